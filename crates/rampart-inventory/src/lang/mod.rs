@@ -1,0 +1,1 @@
+//! Language lockfiles, installed-package metadata and binaries.
