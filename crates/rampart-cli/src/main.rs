@@ -1,1 +1,54 @@
-fn main() {}
+//! The `rampart` binary: parses arguments, runs the engines, chooses output formats and exit
+//! codes. **Invariant:** only this crate (and the server) decides formats and exit codes;
+//! engines return data and typed errors.
+
+mod cli;
+mod output;
+mod progress;
+mod scan;
+
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Command, ScanCommand};
+use std::process::ExitCode;
+
+/// Exit code for bad usage or unusable input.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // One line: the file and the reason.
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("rampart: error: {msg}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(cmd) => {
+            let (kind, args) = match cmd {
+                ScanCommand::Image(a) => (scan::TargetKind::Image, a),
+                ScanCommand::Rootfs(a) => (scan::TargetKind::Rootfs, a),
+                ScanCommand::Fs(a) => (scan::TargetKind::Fs, a),
+            };
+            scan::scan(kind, &args)
+        }
+        Command::Sbom(args) => scan::sbom(&args),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "rampart", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}

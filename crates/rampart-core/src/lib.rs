@@ -21,4 +21,4 @@ mod severity;
 pub use diagnostic::{Diagnostic, Level};
 pub use package::{Ecosystem, OsInfo, Package, Scope, default_purl};
 pub use rule::RuleMeta;
-pub use severity::Severity;
+pub use severity::{Severity, UnknownSeverity};

@@ -5,6 +5,7 @@
 //! OS; `lang` reads language lockfiles, installed-package metadata and binaries.
 #![deny(missing_docs)]
 
+pub mod collect;
 pub mod lang;
 pub mod os;
 

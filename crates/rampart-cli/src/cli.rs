@@ -1,0 +1,152 @@
+//! Command-line arguments. Every subcommand and flag is declared here, once.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rampart_core::Severity;
+use std::path::PathBuf;
+
+/// rampart: find what is inside your images and source trees, and what is wrong with it.
+///
+/// Scans container images, root filesystems and source trees for packages (SBOM),
+/// vulnerabilities, misconfigurations, secrets and malware. Runs offline on its embedded
+/// defaults.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan an image, a root filesystem, a source tree or configuration files.
+    #[command(subcommand)]
+    Scan(ScanCommand),
+    /// Write a software bill of materials (CycloneDX or SPDX) for an image or directory.
+    Sbom(SbomArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What `rampart scan` scans.
+#[derive(Debug, Subcommand)]
+pub enum ScanCommand {
+    /// A container image: a `docker save` tar, an OCI archive tar or an OCI layout directory.
+    Image(ScanArgs),
+    /// A root filesystem directory (an unpacked image or a VM's disk).
+    Rootfs(ScanArgs),
+    /// A source tree or any directory (or a zip such as a Lambda function package).
+    Fs(ScanArgs),
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text for people.
+    Table,
+    /// rampart's JSON report (schemas/report.schema.json).
+    Json,
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+}
+
+/// Scanners a scan can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scanner {
+    /// Known vulnerabilities in packages.
+    Vuln,
+    /// Misconfigurations.
+    Misconfig,
+    /// Secrets.
+    Secret,
+    /// Malware.
+    Malware,
+}
+
+/// Flags shared by the scan commands.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The image archive, layout directory or directory to scan.
+    pub target: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Scanners to run, comma-separated. The package inventory always runs.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub scanners: Vec<Scanner>,
+    /// Only report findings of these severities (comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_severity)]
+    pub severity: Vec<Severity>,
+    /// Exit with this code when any reported finding remains.
+    #[arg(long, default_value_t = 0)]
+    pub exit_code: i32,
+    /// Vulnerability database file.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// Flags of `rampart sbom`.
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// The image archive, layout directory or directory to inventory.
+    pub target: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub format: SbomFormat,
+    /// Write to this file instead of stdout (written whole or not at all).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Print nothing but errors on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// SBOM formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+    /// rampart's JSON report.
+    Json,
+    /// Aligned text.
+    Table,
+}
+
+impl From<SbomFormat> for Format {
+    fn from(f: SbomFormat) -> Format {
+        match f {
+            SbomFormat::Cyclonedx => Format::Cyclonedx,
+            SbomFormat::SpdxJson => Format::SpdxJson,
+            SbomFormat::Json => Format::Json,
+            SbomFormat::Table => Format::Table,
+        }
+    }
+}
+
+/// Where and how results are written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of stdout (written whole or not at all).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Print nothing but errors on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse().map_err(|e: rampart_core::UnknownSeverity| e.to_string())
+}

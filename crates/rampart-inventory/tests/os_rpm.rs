@@ -1,0 +1,173 @@
+//! rpm databases from the corpus (BerkeleyDB, NDB, SQLite) against `rpm -qa` and the
+//! expected lists shipped beside them.
+
+use rampart_core::{OsInfo, Package};
+use rampart_inventory::os::{RpmDbFormat, parse_rpmdb, rpmdb_format};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+
+/// A corpus file, or `None` (after a note) when the corpus is absent outside CI.
+fn corpus(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(CORPUS).join("os-pkgdb-fixtures").join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("corpus file {} is missing (CI=true)", p.display());
+    }
+    eprintln!("note: {} missing; test skipped", p.display());
+    None
+}
+
+/// Whether Debian's `rpm` is installed (required in CI: `apt-get install -y rpm`).
+fn have_rpm() -> bool {
+    let ok = Command::new("rpm").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("`rpm` is not installed (CI=true): apt-get install -y rpm");
+    }
+    if !ok {
+        eprintln!("note: rpm not installed; oracle comparison skipped");
+    }
+    ok
+}
+
+/// `rpm -qa` over a copy of the database, as sorted `NAME\tEPOCHNUM\tVERSION\tRELEASE\tARCH\tSOURCERPM` lines.
+fn rpm_qa(db: &Path, tag: &str) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("rampart-rpmdb-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = db.file_name().unwrap();
+    std::fs::copy(db, dir.join(name)).unwrap();
+    let mut perms = std::fs::metadata(dir.join(name)).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(dir.join(name), perms).unwrap();
+    let out = Command::new("rpm")
+        .arg("--dbpath")
+        .arg(&dir)
+        .args([
+            "-qa",
+            "--qf",
+            "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n",
+        ])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "rpm failed: {}", String::from_utf8_lossy(&out.stderr));
+    let mut lines: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+/// The same line for a rampart package.
+fn line(p: &Package) -> String {
+    let (epoch, vr) = match p.version.split_once(':') {
+        Some((e, vr)) => (e.to_string(), vr.to_string()),
+        None => ("0".to_string(), p.version.clone()),
+    };
+    let (v, r) = vr.rsplit_once('-').unwrap_or((&vr, ""));
+    let src_vr = p.source_version.as_deref().map(|s| s.split_once(':').map_or(s, |(_, x)| x)).unwrap_or("");
+    let src = if p.name == "gpg-pubkey" {
+        "(none)".to_string()
+    } else {
+        format!("{}-{}.src.rpm", p.source_or_name(), src_vr)
+    };
+    format!("{}\t{epoch}\t{v}\t{r}\t{}\t{src}", p.name, p.arch.as_deref().unwrap_or("(none)"))
+}
+
+fn rampart(db: &Path, rel: &str, os: &OsInfo) -> Vec<Package> {
+    let data = std::fs::read(db).unwrap();
+    let (pkgs, diags) = parse_rpmdb(rel, &data, os).unwrap();
+    assert!(diags.is_empty(), "{rel}: {diags:?}");
+    pkgs
+}
+
+fn sorted_lines(pkgs: &[Package]) -> Vec<String> {
+    let mut l: Vec<String> = pkgs.iter().map(line).collect();
+    l.sort();
+    l
+}
+
+#[test]
+fn sqlite_cbl_mariner_matches_rpm() {
+    let Some(db) = corpus("go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite") else { return };
+    let data = std::fs::read(&db).unwrap();
+    assert_eq!(rpmdb_format(&data), Some(RpmDbFormat::Sqlite));
+    let os = OsInfo { family: "cbl-mariner".into(), version: "2.0".into(), name: None };
+    let pkgs = rampart(&db, "var/lib/rpm/rpmdb.sqlite", &os);
+    assert_eq!(pkgs.len(), 129);
+    if have_rpm() {
+        assert_eq!(sorted_lines(&pkgs), rpm_qa(&db, "mariner"));
+    }
+    let ossl = pkgs.iter().find(|p| p.name == "openssl-libs").unwrap();
+    assert_eq!(ossl.version, "1.1.1k-7.cm2");
+    assert_eq!(ossl.source_name.as_deref(), Some("openssl"));
+    assert_eq!(
+        ossl.purl,
+        "pkg:rpm/cbl-mariner/openssl-libs@1.1.1k-7.cm2?arch=x86_64&distro=cbl-mariner-2.0"
+    );
+    assert_eq!(ossl.locations, vec!["var/lib/rpm/rpmdb.sqlite".to_string()]);
+}
+
+#[test]
+fn berkeleydb_libuuid_matches_rpm() {
+    let Some(db) = corpus("go-rpmdb/libuuid/Packages") else { return };
+    let data = std::fs::read(&db).unwrap();
+    assert_eq!(rpmdb_format(&data), Some(RpmDbFormat::BerkeleyDb));
+    let os = OsInfo { family: "rhel".into(), version: "8.8".into(), name: None };
+    let pkgs = rampart(&db, "var/lib/rpm/Packages", &os);
+    assert_eq!(
+        sorted_lines(&pkgs),
+        vec!["libuuid\t0\t2.32.1\t42.el8_8\tx86_64\tutil-linux-2.32.1-42.el8_8.src.rpm".to_string()]
+    );
+    if have_rpm() {
+        assert_eq!(sorted_lines(&pkgs), rpm_qa(&db, "libuuid"));
+    }
+    assert_eq!(pkgs[0].purl, "pkg:rpm/redhat/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=rhel-8.8");
+}
+
+#[test]
+fn berkeleydb_syft_dive_matches_rpm() {
+    let Some(db) = corpus("syft/redhat/Packages") else { return };
+    let pkgs = rampart(&db, "var/lib/rpm/Packages", &OsInfo::default());
+    assert_eq!(sorted_lines(&pkgs), vec!["dive\t0\t0.9.2\t1\tx86_64\tdive-0.9.2-1.src.rpm".to_string()]);
+    if have_rpm() {
+        assert_eq!(sorted_lines(&pkgs), rpm_qa(&db, "dive"));
+    }
+    assert_eq!(pkgs[0].purl, "pkg:rpm/dive@0.9.2-1?arch=x86_64");
+}
+
+/// Debian's rpm is built without NDB support, so the SLE 15 database is checked against the
+/// expected list shipped with it (epoch, name, version, release, arch, sourcerpm, size,
+/// license, vendor).
+#[test]
+fn ndb_sle15_matches_expected_list() {
+    let Some(db) = corpus("go-rpmdb/sle15-bci/Packages.db") else { return };
+    let Some(tsv) = corpus("go-rpmdb/sle15-bci/expected-packages.tsv") else { return };
+    let data = std::fs::read(&db).unwrap();
+    assert_eq!(rpmdb_format(&data), Some(RpmDbFormat::Ndb));
+    let os = OsInfo { family: "sles".into(), version: "15.3".into(), name: None };
+    let pkgs = rampart(&db, "usr/lib/sysimage/rpm/Packages.db", &os);
+    let mut expected: Vec<String> = std::fs::read_to_string(tsv)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let epoch = if f[0].is_empty() { "0" } else { f[0] };
+            format!("{}\t{epoch}\t{}\t{}\t{}\t{}\t{}", f[1], f[2], f[3], f[4], f[5], f[7])
+        })
+        .collect();
+    expected.sort();
+    let mut got: Vec<String> = pkgs
+        .iter()
+        .map(|p| format!("{}\t{}", line(p), p.licenses.join(" ")))
+        .collect();
+    got.sort();
+    assert_eq!(expected.len(), 35);
+    assert_eq!(got, expected);
+    let glibc = pkgs.iter().find(|p| p.name == "glibc").unwrap();
+    assert_eq!(glibc.purl, "pkg:rpm/suse/glibc@2.31-9.3.2?arch=x86_64&distro=sles-15.3");
+}
