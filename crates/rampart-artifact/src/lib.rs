@@ -38,6 +38,8 @@ mod limits;
 mod meter;
 mod open;
 mod path;
+#[cfg(feature = "registry")]
+pub mod registry;
 mod walk;
 
 pub use config::{HistoryEntry, ImageConfig};

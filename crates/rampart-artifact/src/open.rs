@@ -12,8 +12,9 @@ use rampart_core::Diagnostic;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Largest JSON document (manifest, index, config) read from an artifact.
 const MAX_JSON: u64 = 64 << 20;
@@ -53,17 +54,58 @@ pub struct LayerInfo {
     pub size: Option<u64>,
 }
 
-/// Where a layer's bytes are: a byte range of a file.
+/// Largest total of small JSON members kept in memory from a compressed archive.
+const MAX_CACHE: u64 = 128 << 20;
+
+/// Where a layer's (or a metadata file's) bytes are: a byte range of a file, or a member
+/// of a compressed tar, which can only be read by streaming the archive again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Span {
+    /// The file (or the compressed archive) holding the bytes.
     pub(crate) path: PathBuf,
     pub(crate) offset: u64,
     pub(crate) len: u64,
+    /// Set for a member of a compressed archive.
+    pub(crate) member: Option<Member>,
+}
+
+/// A member of a compressed tar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Member {
+    /// Its normalized name.
+    pub(crate) name: String,
+    /// Its contents, kept when it is a small JSON document.
+    cached: Option<Arc<Vec<u8>>>,
+}
+
+/// Opens `path` and, when it starts with gzip or zstd magic, returns the decoded stream.
+pub(crate) fn open_compressed(path: &Path) -> Result<Option<Box<dyn Read>>, ArtifactError> {
+    let f = File::open(path).map_err(|e| ArtifactError::io(path, e))?;
+    let mut r = BufReader::with_capacity(64 << 10, f);
+    let head = r.fill_buf().map_err(|e| ArtifactError::io(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Some(Box::new(flate2::bufread::MultiGzDecoder::new(r))))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let d = zstd::Decoder::with_buffer(r)
+            .map_err(|e| ArtifactError::invalid(path, format!("bad zstd stream: {e}")))?;
+        Ok(Some(Box::new(d)))
+    } else {
+        Ok(None)
+    }
 }
 
 impl Span {
     /// The bytes of the span, read in place.
     pub(crate) fn open(&self) -> Result<std::io::Take<File>, ArtifactError> {
+        if let Some(m) = &self.member {
+            return Err(ArtifactError::invalid(
+                &self.path,
+                format!(
+                    "{} lies in a compressed archive and must be streamed",
+                    m.name
+                ),
+            ));
+        }
         let mut f = File::open(&self.path).map_err(|e| ArtifactError::io(&self.path, e))?;
         f.seek(SeekFrom::Start(self.offset))
             .map_err(|e| ArtifactError::io(&self.path, e))?;
@@ -246,18 +288,19 @@ fn detect(path: &Path, meta: &std::fs::Metadata) -> Result<ArtifactKind, Artifac
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Ok(ArtifactKind::Zip);
     }
-    if head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return Err(unrecognized(
-            "a compressed file; decompress an image archive (gunzip, zstd -d) before scanning it",
-        ));
-    }
-    if head.get(257..262) != Some(b"ustar".as_slice()) {
+    if let Some(mut decoded) = open_compressed(path)? {
+        let mut inner = Vec::with_capacity(512);
+        let _ = decoded.by_ref().take(512).read_to_end(&mut inner);
+        if inner.get(257..262) != Some(b"ustar".as_slice()) {
+            return Err(unrecognized("a compressed file that holds no tar"));
+        }
+    } else if head.get(257..262) != Some(b"ustar".as_slice()) {
         return Err(unrecognized("neither a tar, a zip nor a directory"));
     }
     let (ix, _) = TarIndex::build(path)?;
-    if ix.members.contains_key("manifest.json") {
+    if ix.contains("manifest.json") {
         Ok(ArtifactKind::DockerArchive)
-    } else if ix.members.contains_key("oci-layout") || ix.members.contains_key("index.json") {
+    } else if ix.contains("oci-layout") || ix.contains("index.json") {
         Ok(ArtifactKind::OciArchive)
     } else {
         Err(unrecognized(
@@ -269,13 +312,15 @@ fn detect(path: &Path, meta: &std::fs::Metadata) -> Result<ArtifactKind, Artifac
 /// The regular-file members of a tar and where their data lies.
 #[derive(Debug, Clone)]
 pub(crate) struct TarIndex {
-    path: PathBuf,
-    members: HashMap<String, (u64, u64)>,
+    members: HashMap<String, Span>,
 }
 
 impl TarIndex {
     /// Reads every header of the tar at `path` (seeking over data).
     pub(crate) fn build(path: &Path) -> Result<(TarIndex, Vec<Diagnostic>), ArtifactError> {
+        if let Some(decoded) = open_compressed(path)? {
+            return Self::build_streamed(path, decoded);
+        }
         let file = File::open(path).map_err(|e| ArtifactError::io(path, e))?;
         let file_len = file
             .metadata()
@@ -320,32 +365,105 @@ impl TarIndex {
                 ));
                 continue;
             }
-            members.insert(name, (offset, size));
+            let span = Span {
+                path: path.to_path_buf(),
+                offset,
+                len: size,
+                member: None,
+            };
+            members.insert(name, span);
         }
+        Self::finish(path, members, diags)
+    }
+
+    fn finish(
+        path: &Path,
+        members: HashMap<String, Span>,
+        diags: Vec<Diagnostic>,
+    ) -> Result<(TarIndex, Vec<Diagnostic>), ArtifactError> {
         if members.is_empty() && !diags.is_empty() {
             return Err(ArtifactError::invalid(
                 path,
                 diags.first().map(|d| d.message.clone()).unwrap_or_default(),
             ));
         }
-        Ok((
-            TarIndex {
+        Ok((TarIndex { members }, diags))
+    }
+
+    /// Indexes a compressed tar in one streaming pass, keeping small JSON members.
+    fn build_streamed(
+        path: &Path,
+        decoded: Box<dyn Read>,
+    ) -> Result<(TarIndex, Vec<Diagnostic>), ArtifactError> {
+        let mut archive = tar::Archive::new(decoded);
+        let entries = archive
+            .entries()
+            .map_err(|e| ArtifactError::invalid(path, format!("not a readable tar: {e}")))?;
+        let mut members = HashMap::new();
+        let mut diags = Vec::new();
+        let shown = path.display().to_string();
+        let mut cached_total = 0u64;
+        for entry in entries {
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(Diagnostic::warning(
+                        &shown,
+                        format!(
+                            "archive is truncated or corrupt after {} members: {e}",
+                            members.len()
+                        ),
+                    ));
+                    break;
+                }
+            };
+            if !matches!(
+                entry.header().entry_type(),
+                tar::EntryType::Regular | tar::EntryType::Continuous
+            ) {
+                continue;
+            }
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let Normalized::Path(name) = normalize(&name) else {
+                continue;
+            };
+            let size = entry.size();
+            let mut cached = None;
+            if size <= MAX_JSON && cached_total.saturating_add(size) <= MAX_CACHE {
+                let mut first = [0u8; 1];
+                if entry.read_exact(&mut first).is_ok()
+                    && matches!(first[0], b'{' | b'[' | b' ' | b'\n' | b'\r' | b'\t')
+                {
+                    let mut buf = first.to_vec();
+                    if entry.read_to_end(&mut buf).is_ok() {
+                        cached_total += size;
+                        cached = Some(Arc::new(buf));
+                    }
+                }
+            }
+            let span = Span {
                 path: path.to_path_buf(),
-                members,
-            },
-            diags,
-        ))
+                offset: 0,
+                len: size,
+                member: Some(Member {
+                    name: name.clone(),
+                    cached,
+                }),
+            };
+            members.insert(name, span);
+        }
+        Self::finish(path, members, diags)
     }
 
     fn span(&self, name: &str) -> Option<Span> {
         let Normalized::Path(name) = normalize(name) else {
             return None;
         };
-        self.members.get(&name).map(|&(offset, len)| Span {
-            path: self.path.clone(),
-            offset,
-            len,
-        })
+        self.members.get(&name).cloned()
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.members.contains_key(name)
     }
 }
 
@@ -359,6 +477,15 @@ fn read_span(span: &Span, what: &str) -> Result<Vec<u8>, ArtifactError> {
                 span.len
             ),
         ));
+    }
+    if let Some(m) = &span.member {
+        return match &m.cached {
+            Some(data) => Ok(data.as_ref().clone()),
+            None => Err(ArtifactError::invalid(
+                &span.path,
+                format!("{what} ({}) is not a JSON document", m.name),
+            )),
+        };
     }
     let mut buf = Vec::new();
     span.open()?
@@ -514,6 +641,7 @@ impl Store {
                     path,
                     offset: 0,
                     len: meta.len(),
+                    member: None,
                 })
             }
             Store::Tar(ix) => ix.span(rel),
@@ -561,6 +689,46 @@ impl Descriptor<'_> {
     }
 }
 
+/// Picks from an image index the entry for platform `want` (`os/arch[/variant]`), else its
+/// only image, else its first image (with a diagnostic). Attestation manifests are never
+/// picked.
+pub(crate) fn choose_manifest<'a>(
+    index: &'a Value,
+    want: &str,
+    shown: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<&'a Value> {
+    let usable: Vec<Descriptor<'a>> = index
+        .get("manifests")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|doc| Descriptor { doc })
+        .filter(|d| !d.is_attestation())
+        .collect();
+    if let Some(d) = usable
+        .iter()
+        .find(|d| d.platform().is_some_and(|p| platform_matches(&p, want)))
+    {
+        return Some(d.doc);
+    }
+    let first = usable.first()?;
+    if usable.len() > 1 {
+        diagnostics.push(Diagnostic::warning(
+            shown,
+            format!(
+                "{} images, none for {want}; reading the first ({})",
+                usable.len(),
+                first
+                    .platform()
+                    .unwrap_or_else(|| "unknown platform".into())
+            ),
+        ));
+    }
+    Some(first.doc)
+}
+
 fn platform_matches(have: &str, want: &str) -> bool {
     // `linux/arm64` matches `linux/arm64/v8`; an explicit variant must match exactly.
     have == want || (want.matches('/').count() == 1 && have.starts_with(&format!("{want}/")))
@@ -582,33 +750,8 @@ fn open_oci(
     let mut name = None;
     let mut depth = 0;
     let (manifest, manifest_digest) = loop {
-        let candidates: Vec<Descriptor<'_>> = doc
-            .get("manifests")
-            .and_then(Value::as_array)
-            .map(|m| m.iter().map(|doc| Descriptor { doc }).collect())
-            .unwrap_or_default();
-        let usable: Vec<&Descriptor<'_>> =
-            candidates.iter().filter(|d| !d.is_attestation()).collect();
-        let chosen = usable
-            .iter()
-            .find(|d| d.platform().is_some_and(|p| platform_matches(&p, want)))
-            .or_else(|| (usable.len() == 1).then(|| usable.first()).flatten())
-            .or_else(|| {
-                let first = usable.first();
-                if let Some(first) = first {
-                    diagnostics.push(Diagnostic::warning(
-                        &shown,
-                        format!(
-                            "{} images, none for {want}; reading the first ({})",
-                            usable.len(),
-                            first
-                                .platform()
-                                .unwrap_or_else(|| "unknown platform".into())
-                        ),
-                    ));
-                }
-                first
-            })
+        let chosen = choose_manifest(&doc, want, &shown, &mut diagnostics)
+            .map(|doc| Descriptor { doc })
             .ok_or_else(|| ArtifactError::invalid(path, "the image index lists no image"))?;
         if name.is_none() {
             name = chosen

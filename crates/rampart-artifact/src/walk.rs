@@ -8,7 +8,7 @@ use crate::Limits;
 use crate::error::ArtifactError;
 use crate::index::{EntryKind, FileIndex, FileRecord};
 use crate::meter::{CountIn, GuardOut, Meter, Tripped};
-use crate::open::{Artifact, ArtifactKind, Source};
+use crate::open::{Artifact, ArtifactKind, Source, Span, open_compressed};
 use crate::path::{Normalized, join, normalize, split_parent};
 use rampart_core::Diagnostic;
 use std::io::{BufRead, BufReader, Read};
@@ -177,15 +177,20 @@ pub fn walk(
     ctx.diags.extend(artifact.diagnostics.iter().cloned());
     match &artifact.source {
         Source::Layers(spans) => {
-            for (i, span) in spans.iter().enumerate() {
-                let label = artifact
-                    .layers
-                    .get(i)
-                    .map(|l| l.digest.clone())
-                    .unwrap_or_else(|| format!("layer {i}"));
+            let mut i = 0;
+            while let Some(span) = spans.get(i) {
                 match span {
-                    None => ctx.complete = false,
-                    Some(span) => walk_layer(i, &label, span.open()?, &mut ctx, visitor)?,
+                    None => {
+                        ctx.complete = false;
+                        i += 1;
+                    }
+                    Some(span) if span.member.is_some() => {
+                        i = walk_streamed(artifact, spans, i, &mut ctx, visitor)?;
+                    }
+                    Some(span) => {
+                        walk_layer(i, &label(artifact, i), span.open()?, &mut ctx, visitor)?;
+                        i += 1;
+                    }
                 }
                 if ctx.stop {
                     break;
@@ -196,6 +201,80 @@ pub fn walk(
         Source::Zip(path) => walk_zip(path, &mut ctx, visitor)?,
     }
     Ok(ctx.finish())
+}
+
+/// How diagnostics name layer `i`: by its digest.
+fn label(artifact: &Artifact, i: usize) -> String {
+    artifact
+        .layers
+        .get(i)
+        .map(|l| l.digest.clone())
+        .unwrap_or_else(|| format!("layer {i}"))
+}
+
+/// Streams a compressed archive once, reading layers `start`, `start + 1`, ... as their
+/// members come by; returns the index of the first layer not read. Layers stored out of
+/// order take further passes.
+fn walk_streamed(
+    artifact: &Artifact,
+    spans: &[Option<Span>],
+    start: usize,
+    ctx: &mut Ctx<'_>,
+    visitor: &mut dyn Visitor,
+) -> Result<usize, ArtifactError> {
+    let Some(Some(first)) = spans.get(start) else {
+        return Ok(start + 1);
+    };
+    let archive_path = first.path.clone();
+    let Some(decoded) = open_compressed(&archive_path)? else {
+        return Err(ArtifactError::invalid(
+            &archive_path,
+            "the archive is no longer compressed",
+        ));
+    };
+    let mut archive = tar::Archive::new(decoded);
+    let entries = archive
+        .entries()
+        .map_err(|e| ArtifactError::invalid(&archive_path, format!("not a readable tar: {e}")))?;
+    let mut next = start;
+    for entry in entries {
+        let Some(Some(Span {
+            member: Some(member),
+            ..
+        })) = spans.get(next)
+        else {
+            break;
+        };
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                ctx.complete = false;
+                ctx.warn(
+                    archive_path.display().to_string(),
+                    format!("archive is corrupt or truncated: {e}"),
+                );
+                break;
+            }
+        };
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        if normalize(&name) != Normalized::Path(member.name.clone()) {
+            continue;
+        }
+        walk_layer(next, &label(artifact, next), &mut entry, ctx, visitor)?;
+        next += 1;
+        if ctx.stop {
+            break;
+        }
+    }
+    if next == start {
+        ctx.complete = false;
+        ctx.warn(
+            label(artifact, start),
+            "layer could not be read from the archive; skipped",
+        );
+        next += 1;
+    }
+    Ok(next)
 }
 
 /// One file read by [`collect`].

@@ -40,7 +40,11 @@ fn dotdot_escapes_are_dropped_and_absolute_paths_made_relative() {
     let a = open(&one_layer_image(dir.path(), vec![layer])).expect("open");
     let got = collect(&a, &Limits::default(), |_| true).expect("walk");
     assert_eq!(paths(&got.walk), vec!["abs/file", "ok"]);
-    let read: Vec<(&str, &[u8])> = got.files.iter().map(|f| (f.path.as_str(), f.data.as_slice())).collect();
+    let read: Vec<(&str, &[u8])> = got
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.data.as_slice()))
+        .collect();
     assert_eq!(read, vec![("abs/file", &b"abs"[..]), ("ok", b"fine")]);
     assert_eq!(
         messages(&got.walk),
@@ -66,14 +70,21 @@ fn layer_symlinks_out_of_the_root_are_recorded_not_followed() {
     let mut rec = Record::default();
     let w = walk(&a, &Limits::default(), &mut rec).expect("walk");
     assert!(rec.files.is_empty());
-    let kinds: Vec<(String, EntryKind)> = w.index.visible().map(|(p, r)| (p.to_string(), r.kind.clone())).collect();
+    let kinds: Vec<(String, EntryKind)> = w
+        .index
+        .visible()
+        .map(|(p, r)| (p.to_string(), r.kind.clone()))
+        .collect();
     assert_eq!(
         kinds,
         vec![
             ("evil".into(), EntryKind::Symlink("/etc/shadow".into())),
             ("loop1".into(), EntryKind::Symlink("loop2".into())),
             ("loop2".into(), EntryKind::Symlink("loop1".into())),
-            ("up".into(), EntryKind::Symlink("../../../../etc/passwd".into())),
+            (
+                "up".into(),
+                EntryKind::Symlink("../../../../etc/passwd".into())
+            ),
         ]
     );
 }
@@ -85,7 +96,9 @@ fn directory_symlinks_out_and_loops_are_not_followed() {
     let root = dir.path().join("root");
     std::fs::create_dir_all(root.join("sub")).expect("mkdir");
     std::fs::write(root.join("a.txt"), "inside").expect("write");
-    let link = |target: &str, name: &str| std::os::unix::fs::symlink(target, root.join(name)).expect("symlink");
+    let link = |target: &str, name: &str| {
+        std::os::unix::fs::symlink(target, root.join(name)).expect("symlink")
+    };
     link("/etc/passwd", "link_abs");
     link("../outside.txt", "link_up");
     link("loop2", "loop1");
@@ -95,17 +108,27 @@ fn directory_symlinks_out_and_loops_are_not_followed() {
     let a = open(&root).expect("open");
     assert_eq!(a.kind, ArtifactKind::Directory);
     let got = collect(&a, &Limits::default(), |_| true).expect("walk");
-    let read: Vec<(&str, &[u8])> = got.files.iter().map(|f| (f.path.as_str(), f.data.as_slice())).collect();
+    let read: Vec<(&str, &[u8])> = got
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.data.as_slice()))
+        .collect();
     assert_eq!(read, vec![("a.txt", &b"inside"[..])]);
     assert_eq!(
         paths(&got.walk),
-        vec!["a.txt", "link_abs", "link_up", "loop1", "loop2", "self", "sub", "sub/back"]
+        vec![
+            "a.txt", "link_abs", "link_up", "loop1", "loop2", "self", "sub", "sub/back"
+        ]
     );
     assert_eq!(
         got.walk.index.get("link_up").map(|r| r.kind.clone()),
         Some(EntryKind::Symlink("../outside.txt".into()))
     );
-    assert!(got.walk.diagnostics.is_empty(), "{:?}", got.walk.diagnostics);
+    assert!(
+        got.walk.diagnostics.is_empty(),
+        "{:?}",
+        got.walk.diagnostics
+    );
 }
 
 #[test]
@@ -114,9 +137,19 @@ fn zstd_bomb_stops_at_the_ratio_limit() {
     let zeros: &'static [u8] = Box::leak(vec![0u8; 64 << 20].into_boxed_slice());
     let tar = layer_tar(&[E::File("small.txt", b"small"), E::File("zeros.bin", zeros)]);
     let bomb = compress(&tar, Comp::Zstd);
-    assert!(bomb.len() < 64 << 10, "the test bomb compresses well: {}", bomb.len());
-    let mut files = oci_files(&Image { config: config_json(&[tar.clone()], &[("ADD", false)], "amd64"), layers: vec![tar] }, &[Comp::Zstd], None);
-    files.retain(|(n, _)| n != "unused");
+    assert!(
+        bomb.len() < 64 << 10,
+        "the test bomb compresses well: {}",
+        bomb.len()
+    );
+    let files = oci_files(
+        &Image {
+            config: config_json(std::slice::from_ref(&tar), &[("ADD", false)], "amd64"),
+            layers: vec![tar],
+        },
+        &[Comp::Zstd],
+        None,
+    );
     let layout = dir.path().join("layout");
     write_dir(&layout, &files);
     let a = open(&layout).expect("open");
@@ -125,7 +158,9 @@ fn zstd_bomb_stops_at_the_ratio_limit() {
     assert!(!w.complete);
     assert_eq!(w.diagnostics.len(), 1, "{:?}", w.diagnostics);
     assert!(
-        w.diagnostics[0].message.contains("expands more than 1100:1 (decompression bomb?)"),
+        w.diagnostics[0]
+            .message
+            .contains("expands more than 1100:1 (decompression bomb?)"),
         "{}",
         w.diagnostics[0]
     );
@@ -149,7 +184,11 @@ fn total_and_entry_limits_stop_the_walk() {
     let w = walk(&a, &limits, &mut Record::default()).expect("walk");
     assert!(!w.complete);
     assert_eq!(w.diagnostics.len(), 1, "{:?}", w.diagnostics);
-    assert!(w.diagnostics[0].message.contains("more than 6000 uncompressed bytes read (max_total_uncompressed)"));
+    assert!(
+        w.diagnostics[0]
+            .message
+            .contains("more than 6000 uncompressed bytes read (max_total_uncompressed)")
+    );
     assert!(w.index.len() < 18);
 
     let limits = Limits {
@@ -164,10 +203,18 @@ fn total_and_entry_limits_stop_the_walk() {
 }
 
 /// An OCI layout whose single layer blob is replaced by `bad`.
-fn layout_with_layer(dir: &Path, good: Vec<u8>, comp: Comp, bad: impl Fn(Vec<u8>) -> Vec<u8>) -> Walk {
+fn layout_with_layer(
+    dir: &Path,
+    good: Vec<u8>,
+    comp: Comp,
+    bad: impl Fn(Vec<u8>) -> Vec<u8>,
+) -> Walk {
     let compressed = compress(&good, comp);
     let blob = format!("blobs/sha256/{}", sha(&compressed));
-    let img = Image { config: config_json(&[good.clone()], &[("ADD", false)], "amd64"), layers: vec![good] };
+    let img = Image {
+        config: config_json(std::slice::from_ref(&good), &[("ADD", false)], "amd64"),
+        layers: vec![good],
+    };
     let mut files = oci_files(&img, &[comp], None);
     for (name, data) in &mut files {
         if *name == blob {
@@ -178,15 +225,21 @@ fn layout_with_layer(dir: &Path, good: Vec<u8>, comp: Comp, bad: impl Fn(Vec<u8>
     write_dir(&layout, &files);
     let a = open(&layout).expect("open");
     let mut rec = Record::default();
-    let w = walk(&a, &Limits::default(), &mut rec).expect("walk must not fail");
-    w
+    walk(&a, &Limits::default(), &mut rec).expect("walk must not fail")
 }
 
 fn big_layer() -> Vec<u8> {
     let data: &'static [u8] = Box::leak(
-        (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect::<Vec<u8>>().into_boxed_slice(),
+        (0..200_000u32)
+            .flat_map(|i| i.to_le_bytes())
+            .collect::<Vec<u8>>()
+            .into_boxed_slice(),
     );
-    layer_tar(&[E::File("first.txt", b"first"), E::File("big.bin", data), E::File("last.txt", b"last")])
+    layer_tar(&[
+        E::File("first.txt", b"first"),
+        E::File("big.bin", data),
+        E::File("last.txt", b"last"),
+    ])
 }
 
 #[test]
@@ -199,7 +252,13 @@ fn truncated_and_corrupt_layers_become_diagnostics() {
         });
         assert!(!w.complete, "{comp:?}");
         assert_eq!(w.diagnostics.len(), 1, "{comp:?}: {:?}", w.diagnostics);
-        assert!(w.diagnostics[0].message.contains("layer 0 is corrupt or truncated"), "{comp:?}: {}", w.diagnostics[0]);
+        assert!(
+            w.diagnostics[0]
+                .message
+                .contains("layer 0 is corrupt or truncated"),
+            "{comp:?}: {}",
+            w.diagnostics[0]
+        );
         assert!(w.index.get("first.txt").is_some(), "{comp:?}");
         assert!(w.index.get("last.txt").is_none(), "{comp:?}");
     }
@@ -213,13 +272,27 @@ fn truncated_and_corrupt_layers_become_diagnostics() {
         });
         assert!(!w.complete, "{comp:?}");
         assert_eq!(w.diagnostics.len(), 1, "{comp:?}: {:?}", w.diagnostics);
-        assert!(w.diagnostics[0].message.contains("is corrupt or truncated"), "{comp:?}: {}", w.diagnostics[0]);
-        assert!(w.index.get("last.txt").is_none(), "{comp:?}");
+        assert!(
+            w.diagnostics[0].message.contains("is corrupt or truncated"),
+            "{comp:?}: {}",
+            w.diagnostics[0]
+        );
+        // Deflate fails at the damaged block; zstd may decode garbage until its checksum at
+        // the end of the frame says otherwise.
+        if comp == Comp::Gzip {
+            assert!(w.index.get("last.txt").is_none());
+        }
     }
     // A layer that is not a tar at all, and one in an unsupported compression.
-    let w = layout_with_layer(dir.path(), big_layer(), Comp::None, |_| b"BZh91AY&SY garbage".to_vec());
+    let w = layout_with_layer(dir.path(), big_layer(), Comp::None, |_| {
+        b"BZh91AY&SY garbage".to_vec()
+    });
     assert_eq!(messages(&w).len(), 1);
-    assert!(messages(&w)[0].ends_with("layer 0 skipped: bzip2-compressed layers are not supported"), "{:?}", messages(&w));
+    assert!(
+        messages(&w)[0].ends_with("layer 0 skipped: bzip2-compressed layers are not supported"),
+        "{:?}",
+        messages(&w)
+    );
 }
 
 #[test]
@@ -232,15 +305,22 @@ fn truncated_docker_archive_keeps_the_complete_layers() {
     let cut = dir.path().join("cut.tar");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
     let err = open_as(&cut, ArtifactKind::DockerArchive).expect_err("manifest is gone");
-    assert_eq!(err.to_string(), format!("{}: no manifest.json in the archive", cut.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("{}: no manifest.json in the archive", cut.display())
+    );
 
     // Move manifest.json first, then cut inside the last layer.
     let img = test_image();
     let config_name = format!("{}.json", sha(&img.config));
     let names: Vec<String> = (0..4).map(|i| format!("l{i}/layer.tar")).collect();
-    let manifest = serde_json::json!([{"Config": config_name, "RepoTags": ["t:1"], "Layers": names}]);
+    let manifest =
+        serde_json::json!([{"Config": config_name, "RepoTags": ["t:1"], "Layers": names}]);
     let mut files = vec![
-        ("manifest.json".to_string(), serde_json::to_vec(&manifest).expect("json")),
+        (
+            "manifest.json".to_string(),
+            serde_json::to_vec(&manifest).expect("json"),
+        ),
         (config_name, img.config.clone()),
     ];
     for (n, l) in names.iter().zip(&img.layers) {
@@ -271,14 +351,18 @@ fn manifest_naming_a_missing_layer() {
     let dir = tempfile::tempdir().expect("tempdir");
     let img = test_image();
     let config_name = format!("{}.json", sha(&img.config));
-    let manifest = serde_json::json!([{"Config": config_name, "Layers": ["l0/layer.tar", "gone/layer.tar"]}]);
+    let manifest =
+        serde_json::json!([{"Config": config_name, "Layers": ["l0/layer.tar", "gone/layer.tar"]}]);
     let p = dir.path().join("missing.tar");
     write_tar(
         &p,
         &[
             ("l0/layer.tar".into(), img.layers[0].clone()),
             (config_name, img.config.clone()),
-            ("manifest.json".into(), serde_json::to_vec(&manifest).expect("json")),
+            (
+                "manifest.json".into(),
+                serde_json::to_vec(&manifest).expect("json"),
+            ),
         ],
     );
     let a = open(&p).expect("open");
@@ -289,7 +373,10 @@ fn manifest_naming_a_missing_layer() {
     assert!(!w.complete);
     assert_eq!(
         messages(&w),
-        vec![format!("{}: manifest.json names layer gone/layer.tar, which is not in the archive", p.display())]
+        vec![format!(
+            "{}: manifest.json names layer gone/layer.tar, which is not in the archive",
+            p.display()
+        )]
     );
     assert_eq!(w.files_seen, 8);
 }
@@ -316,7 +403,9 @@ fn invalid_utf8_names_are_converted_with_a_warning() {
     assert_eq!(got.files[0].data, b"data");
     assert_eq!(
         messages(&got.walk),
-        vec!["bad\u{FFFD}name: layer 0: file name is not valid UTF-8; invalid bytes shown as U+FFFD"]
+        vec![
+            "bad\u{FFFD}name: layer 0: file name is not valid UTF-8; invalid bytes shown as U+FFFD"
+        ]
     );
 
     let root = dir.path().join("tree");
@@ -333,9 +422,21 @@ fn unusable_inputs_are_one_line_errors_naming_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty.tar", vec![], "not a recognised artifact: the file is empty"),
-        ("noise.bin", b"hello world, not an archive".to_vec(), "not a recognised artifact: neither a tar, a zip nor a directory"),
-        ("image.tar.gz", compress(b"x", Comp::Gzip), "not a recognised artifact: a compressed file; decompress an image archive (gunzip, zstd -d) before scanning it"),
+        (
+            "empty.tar",
+            vec![],
+            "not a recognised artifact: the file is empty",
+        ),
+        (
+            "noise.bin",
+            b"hello world, not an archive".to_vec(),
+            "not a recognised artifact: neither a tar, a zip nor a directory",
+        ),
+        (
+            "image.tar.gz",
+            compress(b"x", Comp::Gzip),
+            "not a recognised artifact: a compressed file that holds no tar",
+        ),
     ];
     for (name, data, reason) in cases {
         let p = d.join(name);
@@ -346,26 +447,56 @@ fn unusable_inputs_are_one_line_errors_naming_the_file() {
     let plain = d.join("plain.tar");
     write_tar(&plain, &[("hello.txt".into(), b"hi".to_vec())]);
     let err = open(&plain).expect_err("plain tar");
-    assert_eq!(err.to_string(), format!("{}: not a recognised artifact: a tar without manifest.json or oci-layout (not a saved image)", plain.display()));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: not a recognised artifact: a tar without manifest.json or oci-layout (not a saved image)",
+            plain.display()
+        )
+    );
 
     let missing = d.join("nope.tar");
     assert!(matches!(open(&missing), Err(ArtifactError::Io { .. })));
-    assert!(open(&missing).expect_err("missing").to_string().starts_with(&format!("{}: ", missing.display())));
+    assert!(
+        open(&missing)
+            .expect_err("missing")
+            .to_string()
+            .starts_with(&format!("{}: ", missing.display()))
+    );
 
     let err = open_as(d, ArtifactKind::Zip).expect_err("dir as zip");
-    assert_eq!(err.to_string(), format!("{}: cannot be read as Zip: it is a directory", d.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("{}: cannot be read as Zip: it is a directory", d.display())
+    );
 
     let layout = d.join("layout");
     std::fs::create_dir(&layout).expect("mkdir");
     std::fs::write(layout.join("oci-layout"), "{}").expect("write");
     let err = open(&layout).expect_err("no index");
-    assert_eq!(err.to_string(), format!("{}: no index.json in the OCI layout", layout.display()));
-    std::fs::write(layout.join("index.json"), "{\"manifests\": [{\"digest\": \"sha256:00\"}]}").expect("write");
+    assert_eq!(
+        err.to_string(),
+        format!("{}: no index.json in the OCI layout", layout.display())
+    );
+    std::fs::write(
+        layout.join("index.json"),
+        "{\"manifests\": [{\"digest\": \"sha256:00\"}]}",
+    )
+    .expect("write");
     let err = open(&layout).expect_err("missing manifest blob");
-    assert_eq!(err.to_string(), format!("{}: blob sha256:00 is not in the layout", layout.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("{}: blob sha256:00 is not in the layout", layout.display())
+    );
     std::fs::write(layout.join("index.json"), "{\"manifests\": [").expect("write");
     let err = open(&layout).expect_err("bad json");
-    assert!(err.to_string().starts_with(&format!("{}: index.json is not valid JSON: ", layout.display())), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "{}: index.json is not valid JSON: ",
+            layout.display()
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -373,7 +504,15 @@ fn fuzz_entry_point_survives_garbage() {
     let tar = big_layer();
     let gz = compress(&tar, Comp::Gzip);
     let zs = compress(&tar, Comp::Zstd);
-    for data in [&[][..], b"\x1f\x8b", b"\x28\xb5\x2f\xfd", &tar[..700], &gz[..gz.len() / 3], &zs[..zs.len() / 3], &[0xffu8; 1024][..]] {
+    for data in [
+        &[][..],
+        b"\x1f\x8b",
+        b"\x28\xb5\x2f\xfd",
+        &tar[..700],
+        &gz[..gz.len() / 3],
+        &zs[..zs.len() / 3],
+        &[0xffu8; 1024][..],
+    ] {
         fuzz_tar_layer(data);
     }
     let mut flipped = tar.clone();

@@ -6,6 +6,7 @@ mod cli;
 mod output;
 mod progress;
 mod scan;
+mod visit;
 
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command, ScanCommand};

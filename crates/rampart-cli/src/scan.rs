@@ -1,6 +1,7 @@
 //! The scan pipeline: open the target, stream it once, build the inventory, fill the report.
 
 use crate::cli::{Format, SbomArgs, ScanArgs};
+use crate::visit::InventoryVisitor;
 use crate::{output, progress};
 use anyhow::{Context, Result, bail};
 use rampart_artifact::{Artifact, ArtifactKind, Limits};
@@ -66,18 +67,22 @@ fn now_rfc3339() -> String {
 pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report> {
     let artifact = open(kind, path)?;
     let pb = progress::spinner(quiet, &format!("reading {}", path.display()));
-    let limits = Limits::default();
-    let collected = rampart_artifact::collect(&artifact, &limits, collect::wanted)
-        .with_context(|| path.display().to_string())?;
+    // Executables are read whole for their embedded build info; big Go binaries pass 100 MiB.
+    let limits = Limits {
+        max_file_size: 256 << 20,
+        ..Limits::default()
+    };
+    let mut visitor = InventoryVisitor::default();
+    let walk = rampart_artifact::walk(&artifact, &limits, &mut visitor).with_context(|| path.display().to_string())?;
     pb.finish_and_clear();
-    let files: Vec<InputFile<'_>> = collected
+    let files: Vec<InputFile<'_>> = visitor
         .files
         .iter()
         .map(|f| InputFile {
             path: &f.path,
             data: &f.data,
             layer: f.layer,
-            visible: f.visible,
+            visible: walk.index.is_visible(&f.path, f.layer),
         })
         .collect();
     let is_image = report_kind(&artifact) == "container_image";
@@ -86,7 +91,9 @@ pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report
     } else {
         Vec::new()
     };
-    let inv = collect::inventory(&files, &digests);
+    let mut inv = collect::inventory(&files, &digests);
+    drop(files);
+    inv.packages.extend(visitor.binary_packages(&walk.index, &digests));
 
     let mut ra = ReportArtifact::new(report_kind(&artifact), path.display().to_string());
     ra.digest = artifact.digest.clone();
@@ -112,8 +119,9 @@ pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report
     }
     let mut report = Report::new(ra, now_rfc3339());
     report.packages = inv.packages;
-    report.diagnostics = collected.walk.diagnostics;
+    report.diagnostics = walk.diagnostics;
     report.diagnostics.extend(inv.diagnostics);
+    report.diagnostics.extend(visitor.diagnostics);
     report.finish();
     Ok(report)
 }

@@ -208,6 +208,9 @@ pub struct Event {
     /// Event time, nanoseconds since the Unix epoch.
     #[serde(default)]
     pub time: u64,
+    /// Sequence number in its stream, from 1 (`evt.num`); 0 when unknown.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub num: u64,
     /// The source this event belongs to.
     #[serde(default)]
     pub source: Source,
@@ -262,6 +265,9 @@ pub struct Process {
     /// Arguments after argv\[0\] (`proc.args`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// Process start time, ns since the epoch (`proc.duration` is measured from it).
+    #[serde(skip_serializing_if = "is_default")]
+    pub start_ts: u64,
     /// Working directory (`proc.cwd`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub cwd: String,
@@ -468,6 +474,9 @@ pub struct Fd {
     /// Server host name, when resolved (`fd.sip.name`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub sip_name: String,
+    /// The descriptor's name changed with this event, e.g. a connect (`fd.name_changed`).
+    #[serde(skip_serializing_if = "is_default")]
+    pub name_changed: bool,
     /// The socket is connected (`fd.connected`).
     #[serde(skip_serializing_if = "is_default")]
     pub connected: bool,

@@ -23,7 +23,10 @@ fn corpus(rel: &str) -> Option<PathBuf> {
 
 /// Whether Debian's `rpm` is installed (required in CI: `apt-get install -y rpm`).
 fn have_rpm() -> bool {
-    let ok = Command::new("rpm").arg("--version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("rpm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok && std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("`rpm` is not installed (CI=true): apt-get install -y rpm");
     }
@@ -55,8 +58,16 @@ fn rpm_qa(db: &Path, tag: &str) -> Vec<String> {
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(out.status.success(), "rpm failed: {}", String::from_utf8_lossy(&out.stderr));
-    let mut lines: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect();
+    assert!(
+        out.status.success(),
+        "rpm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
     lines.sort();
     lines
 }
@@ -68,13 +79,21 @@ fn line(p: &Package) -> String {
         None => ("0".to_string(), p.version.clone()),
     };
     let (v, r) = vr.rsplit_once('-').unwrap_or((&vr, ""));
-    let src_vr = p.source_version.as_deref().map(|s| s.split_once(':').map_or(s, |(_, x)| x)).unwrap_or("");
+    let src_vr = p
+        .source_version
+        .as_deref()
+        .map(|s| s.split_once(':').map_or(s, |(_, x)| x))
+        .unwrap_or("");
     let src = if p.name == "gpg-pubkey" {
         "(none)".to_string()
     } else {
         format!("{}-{}.src.rpm", p.source_or_name(), src_vr)
     };
-    format!("{}\t{epoch}\t{v}\t{r}\t{}\t{src}", p.name, p.arch.as_deref().unwrap_or("(none)"))
+    format!(
+        "{}\t{epoch}\t{v}\t{r}\t{}\t{src}",
+        p.name,
+        p.arch.as_deref().unwrap_or("(none)")
+    )
 }
 
 fn rampart(db: &Path, rel: &str, os: &OsInfo) -> Vec<Package> {
@@ -92,10 +111,16 @@ fn sorted_lines(pkgs: &[Package]) -> Vec<String> {
 
 #[test]
 fn sqlite_cbl_mariner_matches_rpm() {
-    let Some(db) = corpus("go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite") else { return };
+    let Some(db) = corpus("go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite") else {
+        return;
+    };
     let data = std::fs::read(&db).unwrap();
     assert_eq!(rpmdb_format(&data), Some(RpmDbFormat::Sqlite));
-    let os = OsInfo { family: "cbl-mariner".into(), version: "2.0".into(), name: None };
+    let os = OsInfo {
+        family: "cbl-mariner".into(),
+        version: "2.0".into(),
+        name: None,
+    };
     let pkgs = rampart(&db, "var/lib/rpm/rpmdb.sqlite", &os);
     assert_eq!(pkgs.len(), 129);
     if have_rpm() {
@@ -109,30 +134,59 @@ fn sqlite_cbl_mariner_matches_rpm() {
         "pkg:rpm/cbl-mariner/openssl-libs@1.1.1k-7.cm2?arch=x86_64&distro=cbl-mariner-2.0"
     );
     assert_eq!(ossl.locations, vec!["var/lib/rpm/rpmdb.sqlite".to_string()]);
+    // Epoch 1: in the version, in the source version and in the purl's `epoch` qualifier.
+    let ca = pkgs
+        .iter()
+        .find(|p| p.name == "ca-certificates-base")
+        .unwrap();
+    assert!(ca.version.starts_with("1:"), "{}", ca.version);
+    assert!(
+        ca.source_version.as_deref().unwrap().starts_with("1:"),
+        "{:?}",
+        ca.source_version
+    );
+    assert!(ca.purl.contains("&epoch=1&"), "{}", ca.purl);
+    assert_eq!(pkgs.iter().filter(|p| p.version.contains(':')).count(), 3);
 }
 
 #[test]
 fn berkeleydb_libuuid_matches_rpm() {
-    let Some(db) = corpus("go-rpmdb/libuuid/Packages") else { return };
+    let Some(db) = corpus("go-rpmdb/libuuid/Packages") else {
+        return;
+    };
     let data = std::fs::read(&db).unwrap();
     assert_eq!(rpmdb_format(&data), Some(RpmDbFormat::BerkeleyDb));
-    let os = OsInfo { family: "rhel".into(), version: "8.8".into(), name: None };
+    let os = OsInfo {
+        family: "rhel".into(),
+        version: "8.8".into(),
+        name: None,
+    };
     let pkgs = rampart(&db, "var/lib/rpm/Packages", &os);
     assert_eq!(
         sorted_lines(&pkgs),
-        vec!["libuuid\t0\t2.32.1\t42.el8_8\tx86_64\tutil-linux-2.32.1-42.el8_8.src.rpm".to_string()]
+        vec![
+            "libuuid\t0\t2.32.1\t42.el8_8\tx86_64\tutil-linux-2.32.1-42.el8_8.src.rpm".to_string()
+        ]
     );
     if have_rpm() {
         assert_eq!(sorted_lines(&pkgs), rpm_qa(&db, "libuuid"));
     }
-    assert_eq!(pkgs[0].purl, "pkg:rpm/redhat/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=rhel-8.8");
+    assert_eq!(
+        pkgs[0].purl,
+        "pkg:rpm/redhat/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=rhel-8.8"
+    );
 }
 
 #[test]
 fn berkeleydb_syft_dive_matches_rpm() {
-    let Some(db) = corpus("syft/redhat/Packages") else { return };
+    let Some(db) = corpus("syft/redhat/Packages") else {
+        return;
+    };
     let pkgs = rampart(&db, "var/lib/rpm/Packages", &OsInfo::default());
-    assert_eq!(sorted_lines(&pkgs), vec!["dive\t0\t0.9.2\t1\tx86_64\tdive-0.9.2-1.src.rpm".to_string()]);
+    assert_eq!(
+        sorted_lines(&pkgs),
+        vec!["dive\t0\t0.9.2\t1\tx86_64\tdive-0.9.2-1.src.rpm".to_string()]
+    );
     if have_rpm() {
         assert_eq!(sorted_lines(&pkgs), rpm_qa(&db, "dive"));
     }
@@ -144,11 +198,19 @@ fn berkeleydb_syft_dive_matches_rpm() {
 /// license, vendor).
 #[test]
 fn ndb_sle15_matches_expected_list() {
-    let Some(db) = corpus("go-rpmdb/sle15-bci/Packages.db") else { return };
-    let Some(tsv) = corpus("go-rpmdb/sle15-bci/expected-packages.tsv") else { return };
+    let Some(db) = corpus("go-rpmdb/sle15-bci/Packages.db") else {
+        return;
+    };
+    let Some(tsv) = corpus("go-rpmdb/sle15-bci/expected-packages.tsv") else {
+        return;
+    };
     let data = std::fs::read(&db).unwrap();
     assert_eq!(rpmdb_format(&data), Some(RpmDbFormat::Ndb));
-    let os = OsInfo { family: "sles".into(), version: "15.3".into(), name: None };
+    let os = OsInfo {
+        family: "sles".into(),
+        version: "15.3".into(),
+        name: None,
+    };
     let pkgs = rampart(&db, "usr/lib/sysimage/rpm/Packages.db", &os);
     let mut expected: Vec<String> = std::fs::read_to_string(tsv)
         .unwrap()
@@ -157,7 +219,10 @@ fn ndb_sle15_matches_expected_list() {
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             let epoch = if f[0].is_empty() { "0" } else { f[0] };
-            format!("{}\t{epoch}\t{}\t{}\t{}\t{}\t{}", f[1], f[2], f[3], f[4], f[5], f[7])
+            format!(
+                "{}\t{epoch}\t{}\t{}\t{}\t{}\t{}",
+                f[1], f[2], f[3], f[4], f[5], f[7]
+            )
         })
         .collect();
     expected.sort();
@@ -169,5 +234,8 @@ fn ndb_sle15_matches_expected_list() {
     assert_eq!(expected.len(), 35);
     assert_eq!(got, expected);
     let glibc = pkgs.iter().find(|p| p.name == "glibc").unwrap();
-    assert_eq!(glibc.purl, "pkg:rpm/suse/glibc@2.31-9.3.2?arch=x86_64&distro=sles-15.3");
+    assert_eq!(
+        glibc.purl,
+        "pkg:rpm/suse/glibc@2.31-9.3.2?arch=x86_64&distro=sles-15.3"
+    );
 }

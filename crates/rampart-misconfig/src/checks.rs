@@ -98,7 +98,13 @@ fn is_default_deny(np: &Node) -> bool {
     };
     let selects_all = match spec.get("podSelector") {
         None => false,
-        Some(sel) => sel.is_null() || sel.entries().iter().all(|(_, v)| v.is_null() || (v.entries().is_empty() && v.items().is_empty())),
+        Some(sel) => {
+            sel.is_null()
+                || sel
+                    .entries()
+                    .iter()
+                    .all(|(_, v)| v.is_null() || (v.entries().is_empty() && v.items().is_empty()))
+        }
     };
     let types = spec.get("policyTypes").map(Node::items).unwrap_or_default();
     let covers_ingress = types.is_empty() || types.iter().any(|t| t.as_str() == Some("Ingress"));
@@ -123,7 +129,12 @@ fn check_resource(res: &Resource<'_>, cfg: &Config, out: &mut Out<'_>) {
             if let Some(name) = res.node.path(&["roleRef", "name"])
                 && name.as_str() == Some("cluster-admin")
             {
-                out.add("k8s-rbac-cluster-admin", res, name.line, format!("{} grants cluster-admin", res.kind));
+                out.add(
+                    "k8s-rbac-cluster-admin",
+                    res,
+                    name.line,
+                    format!("{} grants cluster-admin", res.kind),
+                );
             }
         }
         _ => {}
@@ -132,11 +143,29 @@ fn check_resource(res: &Resource<'_>, cfg: &Config, out: &mut Out<'_>) {
 
 /// Kinds that are not namespaced (so have no namespace to check).
 const CLUSTER_SCOPED: &[&str] = &[
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding",
-    "CustomResourceDefinition", "PriorityClass", "PodSecurityPolicy", "IngressClass", "RuntimeClass",
-    "CSIDriver", "CSINode", "VolumeAttachment", "APIService", "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-    "CertificateSigningRequest", "ClusterIssuer", "ComponentStatus", "FlowSchema",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "PodSecurityPolicy",
+    "IngressClass",
+    "RuntimeClass",
+    "CSIDriver",
+    "CSINode",
+    "VolumeAttachment",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "CertificateSigningRequest",
+    "ClusterIssuer",
+    "ComponentStatus",
+    "FlowSchema",
     "PriorityLevelConfiguration",
 ];
 
@@ -152,7 +181,12 @@ fn check_namespace(res: &Resource<'_>, out: &mut Out<'_>) {
     }
     match res.node.path(&["metadata", "namespace"]) {
         Some(ns) if ns.as_str() == Some("default") => {
-            out.add("k8s-default-namespace", res, ns.line, "object is placed in the default namespace".to_string());
+            out.add(
+                "k8s-default-namespace",
+                res,
+                ns.line,
+                "object is placed in the default namespace".to_string(),
+            );
         }
         Some(ns) if ns.as_str().is_some_and(|s| !s.is_empty()) => {}
         _ => {
@@ -177,10 +211,23 @@ fn image_parts(image: &str) -> (Option<&str>, bool) {
 }
 
 const SECRET_NAME_HINTS: &[&str] = &[
-    "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
 ];
 
-const RUNTIME_SOCKETS: &[&str] = &["docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock"];
+const RUNTIME_SOCKETS: &[&str] = &[
+    "docker.sock",
+    "containerd.sock",
+    "crio.sock",
+    "cri-dockerd.sock",
+];
 
 fn check_workload(res: &Resource<'_>, pod: &PodView<'_>, out: &mut Out<'_>) {
     for (kind, c) in pod.containers() {
@@ -188,12 +235,27 @@ fn check_workload(res: &Resource<'_>, pod: &PodView<'_>, out: &mut Out<'_>) {
         if kind != "ephemeralContainer" {
             let ro = c.path(&["securityContext", "readOnlyRootFilesystem"]);
             if ro.and_then(Node::as_bool) != Some(true) {
-                out.add("k8s-readonly-rootfs", res, ro.map_or(c.line, |n| n.line), format!("{kind} {name:?} should set securityContext.readOnlyRootFilesystem=true"));
+                out.add(
+                    "k8s-readonly-rootfs",
+                    res,
+                    ro.map_or(c.line, |n| n.line),
+                    format!(
+                        "{kind} {name:?} should set securityContext.readOnlyRootFilesystem=true"
+                    ),
+                );
             }
             let limits = c.path(&["resources", "limits"]);
-            let missing: Vec<&str> = ["cpu", "memory"].into_iter().filter(|k| limits.and_then(|l| l.get(k)).is_none_or(Node::is_null)).collect();
+            let missing: Vec<&str> = ["cpu", "memory"]
+                .into_iter()
+                .filter(|k| limits.and_then(|l| l.get(k)).is_none_or(Node::is_null))
+                .collect();
             if !missing.is_empty() {
-                out.add("k8s-resource-limits", res, c.get("resources").map_or(c.line, |n| n.line), format!("{kind} {name:?} has no {} limit", missing.join(" or ")));
+                out.add(
+                    "k8s-resource-limits",
+                    res,
+                    c.get("resources").map_or(c.line, |n| n.line),
+                    format!("{kind} {name:?} has no {} limit", missing.join(" or ")),
+                );
             }
         }
         if let Some(img) = c.get("image")
@@ -201,16 +263,31 @@ fn check_workload(res: &Resource<'_>, pod: &PodView<'_>, out: &mut Out<'_>) {
         {
             let (tag, digest) = image_parts(image);
             if !digest && (tag.is_none() || tag == Some("latest")) {
-                out.add("k8s-image-latest", res, img.line, format!("{kind} {name:?} image {image:?} has no fixed tag"));
+                out.add(
+                    "k8s-image-latest",
+                    res,
+                    img.line,
+                    format!("{kind} {name:?} image {image:?} has no fixed tag"),
+                );
             }
             if !digest {
-                out.add("k8s-image-digest", res, img.line, format!("{kind} {name:?} image {image:?} is not pinned by digest"));
+                out.add(
+                    "k8s-image-digest",
+                    res,
+                    img.line,
+                    format!("{kind} {name:?} image {image:?} is not pinned by digest"),
+                );
             }
         }
         for e in c.get("env").map(Node::items).unwrap_or_default() {
             let ename = e.get("name").and_then(Node::as_str).unwrap_or("");
             if let Some(r) = e.path(&["valueFrom", "secretKeyRef"]) {
-                out.add("k8s-secret-env", res, r.line, format!("{kind} {name:?} reads a secret into environment variable {ename:?}"));
+                out.add(
+                    "k8s-secret-env",
+                    res,
+                    r.line,
+                    format!("{kind} {name:?} reads a secret into environment variable {ename:?}"),
+                );
             }
             let upper = ename.to_ascii_uppercase();
             if let Some(v) = e.get("value")
@@ -219,25 +296,51 @@ fn check_workload(res: &Resource<'_>, pod: &PodView<'_>, out: &mut Out<'_>) {
                 && !text.contains("$(")
                 && SECRET_NAME_HINTS.iter().any(|h| upper.contains(h))
             {
-                out.add("k8s-secret-literal-env", res, v.line, format!("{kind} {name:?} sets {ename:?} to a literal value"));
+                out.add(
+                    "k8s-secret-literal-env",
+                    res,
+                    v.line,
+                    format!("{kind} {name:?} sets {ename:?} to a literal value"),
+                );
             }
         }
         for e in c.get("envFrom").map(Node::items).unwrap_or_default() {
             if let Some(r) = e.get("secretRef") {
-                out.add("k8s-secret-env", res, r.line, format!("{kind} {name:?} loads a whole secret into its environment"));
+                out.add(
+                    "k8s-secret-env",
+                    res,
+                    r.line,
+                    format!("{kind} {name:?} loads a whole secret into its environment"),
+                );
             }
         }
     }
     let auto = pod.spec.get("automountServiceAccountToken");
     if auto.and_then(Node::as_bool) != Some(false) {
-        out.add("k8s-automount-token", res, auto.map_or(pod.line, |n| n.line), "pod should set automountServiceAccountToken=false unless it calls the API server".to_string());
+        out.add(
+            "k8s-automount-token",
+            res,
+            auto.map_or(pod.line, |n| n.line),
+            "pod should set automountServiceAccountToken=false unless it calls the API server"
+                .to_string(),
+        );
     }
     for v in pod.volumes() {
         if let Some(p) = v.path(&["hostPath", "path"])
             && let Some(path) = p.as_str()
-            && RUNTIME_SOCKETS.iter().any(|s| path.trim_end_matches('/').ends_with(s))
+            && RUNTIME_SOCKETS
+                .iter()
+                .any(|s| path.trim_end_matches('/').ends_with(s))
         {
-            out.add("k8s-docker-socket", res, p.line, format!("volume {:?} mounts the container runtime socket {path}", cname(v)));
+            out.add(
+                "k8s-docker-socket",
+                res,
+                p.line,
+                format!(
+                    "volume {:?} mounts the container runtime socket {path}",
+                    cname(v)
+                ),
+            );
         }
     }
 }
@@ -247,16 +350,29 @@ fn check_service(res: &Resource<'_>, out: &mut Out<'_>) {
         && let Some(ty) = t.as_str()
         && (ty == "LoadBalancer" || ty == "NodePort")
     {
-        out.add("k8s-service-external", res, t.line, format!("Service of type {ty} is reachable from outside the cluster"));
+        out.add(
+            "k8s-service-external",
+            res,
+            t.line,
+            format!("Service of type {ty} is reachable from outside the cluster"),
+        );
     }
 }
 
 fn strs(n: Option<&Node>) -> Vec<&str> {
-    n.map(Node::items).unwrap_or_default().iter().filter_map(Node::as_str).collect()
+    n.map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect()
 }
 
 fn check_role(res: &Resource<'_>, out: &mut Out<'_>) {
-    let scope = if res.kind == "ClusterRole" { "cluster-wide" } else { "in its namespace" };
+    let scope = if res.kind == "ClusterRole" {
+        "cluster-wide"
+    } else {
+        "in its namespace"
+    };
     for r in res.node.get("rules").map(Node::items).unwrap_or_default() {
         let groups = strs(r.get("apiGroups"));
         let resources = strs(r.get("resources"));
@@ -266,31 +382,70 @@ fn check_role(res: &Resource<'_>, out: &mut Out<'_>) {
         let any_verb = |vs: &[&str]| verbs.iter().any(|v| *v == "*" || vs.contains(v));
         let has_res = |name: &str| resources.contains(&name);
         if groups.contains(&"*") || resources.contains(&"*") || verbs.contains(&"*") {
-            out.add("k8s-rbac-wildcard", res, line, format!("rule grants wildcard access {scope}"));
+            out.add(
+                "k8s-rbac-wildcard",
+                res,
+                line,
+                format!("rule grants wildcard access {scope}"),
+            );
         }
         if has_res("secrets") && !named && any_verb(&["get", "list", "watch"]) {
-            out.add("k8s-rbac-secrets", res, line, format!("rule reads secrets {scope}"));
+            out.add(
+                "k8s-rbac-secrets",
+                res,
+                line,
+                format!("rule reads secrets {scope}"),
+            );
         }
         if (has_res("pods/exec") || has_res("pods/attach")) && any_verb(&["create", "get"]) {
-            out.add("k8s-rbac-pod-exec", res, line, format!("rule allows exec into pods {scope}"));
+            out.add(
+                "k8s-rbac-pod-exec",
+                res,
+                line,
+                format!("rule allows exec into pods {scope}"),
+            );
         }
-        let mut esc: Vec<&str> = verbs.iter().copied().filter(|v| matches!(*v, "escalate" | "bind" | "impersonate")).collect();
+        let mut esc: Vec<&str> = verbs
+            .iter()
+            .copied()
+            .filter(|v| matches!(*v, "escalate" | "bind" | "impersonate"))
+            .collect();
         if verbs.contains(&"*") && (has_res("roles") || has_res("clusterroles") || has_res("*")) {
             esc.push("all verbs (escalate, bind) on roles");
         }
         if !esc.is_empty() {
-            out.add("k8s-rbac-escalate", res, line, format!("rule grants {} {scope}", esc.join(", ")));
+            out.add(
+                "k8s-rbac-escalate",
+                res,
+                line,
+                format!("rule grants {} {scope}", esc.join(", ")),
+            );
         }
         if has_res("nodes/proxy") && any_verb(&["get", "create", "update", "patch"]) {
-            out.add("k8s-rbac-nodes-proxy", res, line, format!("rule allows nodes/proxy {scope}"));
+            out.add(
+                "k8s-rbac-nodes-proxy",
+                res,
+                line,
+                format!("rule allows nodes/proxy {scope}"),
+            );
         }
         if has_res("serviceaccounts/token") && any_verb(&["create"]) {
-            out.add("k8s-rbac-token-create", res, line, format!("rule mints service account tokens {scope}"));
+            out.add(
+                "k8s-rbac-token-create",
+                res,
+                line,
+                format!("rule mints service account tokens {scope}"),
+            );
         }
         if (has_res("mutatingwebhookconfigurations") || has_res("validatingwebhookconfigurations"))
             && any_verb(&["create", "update", "patch", "delete", "deletecollection"])
         {
-            out.add("k8s-rbac-webhooks", res, line, format!("rule can change admission webhooks {scope}"));
+            out.add(
+                "k8s-rbac-webhooks",
+                res,
+                line,
+                format!("rule can change admission webhooks {scope}"),
+            );
         }
     }
     check_csr_approval(res, scope, out);
@@ -306,14 +461,19 @@ fn check_csr_approval(res: &Resource<'_>, scope: &str, out: &mut Out<'_>) {
         let groups = strs(r.get("apiGroups"));
         let resources = strs(r.get("resources"));
         let verbs = strs(r.get("verbs"));
-        let group_ok = groups.iter().any(|g| *g == "*" || *g == "certificates.k8s.io");
+        let group_ok = groups
+            .iter()
+            .any(|g| *g == "*" || *g == "certificates.k8s.io");
         if !group_ok {
             continue;
         }
         let any_verb = |vs: &[&str]| verbs.iter().any(|v| *v == "*" || vs.contains(v));
-        let approval = resources
-            .iter()
-            .any(|r| matches!(*r, "*" | "*/approval" | "certificatesigningrequests/approval"));
+        let approval = resources.iter().any(|r| {
+            matches!(
+                *r,
+                "*" | "*/approval" | "certificatesigningrequests/approval"
+            )
+        });
         if approval && any_verb(&["update", "patch"]) && approval_line.is_none() {
             approval_line = Some(r.line);
         }
@@ -324,7 +484,12 @@ fn check_csr_approval(res: &Resource<'_>, scope: &str, out: &mut Out<'_>) {
     if let Some(line) = approval_line
         && can_approve
     {
-        out.add("k8s-rbac-csr-approve", res, line, format!("role can approve certificate signing requests {scope}"));
+        out.add(
+            "k8s-rbac-csr-approve",
+            res,
+            line,
+            format!("role can approve certificate signing requests {scope}"),
+        );
     }
 }
 

@@ -130,25 +130,158 @@ pub struct Control {
 
 /// Every control of both profiles.
 pub static CONTROLS: &[Control] = &[
-    Control { id: "hostNamespaces", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-host-namespaces", check: host_namespaces },
-    Control { id: "privileged", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-privileged", check: privileged },
-    Control { id: "capabilities_baseline", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-capabilities-baseline", check: capabilities_baseline },
-    Control { id: "hostPathVolumes", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-host-path", check: host_path_volumes },
-    Control { id: "hostPorts", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-host-ports", check: host_ports },
-    Control { id: "appArmorProfile", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-apparmor", check: apparmor },
-    Control { id: "seLinuxOptions", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-selinux", check: selinux },
-    Control { id: "procMount", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-proc-mount", check: proc_mount_baseline },
-    Control { id: "seccompProfile_baseline", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-seccomp-unconfined", check: seccomp_baseline },
-    Control { id: "sysctls", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-sysctls", check: sysctls },
-    Control { id: "windowsHostProcess", level: Level::Baseline, since: 0, overrides: &[], rule_id: "k8s-windows-host-process", check: windows_host_process },
-    Control { id: "hostProbesAndHostLifecycle", level: Level::Baseline, since: 34, overrides: &[], rule_id: "k8s-host-probes", check: host_probes },
-    Control { id: "restrictedVolumes", level: Level::Restricted, since: 0, overrides: &["hostPathVolumes"], rule_id: "k8s-volume-types", check: restricted_volumes },
-    Control { id: "allowPrivilegeEscalation", level: Level::Restricted, since: 8, overrides: &[], rule_id: "k8s-allow-privilege-escalation", check: allow_privilege_escalation },
-    Control { id: "runAsNonRoot", level: Level::Restricted, since: 0, overrides: &[], rule_id: "k8s-run-as-non-root", check: run_as_non_root },
-    Control { id: "runAsUser", level: Level::Restricted, since: 23, overrides: &[], rule_id: "k8s-run-as-root-uid", check: run_as_user },
-    Control { id: "seccompProfile_restricted", level: Level::Restricted, since: 19, overrides: &["seccompProfile_baseline"], rule_id: "k8s-seccomp-required", check: seccomp_restricted },
-    Control { id: "capabilities_restricted", level: Level::Restricted, since: 22, overrides: &["capabilities_baseline"], rule_id: "k8s-capabilities-restricted", check: capabilities_restricted },
-    Control { id: "procMount_restricted", level: Level::Restricted, since: 35, overrides: &["procMount"], rule_id: "k8s-proc-mount", check: proc_mount_restricted },
+    Control {
+        id: "hostNamespaces",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-host-namespaces",
+        check: host_namespaces,
+    },
+    Control {
+        id: "privileged",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-privileged",
+        check: privileged,
+    },
+    Control {
+        id: "capabilities_baseline",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-capabilities-baseline",
+        check: capabilities_baseline,
+    },
+    Control {
+        id: "hostPathVolumes",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-host-path",
+        check: host_path_volumes,
+    },
+    Control {
+        id: "hostPorts",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-host-ports",
+        check: host_ports,
+    },
+    Control {
+        id: "appArmorProfile",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-apparmor",
+        check: apparmor,
+    },
+    Control {
+        id: "seLinuxOptions",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-selinux",
+        check: selinux,
+    },
+    Control {
+        id: "procMount",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-proc-mount",
+        check: proc_mount_baseline,
+    },
+    Control {
+        id: "seccompProfile_baseline",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-seccomp-unconfined",
+        check: seccomp_baseline,
+    },
+    Control {
+        id: "sysctls",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-sysctls",
+        check: sysctls,
+    },
+    Control {
+        id: "windowsHostProcess",
+        level: Level::Baseline,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-windows-host-process",
+        check: windows_host_process,
+    },
+    Control {
+        id: "hostProbesAndHostLifecycle",
+        level: Level::Baseline,
+        since: 34,
+        overrides: &[],
+        rule_id: "k8s-host-probes",
+        check: host_probes,
+    },
+    Control {
+        id: "restrictedVolumes",
+        level: Level::Restricted,
+        since: 0,
+        overrides: &["hostPathVolumes"],
+        rule_id: "k8s-volume-types",
+        check: restricted_volumes,
+    },
+    Control {
+        id: "allowPrivilegeEscalation",
+        level: Level::Restricted,
+        since: 8,
+        overrides: &[],
+        rule_id: "k8s-allow-privilege-escalation",
+        check: allow_privilege_escalation,
+    },
+    Control {
+        id: "runAsNonRoot",
+        level: Level::Restricted,
+        since: 0,
+        overrides: &[],
+        rule_id: "k8s-run-as-non-root",
+        check: run_as_non_root,
+    },
+    Control {
+        id: "runAsUser",
+        level: Level::Restricted,
+        since: 23,
+        overrides: &[],
+        rule_id: "k8s-run-as-root-uid",
+        check: run_as_user,
+    },
+    Control {
+        id: "seccompProfile_restricted",
+        level: Level::Restricted,
+        since: 19,
+        overrides: &["seccompProfile_baseline"],
+        rule_id: "k8s-seccomp-required",
+        check: seccomp_restricted,
+    },
+    Control {
+        id: "capabilities_restricted",
+        level: Level::Restricted,
+        since: 22,
+        overrides: &["capabilities_baseline"],
+        rule_id: "k8s-capabilities-restricted",
+        check: capabilities_restricted,
+    },
+    Control {
+        id: "procMount_restricted",
+        level: Level::Restricted,
+        since: 35,
+        overrides: &["procMount"],
+        rule_id: "k8s-proc-mount",
+        check: proc_mount_restricted,
+    },
 ];
 
 /// The controls in force for `level` at `version`.
@@ -199,10 +332,15 @@ pub(crate) fn evaluate_pod_for_scan(
         if lvl > level {
             break;
         }
-        for control in CONTROLS.iter().filter(|c| c.level == lvl && c.since <= minor) {
+        for control in CONTROLS
+            .iter()
+            .filter(|c| c.level == lvl && c.since <= minor)
+        {
             for h in (control.check)(pod, minor) {
                 let dup = lvl == Level::Restricted
-                    && out.iter().any(|(c, o)| c.level == Level::Baseline && o.line == h.line);
+                    && out
+                        .iter()
+                        .any(|(c, o)| c.level == Level::Baseline && o.line == h.line);
                 if !dup {
                     out.push((control, h));
                 }
@@ -239,7 +377,7 @@ pub fn pss_verdict(
 
 // ---- helpers ---------------------------------------------------------------------------
 
-fn sc<'a>(container: &'a Node) -> Option<&'a Node> {
+fn sc(container: &Node) -> Option<&Node> {
     container.get("securityContext")
 }
 
@@ -261,7 +399,12 @@ fn host_namespaces(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
     ["hostNetwork", "hostPID", "hostIPC"]
         .iter()
         .filter(|k| pod.spec.is_true(k))
-        .map(|k| hit(line_at(Some(pod.spec), &[k], pod.line), format!("{k}=true shares the host's namespace")))
+        .map(|k| {
+            hit(
+                line_at(Some(pod.spec), &[k], pod.line),
+                format!("{k}=true shares the host's namespace"),
+            )
+        })
         .collect()
 }
 
@@ -272,7 +415,10 @@ fn privileged(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
             s.is_true("privileged").then(|| {
                 hit(
                     line_at(Some(s), &["privileged"], c.line),
-                    format!("{kind} {:?} must not set securityContext.privileged=true", cname(c)),
+                    format!(
+                        "{kind} {:?} must not set securityContext.privileged=true",
+                        cname(c)
+                    ),
                 )
             })
         })
@@ -280,11 +426,22 @@ fn privileged(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
 }
 
 const BASELINE_CAPS: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
-fn added_caps<'a>(c: &'a Node) -> Vec<&'a Node> {
+fn added_caps(c: &Node) -> Vec<&Node> {
     sc(c)
         .and_then(|s| s.path(&["capabilities", "add"]))
         .map(|a| a.items().iter().collect())
@@ -297,7 +454,10 @@ fn capabilities_baseline(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
         for cap in added_caps(c) {
             let name = cap.as_str().unwrap_or("");
             if !BASELINE_CAPS.contains(&name) {
-                out.push(hit(cap.line, format!("{kind} {:?} must not add capability {name:?}", cname(c))));
+                out.push(hit(
+                    cap.line,
+                    format!("{kind} {:?} must not add capability {name:?}", cname(c)),
+                ));
             }
         }
     }
@@ -320,7 +480,14 @@ fn host_ports(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
             if let Some(hp) = p.get("hostPort").filter(|n| !n.is_null())
                 && hp.as_i64() != Some(0)
             {
-                out.push(hit(hp.line, format!("{kind} {:?} must not use hostPort {}", cname(c), hp.as_str().unwrap_or("?"))));
+                out.push(hit(
+                    hp.line,
+                    format!(
+                        "{kind} {:?} must not use hostPort {}",
+                        cname(c),
+                        hp.as_str().unwrap_or("?")
+                    ),
+                ));
             }
         }
     }
@@ -332,23 +499,41 @@ const APPARMOR_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 fn apparmor(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
     let mut out = Vec::new();
     let field_ok = |t: &str| t == "RuntimeDefault" || t == "Localhost";
-    if let Some(t) = pod.spec.path(&["securityContext", "appArmorProfile", "type"])
+    if let Some(t) = pod
+        .spec
+        .path(&["securityContext", "appArmorProfile", "type"])
         && !field_ok(t.as_str().unwrap_or(""))
     {
-        out.push(hit(t.line, format!("pod must not set appArmorProfile.type={:?}", t.as_str().unwrap_or(""))));
+        out.push(hit(
+            t.line,
+            format!(
+                "pod must not set appArmorProfile.type={:?}",
+                t.as_str().unwrap_or("")
+            ),
+        ));
     }
     for (kind, c) in pod.containers() {
         if let Some(t) = c.path(&["securityContext", "appArmorProfile", "type"])
             && !field_ok(t.as_str().unwrap_or(""))
         {
-            out.push(hit(t.line, format!("{kind} {:?} must not set appArmorProfile.type={:?}", cname(c), t.as_str().unwrap_or(""))));
+            out.push(hit(
+                t.line,
+                format!(
+                    "{kind} {:?} must not set appArmorProfile.type={:?}",
+                    cname(c),
+                    t.as_str().unwrap_or("")
+                ),
+            ));
         }
     }
     for (key, v) in pod.annotations() {
         if key.starts_with(APPARMOR_PREFIX) {
             let val = v.as_str().unwrap_or("");
             if !(val.is_empty() || val == "runtime/default" || val.starts_with("localhost/")) {
-                out.push(hit(v.line, format!("annotation {key}={val:?} is not an allowed AppArmor profile")));
+                out.push(hit(
+                    v.line,
+                    format!("annotation {key}={val:?} is not an allowed AppArmor profile"),
+                ));
             }
         }
     }
@@ -360,21 +545,35 @@ fn selinux(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
     let mut check = |opts: Option<&Node>, who: String| {
         let Some(o) = opts else { return };
         if let Some(t) = o.get("type").and_then(Node::as_str) {
-            let ok = matches!(t, "" | "container_t" | "container_init_t" | "container_kvm_t")
-                || (minor >= 31 && t == "container_engine_t");
+            let ok = matches!(
+                t,
+                "" | "container_t" | "container_init_t" | "container_kvm_t"
+            ) || (minor >= 31 && t == "container_engine_t");
             if !ok {
-                out.push(hit(line_at(Some(o), &["type"], o.line), format!("{who} must not set seLinuxOptions.type={t:?}")));
+                out.push(hit(
+                    line_at(Some(o), &["type"], o.line),
+                    format!("{who} must not set seLinuxOptions.type={t:?}"),
+                ));
             }
         }
         for k in ["user", "role"] {
             if let Some(v) = o.get(k).and_then(Node::as_str).filter(|v| !v.is_empty()) {
-                out.push(hit(line_at(Some(o), &[k], o.line), format!("{who} must not set seLinuxOptions.{k}={v:?}")));
+                out.push(hit(
+                    line_at(Some(o), &[k], o.line),
+                    format!("{who} must not set seLinuxOptions.{k}={v:?}"),
+                ));
             }
         }
     };
-    check(pod.spec.path(&["securityContext", "seLinuxOptions"]), "pod".to_string());
+    check(
+        pod.spec.path(&["securityContext", "seLinuxOptions"]),
+        "pod".to_string(),
+    );
     for (kind, c) in pod.containers() {
-        check(c.path(&["securityContext", "seLinuxOptions"]), format!("{kind} {:?}", cname(c)));
+        check(
+            c.path(&["securityContext", "seLinuxOptions"]),
+            format!("{kind} {:?}", cname(c)),
+        );
     }
     out
 }
@@ -384,7 +583,12 @@ fn proc_mount_hits(pod: &PodView<'_>) -> Vec<Hit> {
         .filter_map(|(kind, c)| {
             let pm = c.path(&["securityContext", "procMount"])?;
             let v = pm.as_str()?;
-            (v != "Default").then(|| hit(pm.line, format!("{kind} {:?} must not set procMount={v:?}", cname(c))))
+            (v != "Default").then(|| {
+                hit(
+                    pm.line,
+                    format!("{kind} {:?} must not set procMount={v:?}", cname(c)),
+                )
+            })
         })
         .collect()
 }
@@ -411,21 +615,35 @@ fn seccomp_baseline(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
             let relevant = key == "seccomp.security.alpha.kubernetes.io/pod"
                 || key.starts_with("container.seccomp.security.alpha.kubernetes.io/");
             if relevant && v.as_str() == Some("unconfined") {
-                out.push(hit(v.line, format!("annotation {key}=\"unconfined\" disables seccomp")));
+                out.push(hit(
+                    v.line,
+                    format!("annotation {key}=\"unconfined\" disables seccomp"),
+                ));
             }
         }
         return out;
     }
-    if let Some(t) = pod.spec.path(&["securityContext", "seccompProfile", "type"])
+    if let Some(t) = pod
+        .spec
+        .path(&["securityContext", "seccompProfile", "type"])
         && t.as_str() == Some("Unconfined")
     {
-        out.push(hit(t.line, "pod must not set seccompProfile.type=\"Unconfined\""));
+        out.push(hit(
+            t.line,
+            "pod must not set seccompProfile.type=\"Unconfined\"",
+        ));
     }
     for (kind, c) in pod.containers() {
         if let Some(t) = c.path(&["securityContext", "seccompProfile", "type"])
             && t.as_str() == Some("Unconfined")
         {
-            out.push(hit(t.line, format!("{kind} {:?} must not set seccompProfile.type=\"Unconfined\"", cname(c))));
+            out.push(hit(
+                t.line,
+                format!(
+                    "{kind} {:?} must not set seccompProfile.type=\"Unconfined\"",
+                    cname(c)
+                ),
+            ));
         }
     }
     out
@@ -450,12 +668,18 @@ pub const SAFE_SYSCTLS: &[(&str, u32)] = &[
 ];
 
 fn sysctls(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
-    let items = pod.spec.path(&["securityContext", "sysctls"]).map(Node::items).unwrap_or_default();
+    let items = pod
+        .spec
+        .path(&["securityContext", "sysctls"])
+        .map(Node::items)
+        .unwrap_or_default();
     items
         .iter()
         .filter_map(|s| {
             let name = s.get("name").and_then(Node::as_str).unwrap_or("");
-            let safe = SAFE_SYSCTLS.iter().any(|(n, since)| *n == name && *since <= minor);
+            let safe = SAFE_SYSCTLS
+                .iter()
+                .any(|(n, since)| *n == name && *since <= minor);
             (!safe).then(|| hit(s.line, format!("sysctl {name:?} is not in the safe set")))
         })
         .collect()
@@ -463,16 +687,27 @@ fn sysctls(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
 
 fn windows_host_process(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
     let mut out = Vec::new();
-    if let Some(n) = pod.spec.path(&["securityContext", "windowsOptions", "hostProcess"])
+    if let Some(n) = pod
+        .spec
+        .path(&["securityContext", "windowsOptions", "hostProcess"])
         && n.as_bool() == Some(true)
     {
-        out.push(hit(n.line, "pod must not set windowsOptions.hostProcess=true"));
+        out.push(hit(
+            n.line,
+            "pod must not set windowsOptions.hostProcess=true",
+        ));
     }
     for (kind, c) in pod.containers() {
         if let Some(n) = c.path(&["securityContext", "windowsOptions", "hostProcess"])
             && n.as_bool() == Some(true)
         {
-            out.push(hit(n.line, format!("{kind} {:?} must not set windowsOptions.hostProcess=true", cname(c))));
+            out.push(hit(
+                n.line,
+                format!(
+                    "{kind} {:?} must not set windowsOptions.hostProcess=true",
+                    cname(c)
+                ),
+            ));
         }
     }
     out
@@ -493,7 +728,13 @@ fn host_probes(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
                 if let Some(host) = h.and_then(|h| h.path(&[action, "host"]))
                     && let Some(v) = host.as_str().filter(|v| !v.is_empty())
                 {
-                    out.push(hit(host.line, format!("{kind} {:?} {what}.{action}.host={v:?} reaches beyond the pod", cname(c))));
+                    out.push(hit(
+                        host.line,
+                        format!(
+                            "{kind} {:?} {what}.{action}.host={v:?} reaches beyond the pod",
+                            cname(c)
+                        ),
+                    ));
                 }
             }
         }
@@ -504,8 +745,15 @@ fn host_probes(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
 // ---- restricted ------------------------------------------------------------------------
 
 const RESTRICTED_VOLUMES: &[&str] = &[
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
-    "persistentVolumeClaim", "projected", "secret",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
 ];
 
 fn restricted_volumes(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
@@ -513,7 +761,10 @@ fn restricted_volumes(pod: &PodView<'_>, _: u32) -> Vec<Hit> {
     for v in pod.volumes() {
         for (k, val) in v.entries() {
             if k != "name" && !val.is_null() && !RESTRICTED_VOLUMES.contains(&k.as_str()) {
-                out.push(hit(val.line, format!("volume {:?} uses restricted volume type {k}", cname(v))));
+                out.push(hit(
+                    val.line,
+                    format!("volume {:?} uses restricted volume type {k}", cname(v)),
+                ));
             }
         }
     }
@@ -534,7 +785,10 @@ fn allow_privilege_escalation(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
             (v.and_then(Node::as_bool) != Some(false)).then(|| {
                 hit(
                     v.map_or(c.line, |n| n.line),
-                    format!("{kind} {:?} must set securityContext.allowPrivilegeEscalation=false", cname(c)),
+                    format!(
+                        "{kind} {:?} must set securityContext.allowPrivilegeEscalation=false",
+                        cname(c)
+                    ),
                 )
             })
         })
@@ -551,16 +805,34 @@ fn run_as_non_root(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
     if let Some(v) = pod_val.filter(|v| !v.is_null())
         && v.as_bool() != Some(true)
     {
-        out.push(hit(v.line, "pod must not set securityContext.runAsNonRoot=false"));
+        out.push(hit(
+            v.line,
+            "pod must not set securityContext.runAsNonRoot=false",
+        ));
     }
     for (kind, c) in pod.containers() {
-        match c.path(&["securityContext", "runAsNonRoot"]).filter(|v| !v.is_null()) {
+        match c
+            .path(&["securityContext", "runAsNonRoot"])
+            .filter(|v| !v.is_null())
+        {
             Some(v) if v.as_bool() != Some(true) => {
-                out.push(hit(v.line, format!("{kind} {:?} must not set securityContext.runAsNonRoot=false", cname(c))));
+                out.push(hit(
+                    v.line,
+                    format!(
+                        "{kind} {:?} must not set securityContext.runAsNonRoot=false",
+                        cname(c)
+                    ),
+                ));
             }
             Some(_) => {}
             None if !pod_true => {
-                out.push(hit(c.line, format!("pod or {kind} {:?} must set securityContext.runAsNonRoot=true", cname(c))));
+                out.push(hit(
+                    c.line,
+                    format!(
+                        "pod or {kind} {:?} must set securityContext.runAsNonRoot=true",
+                        cname(c)
+                    ),
+                ));
             }
             None => {}
         }
@@ -582,7 +854,10 @@ fn run_as_user(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
         if let Some(v) = c.path(&["securityContext", "runAsUser"])
             && v.as_i64() == Some(0)
         {
-            out.push(hit(v.line, format!("{kind} {:?} must not set runAsUser=0", cname(c))));
+            out.push(hit(
+                v.line,
+                format!("{kind} {:?} must not set runAsUser=0", cname(c)),
+            ));
         }
     }
     out
@@ -594,17 +869,36 @@ fn seccomp_restricted(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
     }
     let ok = |t: &str| t == "RuntimeDefault" || t == "Localhost";
     let mut out = Vec::new();
-    let pod_type = pod.spec.path(&["securityContext", "seccompProfile", "type"]).filter(|n| !n.is_null());
+    let pod_type = pod
+        .spec
+        .path(&["securityContext", "seccompProfile", "type"])
+        .filter(|n| !n.is_null());
     let pod_ok = pod_type.and_then(Node::as_str).is_some_and(ok);
     if let Some(t) = pod_type
         && !pod_ok
     {
-        out.push(hit(t.line, format!("pod must not set seccompProfile.type={:?}", t.as_str().unwrap_or(""))));
+        out.push(hit(
+            t.line,
+            format!(
+                "pod must not set seccompProfile.type={:?}",
+                t.as_str().unwrap_or("")
+            ),
+        ));
     }
     for (kind, c) in pod.containers() {
-        match c.path(&["securityContext", "seccompProfile", "type"]).filter(|n| !n.is_null()) {
+        match c
+            .path(&["securityContext", "seccompProfile", "type"])
+            .filter(|n| !n.is_null())
+        {
             Some(t) if !t.as_str().is_some_and(ok) => {
-                out.push(hit(t.line, format!("{kind} {:?} must not set seccompProfile.type={:?}", cname(c), t.as_str().unwrap_or(""))));
+                out.push(hit(
+                    t.line,
+                    format!(
+                        "{kind} {:?} must not set seccompProfile.type={:?}",
+                        cname(c),
+                        t.as_str().unwrap_or("")
+                    ),
+                ));
             }
             Some(_) => {}
             None if pod_type.is_none() => {
@@ -629,13 +923,19 @@ fn capabilities_restricted(pod: &PodView<'_>, minor: u32) -> Vec<Hit> {
         if !drops_all {
             out.push(hit(
                 caps.map_or(c.line, |n| n.line),
-                format!("{kind} {:?} must set securityContext.capabilities.drop=[\"ALL\"]", cname(c)),
+                format!(
+                    "{kind} {:?} must set securityContext.capabilities.drop=[\"ALL\"]",
+                    cname(c)
+                ),
             ));
         }
         for cap in added_caps(c) {
             let name = cap.as_str().unwrap_or("");
             if name != "NET_BIND_SERVICE" {
-                out.push(hit(cap.line, format!("{kind} {:?} must not add capability {name:?}", cname(c))));
+                out.push(hit(
+                    cap.line,
+                    format!("{kind} {:?} must not add capability {name:?}", cname(c)),
+                ));
             }
         }
     }
@@ -658,13 +958,19 @@ mod tests {
 
     #[test]
     fn restricted_overrides_baseline_controls() {
-        let ids: Vec<&str> = controls_for(Level::Restricted, PssVersion::LATEST).iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = controls_for(Level::Restricted, PssVersion::LATEST)
+            .iter()
+            .map(|c| c.id)
+            .collect();
         assert!(!ids.contains(&"hostPathVolumes"));
         assert!(!ids.contains(&"capabilities_baseline"));
         assert!(!ids.contains(&"procMount"));
         assert!(ids.contains(&"procMount_restricted"));
         assert_eq!(ids.len(), 15);
-        let old: Vec<&str> = controls_for(Level::Restricted, PssVersion::new(0)).iter().map(|c| c.id).collect();
+        let old: Vec<&str> = controls_for(Level::Restricted, PssVersion::new(0))
+            .iter()
+            .map(|c| c.id)
+            .collect();
         assert!(old.contains(&"capabilities_baseline"));
         assert!(old.contains(&"seccompProfile_baseline"));
         assert_eq!(controls_for(Level::Baseline, PssVersion::new(33)).len(), 11);

@@ -198,12 +198,7 @@ impl Builder<'_> {
     }
 
     /// Attach a finished node (of the given height) to its parent, or make it a document.
-    fn push(
-        &mut self,
-        mut node: Node,
-        anchor: usize,
-        height: usize,
-    ) -> Result<(), MisconfigError> {
+    fn push(&mut self, mut node: Node, anchor: usize, height: usize) -> Result<(), MisconfigError> {
         if self.stack.len() + height > self.limits.max_depth {
             return Err(self.limit(
                 node.line,
@@ -218,9 +213,7 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.docs.push(Document { root: node }),
             Some(Frame::Seq {
-                items,
-                height: h,
-                ..
+                items, height: h, ..
             }) => {
                 *h = (*h).max(height);
                 items.push(node);
@@ -327,7 +320,10 @@ fn reindent_quoted(text: &str, index: usize) -> Option<String> {
     if quote != '"' && quote != '\'' {
         return None;
     }
-    let line_start = chars[..index].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1);
+    let line_start = chars[..index]
+        .iter()
+        .rposition(|&c| c == '\n')
+        .map_or(0, |p| p + 1);
     let col = index - line_start;
     // Find the closing quote.
     let mut i = index + 1;
@@ -397,10 +393,7 @@ fn build(path: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Failur
         let line = line_of(&mark);
         match event {
             Event::StreamEnd => break,
-            Event::Nothing
-            | Event::StreamStart
-            | Event::DocumentStart
-            | Event::DocumentEnd => {}
+            Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {}
             Event::Scalar(text, style, anchor, _tag) => {
                 b.charge(1, line)?;
                 b.push(scalar_node(text, style, line), anchor, 0)?;
@@ -421,7 +414,12 @@ fn build(path: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Failur
             Event::SequenceStart(anchor, _) => {
                 b.charge(1, line)?;
                 if b.stack.len() >= limits.max_depth {
-                    return Err(b.limit(line, format!("nesting deeper than {} levels", limits.max_depth)).into());
+                    return Err(b
+                        .limit(
+                            line,
+                            format!("nesting deeper than {} levels", limits.max_depth),
+                        )
+                        .into());
                 }
                 b.stack.push(Frame::Seq {
                     items: Vec::new(),
@@ -433,7 +431,12 @@ fn build(path: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Failur
             Event::MappingStart(anchor, _) => {
                 b.charge(1, line)?;
                 if b.stack.len() >= limits.max_depth {
-                    return Err(b.limit(line, format!("nesting deeper than {} levels", limits.max_depth)).into());
+                    return Err(b
+                        .limit(
+                            line,
+                            format!("nesting deeper than {} levels", limits.max_depth),
+                        )
+                        .into());
                 }
                 b.stack.push(Frame::Map {
                     entries: Vec::new(),
@@ -519,7 +522,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_refused() {
-        let mut text = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         for i in 1..10 {
             let p = i - 1;
             text.push_str(&format!(

@@ -9,14 +9,26 @@ const FIXTURE: &str = include_str!("fixtures/k8s/shop.yaml");
 fn invalid_yaml_names_file_and_line() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\nspec: {}\n";
     let err = scan_k8s("broken.yaml", text, &Config::default()).unwrap_err();
-    assert!(matches!(err, MisconfigError::Syntax { line: 5, .. }), "{err:?}");
-    assert!(err.to_string().starts_with("broken.yaml: line 5: invalid YAML"), "{err}");
+    assert!(
+        matches!(err, MisconfigError::Syntax { line: 5, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("broken.yaml: line 5: invalid YAML"),
+        "{err}"
+    );
 }
 
 #[test]
 fn billion_laughs_is_refused_quickly() {
-    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
-    for (i, prev) in ["b", "c", "d", "e", "f", "g", "h", "i", "j"].iter().zip(["a", "b", "c", "d", "e", "f", "g", "h", "i"]) {
+    let mut text = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (i, prev) in ["b", "c", "d", "e", "f", "g", "h", "i", "j"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h", "i"])
+    {
         let refs = vec![format!("*{prev}"); 9].join(",");
         text.push_str(&format!("  {i}: &{i} [{refs}]\n"));
     }
@@ -48,15 +60,25 @@ fn ten_megabytes_scan_and_oversize_is_refused() {
     assert_eq!(found.len(), (one.len() - 1) * copies + 1);
     assert!(diags.is_empty());
 
-    let cfg = Config { limits: rampart_misconfig::yaml::Limits { max_bytes: 1024 * 1024, ..Default::default() }, ..Config::default() };
+    let cfg = Config {
+        limits: rampart_misconfig::yaml::Limits {
+            max_bytes: 1024 * 1024,
+            ..Default::default()
+        },
+        ..Config::default()
+    };
     let err = scan_k8s("big.yaml", &text, &cfg).unwrap_err();
-    assert!(err.to_string().starts_with("big.yaml: line 1: file is "), "{err}");
+    assert!(
+        err.to_string().starts_with("big.yaml: line 1: file is "),
+        "{err}"
+    );
 }
 
 #[test]
 fn non_kubernetes_yaml_is_skipped_with_a_note() {
     let text = "name: CI\non:\n  push: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
-    let (found, diags) = scan_k8s(".github/workflows/ci.yml", text, &Config::default()).expect("scan");
+    let (found, diags) =
+        scan_k8s(".github/workflows/ci.yml", text, &Config::default()).expect("scan");
     assert!(found.is_empty());
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].level, rampart_core::Level::Info);
@@ -65,7 +87,13 @@ fn non_kubernetes_yaml_is_skipped_with_a_note() {
 
 #[test]
 fn empty_and_scalar_documents() {
-    for text in ["", "---\n", "just a string\n", "- 1\n- 2\n", "---\n...\n---\nnull\n"] {
+    for text in [
+        "",
+        "---\n",
+        "just a string\n",
+        "- 1\n- 2\n",
+        "---\n...\n---\nnull\n",
+    ] {
         let (found, _) = scan_k8s("x.yaml", text, &Config::default()).expect("scan");
         assert!(found.is_empty(), "{text:?}");
     }

@@ -30,26 +30,59 @@ const FAMILIES: &[(&str, &str)] = &[
     ("RbacBindRoleBindings", "k8s-rbac-escalate"),
     ("RbacEscalateRoles", "k8s-rbac-escalate"),
     ("RbacControlWebhooks", "k8s-rbac-webhooks"),
-    ("RbacApproveCertificateSigningRequests", "k8s-rbac-csr-approve"),
+    (
+        "RbacApproveCertificateSigningRequests",
+        "k8s-rbac-csr-approve",
+    ),
 ];
 
 /// Files where rampart deliberately disagrees with Checkov's label, and why.
 const EXCEPTIONS: &[(&str, &str, &str)] = &[
-    ("AllowedCapabilitiesSysAdmin", "pod-FAILED2.yaml",
-        "`containers:` is empty: no container adds SYS_ADMIN"),
-    ("DropCapabilities", "pod-drop-NET_RAW-capabilities-PASSED.yaml",
-        "rampart follows the PSS restricted profile: drop must contain ALL, dropping NET_RAW alone is not enough"),
-    ("DropCapabilities", "pod-drop-all-capabilities-PASSED2.yaml",
-        "`drop: [all]` in lower case: Pod Security admission compares the name exactly and requires \"ALL\""),
-    ("RootContainers", "rootContainersPASSED.yaml",
-        "PSS runAsNonRoot: runAsUser > 0 does not satisfy it, and pod-level runAsNonRoot=false is refused even when every container overrides it"),
-    ("RootContainers", "rootContainersFAILED-malformed-spec.yaml",
-        "spec is a sequence, not a pod spec: there is no pod to judge"),
-    ("Seccomp", "cronjob-seccomp-PASSED.yaml",
-        "the seccomp annotations stopped having any effect in Kubernetes 1.27; PSS reads the seccompProfile field from v1.19"),
-    ("Seccomp", "pod-seccomp-PASSED.yaml", "seccomp annotation only (no effect since Kubernetes 1.27)"),
-    ("Seccomp", "pod-seccomp-PASSED2.yaml", "seccomp annotation only (no effect since Kubernetes 1.27)"),
-    ("Seccomp", "pod-seccomp-PASSED6.yaml", "seccomp annotation only (no effect since Kubernetes 1.27)"),
+    (
+        "AllowedCapabilitiesSysAdmin",
+        "pod-FAILED2.yaml",
+        "`containers:` is empty: no container adds SYS_ADMIN",
+    ),
+    (
+        "DropCapabilities",
+        "pod-drop-NET_RAW-capabilities-PASSED.yaml",
+        "rampart follows the PSS restricted profile: drop must contain ALL, dropping NET_RAW alone is not enough",
+    ),
+    (
+        "DropCapabilities",
+        "pod-drop-all-capabilities-PASSED2.yaml",
+        "`drop: [all]` in lower case: Pod Security admission compares the name exactly and requires \"ALL\"",
+    ),
+    (
+        "RootContainers",
+        "rootContainersPASSED.yaml",
+        "PSS runAsNonRoot: runAsUser > 0 does not satisfy it, and pod-level runAsNonRoot=false is refused even when every container overrides it",
+    ),
+    (
+        "RootContainers",
+        "rootContainersFAILED-malformed-spec.yaml",
+        "spec is a sequence, not a pod spec: there is no pod to judge",
+    ),
+    (
+        "Seccomp",
+        "cronjob-seccomp-PASSED.yaml",
+        "the seccomp annotations stopped having any effect in Kubernetes 1.27; PSS reads the seccompProfile field from v1.19",
+    ),
+    (
+        "Seccomp",
+        "pod-seccomp-PASSED.yaml",
+        "seccomp annotation only (no effect since Kubernetes 1.27)",
+    ),
+    (
+        "Seccomp",
+        "pod-seccomp-PASSED2.yaml",
+        "seccomp annotation only (no effect since Kubernetes 1.27)",
+    ),
+    (
+        "Seccomp",
+        "pod-seccomp-PASSED6.yaml",
+        "seccomp annotation only (no effect since Kubernetes 1.27)",
+    ),
 ];
 
 fn corpus(sub: &str) -> Option<PathBuf> {
@@ -78,7 +111,9 @@ fn expected(name: &str) -> Option<bool> {
 
 #[test]
 fn checkov_kubernetes_families_agree() {
-    let Some(root) = corpus("checkov-test-fixtures/kubernetes/checks") else { return };
+    let Some(root) = corpus("checkov-test-fixtures/kubernetes/checks") else {
+        return;
+    };
     let cfg = Config::default();
     let mut total = 0;
     let mut agree = 0;
@@ -93,8 +128,14 @@ fn checkov_kubernetes_families_agree() {
         files.sort();
         let (mut fam_total, mut fam_agree) = (0, 0);
         for f in files {
-            let name = f.file_name().unwrap_or_default().to_string_lossy().to_string();
-            let Some(expect_pass) = expected(&name) else { continue };
+            let name = f
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let Some(expect_pass) = expected(&name) else {
+                continue;
+            };
             let text = std::fs::read_to_string(&f).expect("read");
             let (found, _) = scan_k8s(&name, &text, &cfg).unwrap_or_else(|e| panic!("{e}"));
             let hits: Vec<String> = found
@@ -106,13 +147,19 @@ fn checkov_kubernetes_families_agree() {
             let excepted = EXCEPTIONS.iter().any(|(f, n, _)| f == family && *n == name);
             if excepted {
                 // A justified disagreement must still be a disagreement, or the entry is stale.
-                assert_ne!(hits.is_empty(), expect_pass, "stale exception {family}/{name}");
+                assert_ne!(
+                    hits.is_empty(),
+                    expect_pass,
+                    "stale exception {family}/{name}"
+                );
                 excepted_count += 1;
             } else if hits.is_empty() == expect_pass {
                 fam_agree += 1;
             } else {
-                bad.push(format!("{family}/{name} ({rule_id}): expected {}, findings {hits:?}",
-                    if expect_pass { "none" } else { "some" }));
+                bad.push(format!(
+                    "{family}/{name} ({rule_id}): expected {}, findings {hits:?}",
+                    if expect_pass { "none" } else { "some" }
+                ));
             }
         }
         println!("{family:<40} -> {rule_id:<32} {fam_agree}/{fam_total} agree");
@@ -123,8 +170,17 @@ fn checkov_kubernetes_families_agree() {
         "checkov Kubernetes: {agree}/{total} labelled files agree over {} families ({excepted_count} justified exceptions)",
         FAMILIES.len()
     );
-    assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad.join("\n"));
-    assert_eq!(excepted_count, EXCEPTIONS.len(), "every exception names a labelled file");
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    assert_eq!(
+        excepted_count,
+        EXCEPTIONS.len(),
+        "every exception names a labelled file"
+    );
     assert_eq!(total, 94, "labelled files in the claimed families");
     assert_eq!(agree + excepted_count, total);
 }

@@ -35,7 +35,10 @@ fn check_version(testdata: &Path, version: &str) -> (usize, usize, Vec<String>) 
     let mut agree = 0;
     let mut total = 0;
     let mut bad = Vec::new();
-    for (level, lname) in [(Level::Baseline, "baseline"), (Level::Restricted, "restricted")] {
+    for (level, lname) in [
+        (Level::Baseline, "baseline"),
+        (Level::Restricted, "restricted"),
+    ] {
         for (expect_pass, verdict) in [(true, "pass"), (false, "fail")] {
             let dir = testdata.join(lname).join(version).join(verdict);
             let files = yaml_files(&dir);
@@ -43,14 +46,19 @@ fn check_version(testdata: &Path, version: &str) -> (usize, usize, Vec<String>) 
             for f in files {
                 total += 1;
                 let text = std::fs::read_to_string(&f).expect("read fixture");
-                let violations = pss_verdict(&text, level, v)
-                    .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+                let violations =
+                    pss_verdict(&text, level, v).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
                 if violations.is_empty() == expect_pass {
                     agree += 1;
                 } else {
-                    let why: Vec<String> = violations.iter().map(|x| format!("{}: {}", x.control, x.message)).collect();
-                    bad.push(format!("{lname}/{version}/{verdict}/{}: expected {verdict}, got {why:?}",
-                        f.file_name().unwrap_or_default().to_string_lossy()));
+                    let why: Vec<String> = violations
+                        .iter()
+                        .map(|x| format!("{}: {}", x.control, x.message))
+                        .collect();
+                    bad.push(format!(
+                        "{lname}/{version}/{verdict}/{}: expected {verdict}, got {why:?}",
+                        f.file_name().unwrap_or_default().to_string_lossy()
+                    ));
                 }
             }
         }
@@ -62,7 +70,12 @@ fn run(sub: &str, version: &str, expected_total: usize) {
     let Some(testdata) = corpus(sub) else { return };
     let (agree, total, bad) = check_version(&testdata, version);
     println!("PSS {version}: {agree}/{total} agree");
-    assert!(bad.is_empty(), "{} disagreements at {version}:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} disagreements at {version}:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
     assert_eq!(total, expected_total, "fixture count at {version}");
 }
 
@@ -108,12 +121,77 @@ fn pss_v1_0() {
 /// `latest` is v1.37, and a version pinned between fixture sets behaves like the one below.
 #[test]
 fn latest_and_in_between_versions() {
-    let Some(testdata) = corpus("pod-security-standards/test/testdata") else { return };
+    let Some(testdata) = corpus("pod-security-standards/test/testdata") else {
+        return;
+    };
     let f = testdata.join("baseline/v1.37/pass/sysctls1.yaml");
     let text = std::fs::read_to_string(f).expect("read");
-    assert!(pss_verdict(&text, Level::Baseline, PssVersion::LATEST).unwrap().is_empty());
+    assert!(
+        pss_verdict(&text, Level::Baseline, PssVersion::LATEST)
+            .unwrap()
+            .is_empty()
+    );
     // tcp_slow_start_after_idle and tcp_notsent_lowat became safe at v1.37 only.
     let v36 = pss_verdict(&text, Level::Baseline, PssVersion::new(36)).unwrap();
     assert_eq!(v36.len(), 2, "{v36:?}");
-    assert!(v36.iter().all(|v| v.control == "sysctls" && v.rule_id == "k8s-sysctls"));
+    assert!(
+        v36.iter()
+            .all(|v| v.control == "sysctls" && v.rule_id == "k8s-sysctls")
+    );
+}
+
+/// Indent every line of `text` by `n` spaces.
+fn indent(text: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    text.lines().map(|l| format!("{pad}{l}\n")).collect()
+}
+
+/// The pod's `metadata:` and `spec:` blocks, wrapped as the pod template of a workload kind.
+fn as_workload(pod: &str, kind: &str) -> String {
+    let body = pod
+        .split_once("metadata:")
+        .map(|(_, rest)| format!("metadata:{rest}"))
+        .expect("fixture has metadata");
+    match kind {
+        "CronJob" => format!(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: wrapped\nspec:\n  schedule: \"* * * * *\"\n  jobTemplate:\n    spec:\n      template:\n{}",
+            indent(&body, 8)
+        ),
+        _ => format!(
+            "apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: wrapped\nspec:\n  template:\n{}",
+            indent(&body, 4)
+        ),
+    }
+}
+
+/// Pod Security admission judges pod templates like pods: every v1.37 fixture wrapped in a
+/// Deployment, StatefulSet, DaemonSet, Job or CronJob gets the same verdict as the bare pod.
+#[test]
+fn workload_templates_get_the_pod_verdict() {
+    let Some(testdata) = corpus("pod-security-standards/test/testdata") else {
+        return;
+    };
+    let mut checked = 0;
+    for (level, lname) in [
+        (Level::Baseline, "baseline"),
+        (Level::Restricted, "restricted"),
+    ] {
+        for verdict in ["pass", "fail"] {
+            for f in yaml_files(&testdata.join(lname).join("v1.37").join(verdict)) {
+                let pod = std::fs::read_to_string(&f).expect("read");
+                let expect = pss_verdict(&pod, level, PssVersion::LATEST)
+                    .expect("pod")
+                    .len();
+                for kind in ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"] {
+                    let wrapped = as_workload(&pod, kind);
+                    let got = pss_verdict(&wrapped, level, PssVersion::LATEST)
+                        .unwrap_or_else(|e| panic!("{} as {kind}: {e}", f.display()));
+                    assert_eq!(got.len(), expect, "{} as {kind}", f.display());
+                    assert!(got.iter().all(|v| v.resource == format!("{kind}/wrapped")));
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 148 * 5);
 }

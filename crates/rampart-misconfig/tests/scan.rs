@@ -14,7 +14,12 @@ fn render(found: &[Misconfiguration]) -> String {
     let mut v: Vec<&Misconfiguration> = found.iter().collect();
     v.sort_by(|a, b| (a.line, &a.rule_id, &a.message).cmp(&(b.line, &b.rule_id, &b.message)));
     v.iter()
-        .map(|m| format!("{} {}:{} {}: {}", m.rule_id, m.file, m.line, m.resource, m.message))
+        .map(|m| {
+            format!(
+                "{} {}:{} {}: {}",
+                m.rule_id, m.file, m.line, m.resource, m.message
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -33,7 +38,10 @@ fn check(name: &str, cfg: &Config, expect: &[(&str, u32)]) -> Vec<Misconfigurati
 
 #[test]
 fn shop_baseline_findings() {
-    let cfg = Config { pss_level: Some(Level::Baseline), ..Config::default() };
+    let cfg = Config {
+        pss_level: Some(Level::Baseline),
+        ..Config::default()
+    };
     let found = check(
         "shop.yaml",
         &cfg,
@@ -43,27 +51,36 @@ fn shop_baseline_findings() {
             ("k8s-image-digest", 23),
             ("k8s-secret-literal-env", 26),
             ("k8s-secret-env", 29),
-            ("k8s-readonly-rootfs", 30),
+            ("k8s-readonly-rootfs", 22),
             ("k8s-privileged", 31),
             ("k8s-capabilities-baseline", 33),
             ("k8s-resource-limits", 22),
             ("k8s-automount-token", 19),
             ("k8s-host-path", 38),
             ("k8s-docker-socket", 39),
-            ("k8s-service-external", 71),
-            ("k8s-rbac-wildcard", 80),
-            ("k8s-rbac-escalate", 80),
-            ("k8s-rbac-secrets", 83),
-            ("k8s-rbac-pod-exec", 86),
-            ("k8s-rbac-nodes-proxy", 86),
-            ("k8s-rbac-token-create", 86),
-            ("k8s-rbac-cluster-admin", 97),
+            ("k8s-service-external", 73),
+            ("k8s-rbac-wildcard", 83),
+            ("k8s-rbac-escalate", 83),
+            ("k8s-rbac-csr-approve", 83),
+            ("k8s-rbac-secrets", 86),
+            ("k8s-rbac-pod-exec", 89),
+            ("k8s-rbac-nodes-proxy", 89),
+            ("k8s-rbac-token-create", 89),
+            ("k8s-rbac-cluster-admin", 100),
             ("k8s-netpol-default-deny", 7),
         ],
     );
-    let privileged = found.iter().find(|m| m.rule_id == "k8s-privileged").expect("privileged");
+    let privileged = found
+        .iter()
+        .find(|m| m.rule_id == "k8s-privileged")
+        .expect("privileged");
     assert_eq!(privileged.resource, "Deployment/shop/web");
-    assert!(privileged.frameworks.iter().any(|f| f == "k8s-pss-baseline:Privileged Containers"));
+    assert!(
+        privileged
+            .frameworks
+            .iter()
+            .any(|f| f == "k8s-pss-baseline:Privileged Containers")
+    );
     insta::assert_snapshot!("shop_baseline", render(&found));
 }
 
@@ -73,8 +90,14 @@ fn shop_restricted_adds_restricted_controls_only_to_web() {
     let restricted: Vec<(&str, &str, u32)> = found
         .iter()
         .filter(|m| {
-            ["k8s-allow-privilege-escalation", "k8s-run-as-non-root", "k8s-seccomp-required", "k8s-capabilities-restricted", "k8s-volume-types"]
-                .contains(&m.rule_id.as_str())
+            [
+                "k8s-allow-privilege-escalation",
+                "k8s-run-as-non-root",
+                "k8s-seccomp-required",
+                "k8s-capabilities-restricted",
+                "k8s-volume-types",
+            ]
+            .contains(&m.rule_id.as_str())
         })
         .map(|m| (m.rule_id.as_str(), m.resource.as_str(), m.line))
         .collect();
@@ -83,7 +106,7 @@ fn shop_restricted_adds_restricted_controls_only_to_web() {
     assert_eq!(
         restricted,
         vec![
-            ("k8s-allow-privilege-escalation", "Deployment/shop/web", 30),
+            ("k8s-allow-privilege-escalation", "Deployment/shop/web", 22),
             ("k8s-run-as-non-root", "Deployment/shop/web", 22),
             ("k8s-seccomp-required", "Deployment/shop/web", 22),
             ("k8s-capabilities-restricted", "Deployment/shop/web", 32),
@@ -97,20 +120,25 @@ fn cluster_dump_json_list() {
         "cluster-dump.json",
         &Config::default(),
         &[
-            ("k8s-host-namespaces", 11),
-            ("k8s-image-latest", 16),
-            ("k8s-image-digest", 16),
-            ("k8s-run-as-root-uid", 17),
-            ("k8s-run-as-non-root", 14),
-            ("k8s-allow-privilege-escalation", 14),
-            ("k8s-seccomp-required", 14),
-            ("k8s-capabilities-restricted", 14),
-            ("k8s-readonly-rootfs", 14),
-            ("k8s-resource-limits", 14),
-            ("k8s-service-external", 37),
+            ("k8s-host-namespaces", 10),
+            ("k8s-image-latest", 15),
+            ("k8s-image-digest", 15),
+            ("k8s-run-as-root-uid", 16),
+            ("k8s-run-as-non-root", 13),
+            ("k8s-allow-privilege-escalation", 13),
+            ("k8s-seccomp-required", 13),
+            ("k8s-capabilities-restricted", 13),
+            ("k8s-readonly-rootfs", 13),
+            ("k8s-resource-limits", 13),
+            ("k8s-service-external", 35),
         ],
     );
-    assert!(found.iter().all(|m| m.resource.starts_with("Pod/tools/debug") || m.resource == "Service/tools/debug"));
+    assert!(
+        found
+            .iter()
+            .all(|m| m.resource.starts_with("Pod/tools/debug")
+                || m.resource == "Service/tools/debug")
+    );
     insta::assert_snapshot!("cluster_dump", render(&found));
 }
 
@@ -119,10 +147,16 @@ fn cluster_dump_json_list() {
 fn default_deny_is_a_whole_scan_check() {
     let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: tools}\nspec:\n  containers: [{name: c, image: x:1}]\n";
     let np = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: tools}\nspec:\n  podSelector: {}\n";
-    let count = |found: &[Misconfiguration]| found.iter().filter(|m| m.rule_id == "k8s-netpol-default-deny").count();
+    let count = |found: &[Misconfiguration]| {
+        found
+            .iter()
+            .filter(|m| m.rule_id == "k8s-netpol-default-deny")
+            .count()
+    };
     let (alone, _) = scan_k8s("pod.yaml", pod, &Config::default()).expect("scan");
     assert_eq!(count(&alone), 1);
-    let (together, diags) = scan_k8s_files(&[("pod.yaml", pod), ("np.yaml", np)], &Config::default());
+    let (together, diags) =
+        scan_k8s_files(&[("pod.yaml", pod), ("np.yaml", np)], &Config::default());
     assert!(diags.is_empty());
     assert_eq!(count(&together), 0);
 }
@@ -133,19 +167,49 @@ fn every_workload_kind_is_checked() {
     let container = "containers: [{name: c, image: x:1, securityContext: {privileged: true}}]";
     let cases = [
         ("Pod", format!("spec:\n  {container}\n")),
-        ("Deployment", format!("spec:\n  template:\n    spec:\n      {container}\n")),
-        ("ReplicaSet", format!("spec:\n  template:\n    spec:\n      {container}\n")),
-        ("StatefulSet", format!("spec:\n  template:\n    spec:\n      {container}\n")),
-        ("DaemonSet", format!("spec:\n  template:\n    spec:\n      {container}\n")),
-        ("Job", format!("spec:\n  template:\n    spec:\n      {container}\n")),
-        ("ReplicationController", format!("spec:\n  template:\n    spec:\n      {container}\n")),
-        ("PodTemplate", format!("template:\n  spec:\n    {container}\n")),
-        ("CronJob", format!("spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          {container}\n")),
+        (
+            "Deployment",
+            format!("spec:\n  template:\n    spec:\n      {container}\n"),
+        ),
+        (
+            "ReplicaSet",
+            format!("spec:\n  template:\n    spec:\n      {container}\n"),
+        ),
+        (
+            "StatefulSet",
+            format!("spec:\n  template:\n    spec:\n      {container}\n"),
+        ),
+        (
+            "DaemonSet",
+            format!("spec:\n  template:\n    spec:\n      {container}\n"),
+        ),
+        (
+            "Job",
+            format!("spec:\n  template:\n    spec:\n      {container}\n"),
+        ),
+        (
+            "ReplicationController",
+            format!("spec:\n  template:\n    spec:\n      {container}\n"),
+        ),
+        (
+            "PodTemplate",
+            format!("template:\n  spec:\n    {container}\n"),
+        ),
+        (
+            "CronJob",
+            format!(
+                "spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          {container}\n"
+            ),
+        ),
     ];
     for (kind, body) in cases {
-        let text = format!("apiVersion: v1\nkind: {kind}\nmetadata: {{name: w, namespace: ns}}\n{body}");
+        let text =
+            format!("apiVersion: v1\nkind: {kind}\nmetadata: {{name: w, namespace: ns}}\n{body}");
         let (found, _) = scan_k8s("w.yaml", &text, &Config::default()).expect("scan");
-        let hits: Vec<&Misconfiguration> = found.iter().filter(|m| m.rule_id == "k8s-privileged").collect();
+        let hits: Vec<&Misconfiguration> = found
+            .iter()
+            .filter(|m| m.rule_id == "k8s-privileged")
+            .collect();
         assert_eq!(hits.len(), 1, "{kind}");
         assert_eq!(hits[0].resource, format!("{kind}/ns/w"));
     }

@@ -15,6 +15,17 @@ pub enum Window {
     Block(usize),
 }
 
+/// How strictly a matched value is checked for being a stand-in rather than a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueFilter {
+    /// Only obvious stand-ins: `example`, `xxxxx`, one repeated character.
+    Obvious,
+    /// Also template and variable references (`${VAR}`, `$var`, `<token>`, `%VAR%`).
+    Template,
+    /// Also the stopword list (`changeme`, `password`, ...) and identifiers.
+    Generic,
+}
+
 /// One credential type: how to find it cheaply (keywords) and exactly (regex).
 ///
 /// Every rule is declared once, in [`crate::rules()`]; `rampart rules list`, the docs and
@@ -40,10 +51,9 @@ pub struct SecretRule {
     /// When set, the file must also contain one of these literals (case-sensitive) for a
     /// match to count (for example `client_email` next to a service-account key).
     pub requires: &'static [&'static str],
-    /// When true, the value also goes through the placeholder and stopword filter
-    /// (`changeme`, `${VAR}`, `<token>`, ...): rules keyed on a variable name, not on a
-    /// provider's prefix.
-    pub generic: bool,
+    /// Which placeholder filter the value goes through besides the obvious-placeholder
+    /// check every rule gets.
+    pub filter: ValueFilter,
     /// The provider's published token format, in words.
     pub format: &'static str,
     /// The provider's documentation of the format.
@@ -69,7 +79,7 @@ impl SecretRule {
             entropy: None,
             window: Window::Line,
             requires: &[],
-            generic: false,
+            filter: ValueFilter::Obvious,
             format,
             references: &[],
         }
@@ -93,9 +103,17 @@ impl SecretRule {
         self
     }
 
-    /// The same rule, with its values checked against the placeholder list.
+    /// The same rule, with its values checked against the full placeholder and
+    /// stopword list (for rules keyed on a variable name, not a provider prefix).
     pub const fn generic(mut self) -> SecretRule {
-        self.generic = true;
+        self.filter = ValueFilter::Generic;
+        self
+    }
+
+    /// The same rule, rejecting template and variable references (`${VAR}`, `$var`,
+    /// `<password>`, `%VAR%`) as values (for rules keyed on a call or URL shape).
+    pub const fn templated(mut self) -> SecretRule {
+        self.filter = ValueFilter::Template;
         self
     }
 

@@ -103,7 +103,8 @@ impl<'a> Lexer<'a> {
             }
             b'.' | b'0'..=b'9'
                 if k <= Kind::Digit
-                    || (c != b'.' && (k == Kind::Suffix || (k == Kind::Letter && self.letter_digit))) =>
+                    || (c != b'.'
+                        && (k == Kind::Suffix || (k == Kind::Letter && self.letter_digit))) =>
             {
                 if c == b'.' {
                     self.advance(1);

@@ -1,14 +1,16 @@
 //! Composer/Packagist version ordering: PHP's `version_compare` after Composer's light
 //! clean-up (surrounding blanks and a leading `v`/`V` removed).
 //!
-//! PHP first inserts `.` at every digit/non-digit boundary and turns `-`, `_`, `+` and other
-//! punctuation into `.`; then it compares part by part: numbers numerically; words by their
+//! PHP first inserts `.` at every digit/non-digit boundary and turns `-`, `_`, `+` into `.`
+//! (other punctuation stays, as a word of its own); then it compares part by part: numbers numerically; words by their
 //! rank `dev` < `alpha` = `a` < `beta` = `b` < `RC` = `rc` < `#` (a number) < `pl` = `p`
 //! (matched as prefixes, so `patch` is `p`; unknown words rank lowest); a number beats a
 //! word below `#`. When one version runs out, a further number makes the longer one greater
 //! (`1.0.0` > `1.0`), a further word is compared against a number.
 
 use std::cmp::Ordering;
+
+use crate::util::cmp_digits;
 
 fn special_rank(s: &[u8]) -> i32 {
     const FORMS: [(&[u8], i32); 10] = [
@@ -29,7 +31,8 @@ fn special_rank(s: &[u8]) -> i32 {
         .map_or(-6, |(_, r)| *r)
 }
 
-/// PHP's `php_canonicalize_version`.
+/// PHP's `php_canonicalize_version`, except that punctuation other than `-`, `_`, `+`
+/// is kept as a part of its own (so `1.2.3.#` keeps its `#`), as osv-scalibr reads it.
 fn canonicalize(v: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(v.len() * 2);
     let Some((&first, rest)) = v.split_first() else {
@@ -41,7 +44,7 @@ fn canonicalize(v: &[u8]) -> Vec<u8> {
     let isndig = |c: u8| !c.is_ascii_digit() && c != b'.';
     for &c in rest {
         let last_dot = out.last() == Some(&b'.');
-        if matches!(c, b'-' | b'_' | b'+') {
+        if matches!(c, b'-' | b'_' | b'+' | b'.') {
             if !last_dot {
                 out.push(b'.');
             }
@@ -50,10 +53,6 @@ fn canonicalize(v: &[u8]) -> Vec<u8> {
                 out.push(b'.');
             }
             out.push(c);
-        } else if !c.is_ascii_alphanumeric() {
-            if !last_dot {
-                out.push(b'.');
-            }
         } else {
             out.push(c);
         }
@@ -62,63 +61,66 @@ fn canonicalize(v: &[u8]) -> Vec<u8> {
     out
 }
 
-fn cmp_num(a: &[u8], b: &[u8]) -> Ordering {
-    let d = |s: &[u8]| {
-        let n = s.iter().take_while(|c| c.is_ascii_digit()).count();
-        s.get(..n).unwrap_or_default().to_vec()
-    };
-    crate::util::cmp_digits(&d(a), &d(b))
+/// The parts of a canonical version (empty parts dropped).
+fn parts(canon: &[u8]) -> impl Iterator<Item = &[u8]> {
+    canon.split(|&c| c == b'.').filter(|p| !p.is_empty())
 }
 
-/// PHP's `php_version_compare` (numbers compared without overflow).
-fn php_compare(a: &[u8], b: &[u8], depth: u8) -> Ordering {
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => return Ordering::Equal,
-        (false, true) => return Ordering::Greater,
-        (true, false) => return Ordering::Less,
-        _ => {}
+fn is_num(p: &[u8]) -> bool {
+    p.first().is_some_and(u8::is_ascii_digit)
+}
+
+/// A part's sort key: (rank, number). Numbers have rank 4 (PHP's `#`); the absence of a
+/// part, and the special word `#` itself, sort as rank 4 without a number, i.e. below every
+/// number. (PHP makes `#` *equal* to every number, which is not transitive: `0` < `0.0dev` <
+/// `0#` = `0`. rampart keeps a total order instead.)
+fn key(p: &[u8]) -> (i32, Option<&[u8]>) {
+    if is_num(p) {
+        let n = p.iter().take_while(|c| c.is_ascii_digit()).count();
+        (4, Some(p.get(..n).unwrap_or_default()))
+    } else {
+        (special_rank(p), None)
     }
-    let v1 = if a.first() == Some(&b'#') { a.to_vec() } else { canonicalize(a) };
-    let v2 = if b.first() == Some(&b'#') { b.to_vec() } else { canonicalize(b) };
-    let (mut p1, mut p2) = (&v1[..], &v2[..]);
-    let (mut n1, mut n2) = (true, true);
-    let digit = |s: &[u8]| s.first().is_some_and(u8::is_ascii_digit);
-    let mut cmp = Ordering::Equal;
-    let mut more1 = false;
-    let mut more2 = false;
-    while !p1.is_empty() && !p2.is_empty() && n1 && n2 {
-        let i1 = p1.iter().position(|&c| c == b'.');
-        let i2 = p2.iter().position(|&c| c == b'.');
-        n1 = i1.is_some();
-        n2 = i2.is_some();
-        let e1 = p1.get(..i1.unwrap_or(p1.len())).unwrap_or_default();
-        let e2 = p2.get(..i2.unwrap_or(p2.len())).unwrap_or_default();
-        cmp = match (digit(e1), digit(e2)) {
-            (true, true) => cmp_num(e1, e2),
-            (false, false) => special_rank(e1).cmp(&special_rank(e2)),
-            (true, false) => special_rank(b"#N#").cmp(&special_rank(e2)),
-            (false, true) => special_rank(e1).cmp(&special_rank(b"#N#")),
-        };
-        if cmp != Ordering::Equal {
-            break;
-        }
-        more1 = n1;
-        more2 = n2;
-        if let Some(i) = i1 {
-            p1 = p1.get(i + 1..).unwrap_or_default();
-        }
-        if let Some(i) = i2 {
-            p2 = p2.get(i + 1..).unwrap_or_default();
+}
+
+fn cmp_part(a: &[u8], b: &[u8]) -> Ordering {
+    let (ra, na) = key(a);
+    let (rb, nb) = key(b);
+    ra.cmp(&rb).then_with(|| match (na, nb) {
+        (Some(x), Some(y)) => cmp_digits(x, y),
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    })
+}
+
+/// The parts left over on the longer side against "no more parts" (rank 4, no number): a
+/// number makes it greater, a word is ranked against a number, `#` is skipped, as PHP does.
+fn cmp_tail<'a>(rest: impl Iterator<Item = &'a [u8]>) -> Ordering {
+    for p in rest {
+        let r = cmp_part(p, b"#");
+        if r != Ordering::Equal {
+            return r;
         }
     }
-    if cmp == Ordering::Equal && depth < 4 {
-        if more1 && n1 {
-            cmp = if digit(p1) { Ordering::Greater } else { php_compare(p1, b"#N#", depth + 1) };
-        } else if more2 && n2 {
-            cmp = if digit(p2) { Ordering::Less } else { php_compare(b"#N#", p2, depth + 1) };
+    Ordering::Equal
+}
+
+/// `version_compare` on two cleaned versions.
+fn php_compare(a: &[u8], b: &[u8]) -> Ordering {
+    let (ca, cb) = (canonicalize(a), canonicalize(b));
+    let (mut x, mut y) = (parts(&ca), parts(&cb));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (Some(p), None) => return cmp_tail(std::iter::once(p).chain(x)),
+            (None, Some(q)) => return cmp_tail(std::iter::once(q).chain(y)).reverse(),
+            (Some(p), Some(q)) => {
+                let r = cmp_part(p, q);
+                if r != Ordering::Equal {
+                    return r;
+                }
+            }
         }
     }
-    cmp
 }
 
 fn clean(v: &str) -> &str {
@@ -140,7 +142,7 @@ pub fn validate(v: &str) -> Result<(), &'static str> {
 
 /// Compares two Composer versions with PHP `version_compare` semantics.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    php_compare(clean(a).as_bytes(), clean(b).as_bytes(), 0)
+    php_compare(clean(a).as_bytes(), clean(b).as_bytes())
 }
 
 #[cfg(test)]
@@ -156,5 +158,8 @@ mod tests {
         assert_eq!(compare("1.0.0", "1.0"), Greater);
         assert_eq!(compare("v1.0.0", "V1.0.0"), Equal);
         assert_eq!(compare("1.2.3.#", "1.2.3"), Equal);
+        assert_eq!(compare("1.2.3.#", "1.2.3.#"), Equal);
+        assert_eq!(compare("1.2.3.#", "1.2.3.1"), Less);
+        assert_eq!(compare("1.2.3.#.beta", "1.2.3"), Less);
     }
 }

@@ -57,7 +57,10 @@ mod tests {
     fn basics() {
         assert_eq!(compare("v1.2", "v1.2.0"), Equal);
         assert_eq!(compare("v2.0.0+incompatible", "v2.0.0"), Equal);
-        assert_eq!(compare("v0.0.0-20210101000000-abcdef123456", "v0.0.1"), Less);
+        assert_eq!(
+            compare("v0.0.0-20210101000000-abcdef123456", "v0.0.1"),
+            Less
+        );
         assert_eq!(compare("1.2.3", "v1.2.3"), Equal);
         assert!(validate("v1.2.3.4").is_err());
     }

@@ -186,7 +186,11 @@ pub fn fuzz_compare(data: &[u8]) {
     for scheme in Scheme::ALL {
         let ab = compare(scheme, a, b);
         let ba = compare(scheme, b, a);
-        assert_eq!(ab, ba.reverse(), "{scheme}: {a:?} vs {b:?} not antisymmetric");
+        assert_eq!(
+            ab,
+            ba.reverse(),
+            "{scheme}: {a:?} vs {b:?} not antisymmetric"
+        );
         assert_eq!(compare(scheme, a, a), Ordering::Equal);
         let _ = parse_valid(scheme, a);
     }

@@ -125,7 +125,11 @@ fn parse(version: &str) -> Item {
     let mut is_digit = false;
     let mut start = 0usize;
     let item = |digit: bool, s: &str| {
-        if digit { Item::int(s) } else { Item::string(s, false) }
+        if digit {
+            Item::int(s)
+        } else {
+            Item::string(s, false)
+        }
     };
     let push = |stack: &mut Vec<Vec<Item>>, it: Item| {
         if let Some(top) = stack.last_mut() {
@@ -161,7 +165,10 @@ fn parse(version: &str) -> Item {
         }
     }
     if v.len() > start {
-        push(&mut stack, item(is_digit, v.get(start..).unwrap_or_default()));
+        push(
+            &mut stack,
+            item(is_digit, v.get(start..).unwrap_or_default()),
+        );
     }
     // Close the lists innermost first, normalizing each, as Maven does.
     while stack.len() > 1 {

@@ -55,7 +55,9 @@ impl fmt::Display for Ver {
 fn to_num(d: &[u8]) -> Option<u64> {
     let mut n: u64 = 0;
     for &c in d {
-        n = n.checked_mul(10)?.checked_add(u64::from(c.checked_sub(b'0')?))?;
+        n = n
+            .checked_mul(10)?
+            .checked_add(u64::from(c.checked_sub(b'0')?))?;
     }
     (n <= MAX_SAFE).then_some(n)
 }
@@ -95,19 +97,24 @@ impl Ver {
         })
     }
 
+    /// Orders the version `s` against this comparator version.
     fn cmp_sem(&self, s: &Sem<'_>) -> Ordering {
-        let n = |d: &[u8], v: u64| cmp_digits(d, v.to_string().as_bytes());
+        // Parsed npm numbers fit in 2^53; anything longer is larger than every `v`.
+        let n = |d: &[u8], v: u64| to_num(d).map_or(Ordering::Greater, |x| x.cmp(&v));
         n(s.major, self.major)
             .then_with(|| n(s.minor, self.minor))
             .then_with(|| n(s.patch, self.patch))
             .then_with(|| cmp_pre(s.pre, &self.pre, false))
-            .reverse()
     }
 
     fn same_triple(&self, s: &Sem<'_>) -> bool {
-        [(s.major, self.major), (s.minor, self.minor), (s.patch, self.patch)]
-            .iter()
-            .all(|(d, v)| to_num(d) == Some(*v))
+        [
+            (s.major, self.major),
+            (s.minor, self.minor),
+            (s.patch, self.patch),
+        ]
+        .iter()
+        .all(|(d, v)| to_num(d) == Some(*v))
     }
 }
 
@@ -228,14 +235,16 @@ fn parse_partial(s: &str, loose: bool) -> Result<Partial<'_>, &'static str> {
     }
     let rest = s.get(i..).unwrap_or_default();
     let (head, build) = match rest.find('+') {
-        Some(p) => (rest.get(..p).unwrap_or_default(), Some(rest.get(p + 1..).unwrap_or_default())),
+        Some(p) => (
+            rest.get(..p).unwrap_or_default(),
+            Some(rest.get(p + 1..).unwrap_or_default()),
+        ),
         None => (rest, None),
     };
-    let ident = |id: &str| !id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
-    if let Some(bd) = build {
-        if count < 3 || !bd.split('.').all(ident) {
-            return Err("bad build metadata");
-        }
+    let ident =
+        |id: &str| !id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
+    if build.is_some_and(|bd| !bd.split('.').all(ident)) {
+        return Err("bad build metadata");
     }
     let pre = if head.is_empty() {
         ""
@@ -254,7 +263,8 @@ fn parse_partial(s: &str, loose: bool) -> Result<Partial<'_>, &'static str> {
                 return Err("bad pre-release identifier");
             }
             let d = id.as_bytes();
-            if !loose && d.len() > 1 && d.iter().all(u8::is_ascii_digit) && d.first() == Some(&b'0') {
+            if !loose && d.len() > 1 && d.iter().all(u8::is_ascii_digit) && d.first() == Some(&b'0')
+            {
                 return Err("leading zero in a numeric pre-release identifier");
             }
         }
@@ -278,12 +288,19 @@ impl Ctx {
         Ver::new(m, n, p, pre)
     }
 
-    fn hyphen(&self, from: &Partial<'_>, to: &Partial<'_>, out: &mut Set) -> Result<(), &'static str> {
+    fn hyphen(
+        &self,
+        from: &Partial<'_>,
+        to: &Partial<'_>,
+        out: &mut Set,
+    ) -> Result<(), &'static str> {
         let z = self.z();
         match (from.x_at(), from.nums) {
             (Some(0), _) => {}
             (Some(1), [Some(m), ..]) => out.push(Comparator::of(Op::Ge, self.ver(m, 0, 0, z)?)),
-            (Some(_), [Some(m), Some(n), _]) => out.push(Comparator::of(Op::Ge, self.ver(m, n, 0, z)?)),
+            (Some(_), [Some(m), Some(n), _]) => {
+                out.push(Comparator::of(Op::Ge, self.ver(m, n, 0, z)?))
+            }
             (None, [Some(m), Some(n), Some(p)]) => {
                 let pre = if from.pre.is_empty() { z } else { from.pre };
                 out.push(Comparator::of(Op::Ge, self.ver(m, n, p, pre)?));
@@ -292,8 +309,12 @@ impl Ctx {
         }
         match (to.x_at(), to.nums) {
             (Some(0), _) => {}
-            (Some(1), [Some(m), ..]) => out.push(Comparator::of(Op::Lt, self.ver(m + 1, 0, 0, "0")?)),
-            (Some(_), [Some(m), Some(n), _]) => out.push(Comparator::of(Op::Lt, self.ver(m, n + 1, 0, "0")?)),
+            (Some(1), [Some(m), ..]) => {
+                out.push(Comparator::of(Op::Lt, self.ver(m + 1, 0, 0, "0")?))
+            }
+            (Some(_), [Some(m), Some(n), _]) => {
+                out.push(Comparator::of(Op::Lt, self.ver(m, n + 1, 0, "0")?))
+            }
             (None, [Some(m), Some(n), Some(p)]) => {
                 if !to.pre.is_empty() {
                     out.push(Comparator::of(Op::Le, self.ver(m, n, p, to.pre)?));
@@ -322,11 +343,7 @@ impl Ctx {
                 (self.ver(m, n, 0, z)?, hi)
             }
             (None, [Some(m), Some(n), Some(p)]) => {
-                let pre = if v.pre.is_empty() {
-                    if m == 0 { z } else { "" }
-                } else {
-                    v.pre
-                };
+                let pre = v.pre;
                 let hi = match (m, n) {
                     (0, 0) => self.ver(0, 0, p + 1, "0")?,
                     (0, _) => self.ver(0, n + 1, 0, "0")?,
@@ -344,9 +361,13 @@ impl Ctx {
     fn tilde(&self, v: &Partial<'_>, out: &mut Set) -> Result<(), &'static str> {
         let (lo, hi) = match (v.x_at(), v.nums) {
             (Some(0), _) => return Ok(()),
-            (Some(1), [Some(m), ..]) => (self.ver(m, 0, 0, "")?, self.ver(m + 1, 0, 0, "0")?),
-            (Some(_), [Some(m), Some(n), _]) => (self.ver(m, n, 0, "")?, self.ver(m, n + 1, 0, "0")?),
-            (None, [Some(m), Some(n), Some(p)]) => (self.ver(m, n, p, v.pre)?, self.ver(m, n + 1, 0, "0")?),
+            (Some(1), [Some(m), ..]) => (self.ver(m, 0, 0, self.z())?, self.ver(m + 1, 0, 0, "0")?),
+            (Some(_), [Some(m), Some(n), _]) => {
+                (self.ver(m, n, 0, self.z())?, self.ver(m, n + 1, 0, "0")?)
+            }
+            (None, [Some(m), Some(n), Some(p)]) => {
+                (self.ver(m, n, p, v.pre)?, self.ver(m, n + 1, 0, "0")?)
+            }
             _ => return Err("bad tilde range"),
         };
         out.push(Comparator::of(Op::Ge, lo));
@@ -360,7 +381,10 @@ impl Ctx {
             let [Some(m), Some(n), Some(p)] = v.nums else {
                 return Err("incomplete version");
             };
-            out.push(Comparator::of(op.unwrap_or(Op::Eq), self.ver(m, n, p, v.pre)?));
+            out.push(Comparator::of(
+                op.unwrap_or(Op::Eq),
+                self.ver(m, n, p, v.pre)?,
+            ));
             return Ok(());
         };
         let op = if op == Some(Op::Eq) { None } else { op };
@@ -377,15 +401,29 @@ impl Ctx {
         let xm = x == 1;
         match op {
             Some(Op::Gt) => {
-                let v = if xm { self.ver(m + 1, 0, 0, z)? } else { self.ver(m, n + 1, 0, z)? };
+                let v = if xm {
+                    self.ver(m + 1, 0, 0, z)?
+                } else {
+                    self.ver(m, n + 1, 0, z)?
+                };
                 out.push(Comparator::of(Op::Ge, v));
             }
             Some(Op::Le) => {
-                let v = if xm { self.ver(m + 1, 0, 0, "0")? } else { self.ver(m, n + 1, 0, "0")? };
+                let v = if xm {
+                    self.ver(m + 1, 0, 0, "0")?
+                } else {
+                    self.ver(m, n + 1, 0, "0")?
+                };
                 out.push(Comparator::of(Op::Lt, v));
             }
-            Some(Op::Lt) => out.push(Comparator::of(Op::Lt, self.ver(m, if xm { 0 } else { n }, 0, "0")?)),
-            Some(Op::Ge) => out.push(Comparator::of(Op::Ge, self.ver(m, if xm { 0 } else { n }, 0, z)?)),
+            Some(Op::Lt) => out.push(Comparator::of(
+                Op::Lt,
+                self.ver(m, if xm { 0 } else { n }, 0, "0")?,
+            )),
+            Some(Op::Ge) => out.push(Comparator::of(
+                Op::Ge,
+                self.ver(m, if xm { 0 } else { n }, 0, z)?,
+            )),
             _ if xm => {
                 out.push(Comparator::of(Op::Ge, self.ver(m, 0, 0, z)?));
                 out.push(Comparator::of(Op::Lt, self.ver(m + 1, 0, 0, "0")?));
@@ -409,14 +447,6 @@ impl Ctx {
         }
         if rest.starts_with(['<', '>', '~', '^']) {
             return Err("two operators in a row");
-        }
-        let star_only = rest.trim_start_matches(['v', '=']).bytes().all(|c| c == b'*');
-        if star_only && matches!(op, "" | "=" | ">=" | "<=" | ">" | "<") {
-            // node-semver removes `*`, `>=*`, `<*`, ... outright: they match everything.
-            if !rest.trim_start_matches(['v', '=']).is_empty() || rest.is_empty() {
-                out.push(Comparator::any());
-                return Ok(());
-            }
         }
         let v = parse_partial(rest, self.loose)?;
         match op {
@@ -446,11 +476,14 @@ impl Ctx {
     fn set(&self, alt: &str) -> Result<Set, &'static str> {
         let mut out = Vec::new();
         let pieces: Vec<&str> = alt.split(" - ").collect();
-        if let [from, to] = pieces[..] {
-            if let (Ok(f), Ok(t)) = (parse_partial(from, self.loose), parse_partial(to, self.loose)) {
-                self.hyphen(&f, &t, &mut out)?;
-                return Ok(self.finish(out));
-            }
+        if let [from, to] = pieces[..]
+            && let (Ok(f), Ok(t)) = (
+                parse_partial(from, self.loose),
+                parse_partial(to, self.loose),
+            )
+        {
+            self.hyphen(&f, &t, &mut out)?;
+            return Ok(self.finish(out));
         }
         // Join operators written apart from their version (`>= 1.2.3`, `~ 1.2`).
         let mut toks: Vec<String> = Vec::new();
@@ -491,10 +524,9 @@ impl Ctx {
             if c == Comparator::null() {
                 return vec![c];
             }
-            if let Some(i) = out.iter().position(|o| o.to_string() == c.to_string()) {
-                out.remove(i);
+            if !out.contains(&c) {
+                out.push(c);
             }
-            out.push(c);
         }
         if out.len() > 1 {
             out.retain(|c| c.0.is_some());
@@ -516,7 +548,10 @@ impl Ctx {
             sets.retain(|s| s.first() != Some(&Comparator::null()));
             if sets.is_empty() {
                 sets.push(first);
-            } else if let Some(any) = sets.iter().find(|s| s.len() == 1 && s.first().is_some_and(|c| c.0.is_none())) {
+            } else if let Some(any) = sets
+                .iter()
+                .find(|s| s.len() == 1 && s.first().is_some_and(|c| c.0.is_none()))
+            {
                 sets = vec![any.clone()];
             }
         }
@@ -548,45 +583,67 @@ impl Range {
             range: s.to_string(),
             reason,
         };
-        if s.len() > 256 {
-            return Err(err("range longer than 256 characters"));
+        let plain = Ctx {
+            loose,
+            inc_pre: false,
         }
-        let plain = Ctx { loose, inc_pre: false }.range(s).map_err(err)?;
-        let inc = Ctx { loose, inc_pre: true }.range(s).map_err(err)?;
+        .range(s)
+        .map_err(err)?;
+        let inc = Ctx {
+            loose,
+            inc_pre: true,
+        }
+        .range(s)
+        .map_err(err)?;
         Ok(Range {
             loose,
             sets: [plain, inc],
         })
     }
 
-    /// node-semver's canonical form of the range (`>=1.2.3 <2.0.0-0||1.0.0`).
+    /// node-semver's canonical form of the range (`validRange`: `>=1.2.3 <2.0.0-0||1.0.0`,
+    /// `*` when it matches everything).
     pub fn canonical(&self, include_prerelease: bool) -> String {
-        self.sets[usize::from(include_prerelease)]
+        let s = self.sets[usize::from(include_prerelease)]
             .iter()
-            .map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ").trim().to_string())
+            .map(|s| {
+                s.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .trim()
+                    .to_string()
+            })
             .collect::<Vec<_>>()
-            .join("||")
+            .join("||");
+        if s.is_empty() { "*".to_string() } else { s }
     }
 
     /// Whether version `v` satisfies the range (`semver.satisfies`). An unparsable version
     /// satisfies nothing.
     pub fn satisfies(&self, v: &str, include_prerelease: bool) -> bool {
-        let dialect = if self.loose { Dialect::NpmLoose } else { Dialect::Npm };
+        let dialect = if self.loose {
+            Dialect::NpmLoose
+        } else {
+            Dialect::Npm
+        };
         let Some(s) = parse_sem(v, dialect) else {
             return false;
         };
-        self.sets[usize::from(include_prerelease)].iter().any(|set| {
-            if !set.iter().all(|c| c.test(&s)) {
-                return false;
-            }
-            if s.pre.is_empty() || include_prerelease {
-                return true;
-            }
-            set.iter().any(|c| match &c.0 {
-                Some((_, cv)) => !cv.pre.is_empty() && cv.same_triple(&s),
-                None => false,
+        self.sets[usize::from(include_prerelease)]
+            .iter()
+            .any(|set| {
+                if !set.iter().all(|c| c.test(&s)) {
+                    return false;
+                }
+                if s.pre.is_empty() || include_prerelease {
+                    return true;
+                }
+                set.iter().any(|c| match &c.0 {
+                    Some((_, cv)) => !cv.pre.is_empty() && cv.same_triple(&s),
+                    None => false,
+                })
             })
-        })
     }
 }
 
@@ -608,8 +665,14 @@ mod tests {
         assert!(!r.satisfies("2.0.0-rc.1", false));
         assert!(!r.satisfies("1.3.0-beta", false));
         assert!(r.satisfies("1.3.0-beta", true));
-        assert_eq!(Range::parse("~1.2").unwrap().canonical(false), ">=1.2.0 <1.3.0-0");
-        assert_eq!(Range::parse("1.2.3 - 2").unwrap().canonical(false), ">=1.2.3 <3.0.0-0");
+        assert_eq!(
+            Range::parse("~1.2").unwrap().canonical(false),
+            ">=1.2.0 <1.3.0-0"
+        );
+        assert_eq!(
+            Range::parse("1.2.3 - 2").unwrap().canonical(false),
+            ">=1.2.3 <3.0.0-0"
+        );
         assert!(Range::parse("1.x.5").is_err());
         assert!(Range::parse(">01.02.03").is_err());
     }

@@ -20,7 +20,11 @@ fn parse(v: &str) -> Option<Version<'_>> {
     let (head, _meta) = match v.find('+') {
         Some(i) => {
             let m = v.get(i + 1..).unwrap_or_default();
-            if m.is_empty() || !m.split('.').all(|id| !id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')) {
+            if m.is_empty()
+                || !m.split('.').all(|id| {
+                    !id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                })
+            {
                 return None;
             }
             (v.get(..i).unwrap_or_default(), m)
@@ -28,10 +32,18 @@ fn parse(v: &str) -> Option<Version<'_>> {
         None => (v, ""),
     };
     let (core, pre) = match head.find('-') {
-        Some(i) => (head.get(..i).unwrap_or_default(), head.get(i + 1..).unwrap_or_default()),
+        Some(i) => (
+            head.get(..i).unwrap_or_default(),
+            head.get(i + 1..).unwrap_or_default(),
+        ),
         None => (head, ""),
     };
-    if head.contains('-') && (pre.is_empty() || !pre.split('.').all(|id| !id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))) {
+    if head.contains('-')
+        && (pre.is_empty()
+            || !pre.split('.').all(|id| {
+                !id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            }))
+    {
         return None;
     }
     let mut nums = [&b"0"[..]; 4];

@@ -123,7 +123,9 @@ fn parse(input: &str) -> Option<Version<'_>> {
     if c.peek(0) == Some(b'+') {
         c.i += 1;
         let l = c.rest();
-        let n = span(l, |ch| ch.is_ascii_alphanumeric() || Cursor::is_sep(Some(ch)));
+        let n = span(l, |ch| {
+            ch.is_ascii_alphanumeric() || Cursor::is_sep(Some(ch))
+        });
         let label = l.get(..n).unwrap_or_default();
         let bad_edge = |ch: Option<&u8>| ch.is_none_or(|&ch| Cursor::is_sep(Some(ch)));
         if bad_edge(label.first())

@@ -25,11 +25,7 @@ pub(crate) fn split_evr(s: &str) -> (&str, &str, Option<&str>) {
         _ => ("", s),
     };
     match rest.rfind('-') {
-        Some(i) => (
-            epoch,
-            rest.get(..i).unwrap_or_default(),
-            rest.get(i + 1..),
-        ),
+        Some(i) => (epoch, rest.get(..i).unwrap_or_default(), rest.get(i + 1..)),
         None => (epoch, rest, None),
     }
 }
@@ -122,7 +118,10 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
             }
         };
         let (nx, ny) = (span(x, class), span(y, class));
-        let (sx, sy) = (x.get(..nx).unwrap_or_default(), y.get(..ny).unwrap_or_default());
+        let (sx, sy) = (
+            x.get(..nx).unwrap_or_default(),
+            y.get(..ny).unwrap_or_default(),
+        );
         if sy.is_empty() {
             return if numeric {
                 Ordering::Greater

@@ -28,7 +28,10 @@ fn well_formed(s: &str) -> bool {
         return true;
     }
     let (main, pre) = match s.find('-') {
-        Some(i) => (s.get(..i).unwrap_or_default(), Some(s.get(i + 1..).unwrap_or_default())),
+        Some(i) => (
+            s.get(..i).unwrap_or_default(),
+            Some(s.get(i + 1..).unwrap_or_default()),
+        ),
         None => (s, None),
     };
     let mut parts = main.split('.');
@@ -51,7 +54,13 @@ fn segments(s: &str) -> Vec<Seg<'_>> {
     let mut i = 0;
     while i < b.len() {
         let c = b.get(i).copied().unwrap_or_default();
-        let run = |f: fn(&u8) -> bool| b.get(i..).unwrap_or_default().iter().take_while(|c| f(c)).count();
+        let run = |f: fn(&u8) -> bool| {
+            b.get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| f(c))
+                .count()
+        };
         if c.is_ascii_digit() {
             let n = run(u8::is_ascii_digit);
             segs.push(Seg::Num(b.get(i..i + n).unwrap_or_default()));
@@ -61,10 +70,17 @@ fn segments(s: &str) -> Vec<Seg<'_>> {
             segs.push(Seg::Str(b.get(i..i + n).unwrap_or_default()));
             i += n;
         } else {
+            if c == b'-' {
+                // `Gem::Version` reads `-` as `.pre.`.
+                segs.push(Seg::Str(b"pre"));
+            }
             i += 1;
         }
     }
-    let split = segs.iter().position(|s| matches!(s, Seg::Str(_))).unwrap_or(segs.len());
+    let split = segs
+        .iter()
+        .position(|s| matches!(s, Seg::Str(_)))
+        .unwrap_or(segs.len());
     let mut tail = segs.split_off(split);
     while segs.last().is_some_and(Seg::is_zero) {
         segs.pop();
@@ -105,11 +121,12 @@ pub fn validate(v: &str) -> Result<(), &'static str> {
 
 /// Compares two RubyGems versions; malformed strings sort first.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    let p = |s: &str| {
-        let t = s.trim();
-        well_formed(t).then(|| segments(t))
-    };
-    fallback(a, b, p(a), p(b), |x, y| cmp_segs(x, y))
+    fallback(a, b, parsed(a), parsed(b), |x, y| cmp_segs(x, y))
+}
+
+fn parsed(s: &str) -> Option<Vec<Seg<'_>>> {
+    let t = s.trim();
+    well_formed(t).then(|| segments(t))
 }
 
 #[cfg(test)]

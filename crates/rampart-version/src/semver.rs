@@ -68,7 +68,9 @@ pub(crate) fn parse(s: &str, dialect: Dialect) -> Option<Sem<'_>> {
     match dialect {
         Dialect::Strict => {}
         Dialect::Npm => s = s.strip_prefix('v').unwrap_or(s),
-        Dialect::NpmLoose => s = s.trim_start_matches(|c: char| c == 'v' || c == '=' || c.is_whitespace()),
+        Dialect::NpmLoose => {
+            s = s.trim_start_matches(|c: char| c == 'v' || c == '=' || c.is_whitespace())
+        }
     }
     let b = s.as_bytes();
     let mut i = 0;
@@ -90,10 +92,15 @@ pub(crate) fn parse(s: &str, dialect: Dialect) -> Option<Sem<'_>> {
     }
     let rest = s.get(i..).unwrap_or_default();
     let (head, build) = match rest.find('+') {
-        Some(p) => (rest.get(..p).unwrap_or_default(), rest.get(p + 1..).unwrap_or_default()),
+        Some(p) => (
+            rest.get(..p).unwrap_or_default(),
+            rest.get(p + 1..).unwrap_or_default(),
+        ),
         None => (rest, ""),
     };
-    if rest.contains('+') && (build.is_empty() || !build.split('.').all(|id| ident_ok(id, false, dialect))) {
+    if rest.contains('+')
+        && (build.is_empty() || !build.split('.').all(|id| ident_ok(id, false, dialect)))
+    {
         return None;
     }
     let pre = if head.is_empty() {
@@ -168,15 +175,11 @@ pub fn validate(v: &str) -> Result<(), &'static str> {
         .ok_or("not a SemVer 2.0.0 version")
 }
 
-/// Compares two SemVer 2.0.0 versions; invalid strings sort first.
+/// Compares two SemVer 2.0.0 versions; invalid strings sort first. A leading `v` (as in
+/// git tags and some advisories) is tolerated here, though [`validate`] rejects it.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    fallback(
-        a,
-        b,
-        parse(a, Dialect::Strict),
-        parse(b, Dialect::Strict),
-        cmp_sem,
-    )
+    let p = |s| parse(s, Dialect::Strict).or_else(|| parse(s.strip_prefix('v')?, Dialect::Strict));
+    fallback(a, b, p(a), p(b), cmp_sem)
 }
 
 #[cfg(test)]

@@ -38,7 +38,12 @@ fn oracle_missing(what: &str) -> bool {
 }
 
 /// Builds pairs from a pool: random pairs plus pairs of a version and a small mutation of it.
-fn pairs(rng: &mut Rng, pool: &[String], n: usize, mutate: &dyn Fn(&mut Rng, &str) -> String) -> Vec<(String, String)> {
+fn pairs(
+    rng: &mut Rng,
+    pool: &[String],
+    n: usize,
+    mutate: &dyn Fn(&mut Rng, &str) -> String,
+) -> Vec<(String, String)> {
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let a = pool[rng.below(pool.len())].clone();
@@ -90,8 +95,18 @@ fn ord(s: &str) -> Ordering {
     }
 }
 
-fn report(name: &str, total: usize, bad: &[String]) {
-    println!("{name}: {}/{total} agree", total - bad.len());
+fn report(name: &str, total: usize, bad: &[String], results: &[String]) {
+    let count = |r: &str| results.iter().filter(|x| x.as_str() == r).count();
+    let (lt, eq, gt) = (count("-1"), count("0"), count("1"));
+    println!(
+        "{name}: {}/{total} agree (oracle said < {lt}, = {eq}, > {gt})",
+        total - bad.len()
+    );
+    // The generated pairs must exercise every outcome, not just one.
+    assert!(
+        lt * 10 > total && gt * 10 > total && eq > 20,
+        "{name}: pairs too uniform"
+    );
     assert!(
         bad.is_empty(),
         "{name}: {} disagreements:\n{}",
@@ -108,11 +123,24 @@ fn slow_tests_off() -> bool {
 
 fn dpkg_version(rng: &mut Rng) -> String {
     const UP: &[&str] = &[
-        "0", "1", "01", "2", "10", "009", "1a", "a", "~", "~rc1", "~~", "+b1", "+", ".", ".0", "a1", "Z", "z",
-        "~beta", "+dfsg", "1.2", ":", "-",
+        "0", "1", "01", "2", "10", "009", "1a", "a", "~", "~rc1", "~~", "+b1", "+", ".", ".0",
+        "a1", "Z", "z", "~beta", "+dfsg", "1.2", ":", "-",
     ];
     const REV: &[&str] = &[
-        "0", "1", "00", "2", "10", "0ubuntu1", "1+deb12u1", "1~bpo11+1", "~", "a", "+", ".", "1.1", "~1",
+        "0",
+        "1",
+        "00",
+        "2",
+        "10",
+        "0ubuntu1",
+        "1+deb12u1",
+        "1~bpo11+1",
+        "~",
+        "a",
+        "+",
+        ".",
+        "1.1",
+        "~1",
     ];
     let mut s = String::new();
     if rng.chance(15) {
@@ -122,7 +150,9 @@ fn dpkg_version(rng: &mut Rng) -> String {
     for _ in 0..rng.below(4) {
         s.push_str(rng.pick(UP));
     }
-    let has_rev = rng.chance(60) || s.contains('-') || s.contains(':') && !s.starts_with(|c: char| c.is_ascii_digit());
+    let has_rev = rng.chance(60)
+        || s.contains('-')
+        || s.contains(':') && !s.starts_with(|c: char| c.is_ascii_digit());
     if has_rev {
         s.push('-');
         s.push_str(rng.pick(&["0", "1", "2", "a"]));
@@ -171,7 +201,9 @@ fn dpkg_matches_dpkg_compare_versions() {
     // Only versions dpkg accepts (it exits with an error on the others).
     let valid: Vec<(String, String)> = all
         .into_iter()
-        .filter(|(a, b)| parse_valid(Scheme::Dpkg, a).is_ok() && parse_valid(Scheme::Dpkg, b).is_ok())
+        .filter(|(a, b)| {
+            parse_valid(Scheme::Dpkg, a).is_ok() && parse_valid(Scheme::Dpkg, b).is_ok()
+        })
         .collect();
     assert!(valid.len() > 2000, "only {} valid pairs", valid.len());
     let script = r#"while IFS="$(printf '\t')" read -r a b; do
@@ -190,15 +222,37 @@ done < "$1""#;
             bad.push(format!("{a:?} vs {b:?}: dpkg {r}, rampart {got:?}"));
         }
     }
-    report("dpkg --compare-versions", valid.len(), &bad);
+    report("dpkg --compare-versions", valid.len(), &bad, &res);
 }
 
 // ---------------------------------------------------------------- rpm
 
 fn rpm_piece(rng: &mut Rng) -> String {
     const P: &[&str] = &[
-        "0", "1", "01", "2", "10", "007", "a", "b", "rc", "git", "~", "^", ".", "_", "+", "~rc1", "^20240101", "el9",
-        "fc38", "A", "Z", "1a", "a1", "%",
+        "0",
+        "1",
+        "01",
+        "2",
+        "10",
+        "007",
+        "a",
+        "b",
+        "rc",
+        "git",
+        "~",
+        "^",
+        ".",
+        "_",
+        "+",
+        "~rc1",
+        "^20240101",
+        "el9",
+        "fc38",
+        "A",
+        "Z",
+        "1a",
+        "a1",
+        "%",
     ];
     let mut s = String::from(rng.pick(&["0", "1", "2", "10", "1.0", "a", "1.0.1"]));
     for _ in 0..rng.below(4) {
@@ -235,7 +289,11 @@ fn rpm_matches_python3_rpm_label_compare() {
     let mutate = |rng: &mut Rng, a: &str| {
         // Keep exactly one '-' so both sides carry a release (see rpm module docs).
         let m = mutate_generic(rng, a, &["~", "^", "0", "1", "a", ".", "_", "9", "z"]);
-        if m.matches('-').count() == 1 && !m.ends_with('-') { m } else { a.to_string() }
+        if m.matches('-').count() == 1 && !m.ends_with('-') {
+            m
+        } else {
+            a.to_string()
+        }
     };
     let all = pairs(&mut rng, &pool, 4000, &mutate);
     let script = r#"
@@ -263,7 +321,7 @@ for line in open(sys.argv[1], encoding='utf-8'):
             bad.push(format!("{a:?} vs {b:?}: rpm {r}, rampart {got:?}"));
         }
     }
-    report("rpm labelCompare", all.len(), &bad);
+    report("rpm labelCompare", all.len(), &bad, &res);
 }
 
 // ---------------------------------------------------------------- PEP 440
@@ -276,20 +334,27 @@ fn pep440_version(rng: &mut Rng) -> String {
     if rng.chance(10) {
         s.push_str(rng.pick(&["1!", "0!", "2!", "01!"]));
     }
-    s.push_str(rng.pick(&["0", "1", "01", "1.0", "1.0.0", "1.1", "2", "1.0.0.0", "10.2", "1.00"]));
+    s.push_str(rng.pick(&[
+        "0", "1", "01", "1.0", "1.0.0", "1.1", "2", "1.0.0.0", "10.2", "1.00",
+    ]));
     if rng.chance(40) {
         s.push_str(rng.pick(&[
-            "a", "a1", "b2", "rc1", "c1", "-alpha", ".beta3", "_pre", "preview2", "RC1", "a.1", "b-0", "rc.", "alph",
+            "a", "a1", "b2", "rc1", "c1", "-alpha", ".beta3", "_pre", "preview2", "RC1", "a.1",
+            "b-0", "rc.", "alph",
         ]));
     }
     if rng.chance(30) {
-        s.push_str(rng.pick(&[".post1", "-1", "post", "rev2", "r", "-post-3", "_r1", ".POST0", "-"]));
+        s.push_str(rng.pick(&[
+            ".post1", "-1", "post", "rev2", "r", "-post-3", "_r1", ".POST0", "-",
+        ]));
     }
     if rng.chance(30) {
         s.push_str(rng.pick(&[".dev", "dev1", ".dev0", "-dev2", "DEV", "_dev.3"]));
     }
     if rng.chance(15) {
-        s.push_str(rng.pick(&["+abc", "+1.2", "+a-b_c", "+ABC.5", "+5", "+", "+a..b", "+0.abc", "+abc.10"]));
+        s.push_str(rng.pick(&[
+            "+abc", "+1.2", "+a-b_c", "+ABC.5", "+5", "+", "+a..b", "+0.abc", "+abc.10",
+        ]));
     }
     if rng.chance(3) {
         s.push_str(rng.pick(&[" ", "x", ".", "..0"]));
@@ -298,12 +363,14 @@ fn pep440_version(rng: &mut Rng) -> String {
 }
 
 fn python_with_packaging() -> Option<&'static str> {
-    ["python3", "/usr/bin/python3", "python"].into_iter().find(|p| {
-        Command::new(p)
-            .args(["-c", "import packaging.version"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
+    ["python3", "/usr/bin/python3", "python"]
+        .into_iter()
+        .find(|p| {
+            Command::new(p)
+                .args(["-c", "import packaging.version"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
 }
 
 #[test]
@@ -317,7 +384,9 @@ fn pep440_matches_python_packaging() {
     };
     let mut rng = Rng(0x9e9_440);
     let pool: Vec<String> = (0..500).map(|_| pep440_version(&mut rng)).collect();
-    let mutate = |rng: &mut Rng, a: &str| mutate_generic(rng, a, &["0", "1", "a", ".", "-", "_", "+", "9", "r"]);
+    let mutate = |rng: &mut Rng, a: &str| {
+        mutate_generic(rng, a, &["0", "1", "a", ".", "-", "_", "+", "9", "r"])
+    };
     let all: Vec<(String, String)> = pairs(&mut rng, &pool, 5000, &mutate)
         .into_iter()
         .filter(|(a, b)| !a.contains(['\t', '\n']) && !b.contains(['\t', '\n']))
@@ -350,16 +419,20 @@ for line in open(sys.argv[1], encoding='utf-8'):
         if let Some(rest) = r.strip_prefix("invalid ") {
             let want = format!("{} {}", u8::from(va), u8::from(vb));
             if rest != want {
-                bad.push(format!("{a:?} / {b:?}: packaging validity {rest}, rampart {want}"));
+                bad.push(format!(
+                    "{a:?} / {b:?}: packaging validity {rest}, rampart {want}"
+                ));
             }
             continue;
         }
         compared += 1;
         let got = compare(Scheme::Pep440, a, b);
         if !(va && vb) || got != ord(r) {
-            bad.push(format!("{a:?} vs {b:?}: packaging {r}, rampart {got:?} (valid {va} {vb})"));
+            bad.push(format!(
+                "{a:?} vs {b:?}: packaging {r}, rampart {got:?} (valid {va} {vb})"
+            ));
         }
     }
     assert!(compared > 1500, "only {compared} comparable pairs");
-    report("python packaging.version", all.len(), &bad);
+    report("python packaging.version", all.len(), &bad, &res);
 }

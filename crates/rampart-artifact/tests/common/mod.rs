@@ -2,7 +2,10 @@
 //! layouts, OCI layouts and OCI archives, all written by test code into temp dirs.
 #![allow(dead_code)]
 
-use rampart_artifact::{ArtifactError, Entry, Visitor};
+use rampart_artifact::{
+    Artifact, ArtifactError, DeletedFile, DeletionReason, Entry, EntryKind, Limits, Visitor, Walk,
+    collect,
+};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -10,7 +13,11 @@ use std::path::{Path, PathBuf};
 
 /// The shared corpus, or `None` (with a note) when it is absent outside CI.
 pub fn corpus(folder: &str) -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus")).join(folder);
+    let p = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus"
+    ))
+    .join(folder);
     if p.is_dir() {
         return Some(p);
     }
@@ -50,12 +57,28 @@ pub fn layer_tar(entries: &[E]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for e in entries {
         let r = match e {
-            E::File(p, d) => b.append(&raw_header(p.as_bytes(), d.len() as u64, tar::EntryType::Regular, 0o644), *d),
-            E::Exec(p, d) => b.append(&raw_header(p.as_bytes(), d.len() as u64, tar::EntryType::Regular, 0o755), *d),
-            E::Dir(p) => b.append(&raw_header(p.as_bytes(), 0, tar::EntryType::Directory, 0o755), &[][..]),
-            E::Raw(p, d) => b.append(&raw_header(p, d.len() as u64, tar::EntryType::Regular, 0o644), *d),
+            E::File(p, d) => b.append(
+                &raw_header(p.as_bytes(), d.len() as u64, tar::EntryType::Regular, 0o644),
+                *d,
+            ),
+            E::Exec(p, d) => b.append(
+                &raw_header(p.as_bytes(), d.len() as u64, tar::EntryType::Regular, 0o755),
+                *d,
+            ),
+            E::Dir(p) => b.append(
+                &raw_header(p.as_bytes(), 0, tar::EntryType::Directory, 0o755),
+                &[][..],
+            ),
+            E::Raw(p, d) => b.append(
+                &raw_header(p, d.len() as u64, tar::EntryType::Regular, 0o644),
+                *d,
+            ),
             E::Symlink(p, t) | E::Hardlink(p, t) => {
-                let kind = if matches!(e, E::Symlink(..)) { tar::EntryType::Symlink } else { tar::EntryType::Link };
+                let kind = if matches!(e, E::Symlink(..)) {
+                    tar::EntryType::Symlink
+                } else {
+                    tar::EntryType::Link
+                };
                 let mut h = raw_header(p.as_bytes(), 0, kind, 0o777);
                 let tb = t.as_bytes();
                 h.as_old_mut().linkname[..tb.len()].copy_from_slice(tb);
@@ -104,7 +127,10 @@ pub struct Image {
 }
 
 pub fn config_json(layers: &[Vec<u8>], history: &[(&str, bool)], arch: &str) -> Vec<u8> {
-    let diff_ids: Vec<String> = layers.iter().map(|l| format!("sha256:{}", sha(l))).collect();
+    let diff_ids: Vec<String> = layers
+        .iter()
+        .map(|l| format!("sha256:{}", sha(l)))
+        .collect();
     let history: Vec<serde_json::Value> = history
         .iter()
         .map(|(by, empty)| {
@@ -155,7 +181,10 @@ pub fn test_image() -> Image {
     ]);
     let l1 = layer_tar(&[
         E::Dir("etc/"),
-        E::File("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/app:/bin/sh\n"),
+        E::File(
+            "etc/passwd",
+            b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/app:/bin/sh\n",
+        ),
         E::Dir("app/"),
         E::File("app/new.txt", b"hello"),
         E::File("secret/.wh.key.pem", b""),
@@ -189,7 +218,8 @@ pub fn write_tar(path: &Path, files: &[(String, Vec<u8>)]) {
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
         h.set_entry_type(tar::EntryType::Regular);
-        b.append_data(&mut h, name, data.as_slice()).expect("append");
+        b.append_data(&mut h, name, data.as_slice())
+            .expect("append");
     }
     b.finish().expect("finish tar");
 }
@@ -201,13 +231,19 @@ pub fn docker_archive_legacy(img: &Image, path: &Path) {
     let mut names = Vec::new();
     for (i, l) in img.layers.iter().enumerate() {
         let name = format!("{}/layer.tar", sha(format!("layer{i}").as_bytes()));
-        files.push((format!("{}/VERSION", sha(format!("layer{i}").as_bytes())), b"1.0".to_vec()));
+        files.push((
+            format!("{}/VERSION", sha(format!("layer{i}").as_bytes())),
+            b"1.0".to_vec(),
+        ));
         files.push((name.clone(), l.clone()));
         names.push(name);
     }
     files.push((config_name.clone(), img.config.clone()));
     let manifest = serde_json::json!([{"Config": config_name, "RepoTags": ["rampart/test:1"], "Layers": names}]);
-    files.push(("manifest.json".into(), serde_json::to_vec(&manifest).expect("json")));
+    files.push((
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).expect("json"),
+    ));
     write_tar(path, &files);
 }
 
@@ -221,8 +257,12 @@ pub fn docker_archive_oci(img: &Image, comp: Comp, path: &Path) {
         .iter()
         .map(|l| format!("blobs/sha256/{}", sha(&compress(l, comp))))
         .collect();
-    let manifest = serde_json::json!([{"Config": cfg, "RepoTags": ["rampart/test:1"], "Layers": layers}]);
-    files.push(("manifest.json".into(), serde_json::to_vec(&manifest).expect("json")));
+    let manifest =
+        serde_json::json!([{"Config": cfg, "RepoTags": ["rampart/test:1"], "Layers": layers}]);
+    files.push((
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).expect("json"),
+    ));
     write_tar(path, &files);
 }
 
@@ -233,7 +273,11 @@ fn blob(files: &mut BTreeMap<String, Vec<u8>>, data: Vec<u8>) -> (String, usize)
     (format!("sha256:{d}"), n)
 }
 
-fn manifest_for(files: &mut BTreeMap<String, Vec<u8>>, img: &Image, comps: &[Comp]) -> (String, usize) {
+fn manifest_for(
+    files: &mut BTreeMap<String, Vec<u8>>,
+    img: &Image,
+    comps: &[Comp],
+) -> (String, usize) {
     let (cd, cs) = blob(files, img.config.clone());
     let layers: Vec<serde_json::Value> = img
         .layers
@@ -285,7 +329,10 @@ pub fn oci_files(img: &Image, comps: &[Comp], other: Option<&Image>) -> Vec<(Str
         }
     };
     files.insert("index.json".into(), serde_json::to_vec(&top).expect("json"));
-    files.insert("oci-layout".into(), br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    files.insert(
+        "oci-layout".into(),
+        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+    );
     files.into_iter().collect()
 }
 
@@ -312,3 +359,165 @@ impl Visitor for Record {
         Ok(())
     }
 }
+
+pub fn view(w: &Walk) -> Vec<(String, usize, String)> {
+    w.index
+        .visible()
+        .map(|(p, r)| {
+            let k = match &r.kind {
+                EntryKind::File => "f".to_string(),
+                EntryKind::Dir => "d".to_string(),
+                EntryKind::Symlink(t) => format!("l->{t}"),
+                EntryKind::Hardlink(t) => format!("h->{t}"),
+                EntryKind::Other => "o".to_string(),
+            };
+            (p.to_string(), r.layer, k)
+        })
+        .collect()
+}
+
+fn expected_view() -> Vec<(String, usize, String)> {
+    [
+        ("app", 1, "d"),
+        ("app/new.txt", 1, "f"),
+        ("bin", 0, "l->usr/bin"),
+        ("etc", 1, "d"),
+        ("etc/os-release", 0, "f"),
+        ("etc/passwd", 1, "f"),
+        ("opt", 3, "d"),
+        ("opt/new.yml", 3, "f"),
+        ("secret", 0, "d"),
+        ("secret/keep.txt", 0, "f"),
+        ("usr", 0, "d"),
+        ("usr/bin", 0, "d"),
+        ("usr/bin/tool", 2, "f"),
+        ("usr/bin/tool2", 0, "h->usr/bin/tool"),
+        ("var", 0, "d"),
+        ("var/cache", 0, "d"),
+        ("var/cache/apt", 0, "d"),
+        ("var/cache/apt/c.bin", 1, "f"),
+    ]
+    .iter()
+    .map(|(p, l, k)| (p.to_string(), *l, k.to_string()))
+    .collect()
+}
+
+fn expected_deleted() -> Vec<DeletedFile> {
+    use DeletionReason::*;
+    [
+        ("etc/passwd", 0, 1, Overwritten),
+        ("secret/key.pem", 0, 1, Whiteout),
+        ("var/cache/apt/a.bin", 0, 1, Opaque),
+        ("var/cache/apt/b.bin", 0, 1, Opaque),
+        ("opt/app/config.yml", 0, 2, Whiteout),
+        ("usr/bin/tool", 0, 2, Overwritten),
+    ]
+    .iter()
+    .map(|(p, l, d, r)| DeletedFile {
+        path: p.to_string(),
+        layer: *l,
+        deleted_by: *d,
+        reason: *r,
+    })
+    .collect()
+}
+
+/// Everything observable about the test image, compared across its four forms.
+pub fn check(a: &Artifact) -> Vec<(String, usize, Vec<u8>, bool)> {
+    assert_eq!(a.name, "rampart/test:1");
+    let img = test_image();
+    assert_eq!(a.digest, Some(format!("sha256:{}", sha(&img.config))));
+    let digests: Vec<String> = a.layers.iter().map(|l| l.digest.clone()).collect();
+    let diff_ids: Vec<String> = img
+        .layers
+        .iter()
+        .map(|l| format!("sha256:{}", sha(l)))
+        .collect();
+    assert_eq!(digests, diff_ids);
+    let made: Vec<Option<&str>> = a.layers.iter().map(|l| l.created_by.as_deref()).collect();
+    assert_eq!(
+        made,
+        vec![
+            Some("/bin/sh -c #(nop) ADD file:base in /"),
+            Some("/bin/sh -c useradd app && rm /secret/key.pem"),
+            Some("/bin/sh -c rm -rf /opt && build tool"),
+            Some("/bin/sh -c mkdir /opt && touch /opt/new.yml"),
+        ]
+    );
+    let c = a.config.as_ref().expect("config");
+    assert_eq!(c.user.as_deref(), Some("app"));
+    assert_eq!(c.entrypoint, vec!["/usr/bin/tool"]);
+    assert_eq!(c.cmd, vec!["--serve"]);
+    assert_eq!(c.exposed_ports, vec!["53/udp", "8080/tcp"]);
+    assert_eq!(c.working_dir.as_deref(), Some("/app"));
+    assert_eq!(c.env.len(), 2);
+    assert_eq!(
+        c.labels
+            .get("org.opencontainers.image.source")
+            .map(String::as_str),
+        Some("https://example.invalid/app")
+    );
+    assert_eq!(
+        (c.os.as_deref(), c.architecture.as_deref()),
+        (Some("linux"), Some("amd64"))
+    );
+    assert_eq!(c.history.len(), 6);
+    assert_eq!(c.history.iter().filter(|h| h.empty_layer).count(), 2);
+
+    let got = collect(a, &Limits::default(), |_| true).expect("walk");
+    let w = &got.walk;
+    assert!(w.diagnostics.is_empty(), "{:?}", w.diagnostics);
+    assert!(w.complete);
+    assert_eq!(w.files_seen, 13);
+    assert_eq!(view(w), expected_view());
+    assert_eq!(
+        w.index.deleted().cloned().collect::<Vec<_>>(),
+        expected_deleted()
+    );
+    assert!(w.index.is_visible("etc/passwd", 1));
+    assert!(!w.index.is_visible("etc/passwd", 0));
+    let files: Vec<(String, usize, Vec<u8>, bool)> = got
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.layer, f.data.clone(), f.visible))
+        .collect();
+    let summary: Vec<(&str, usize, bool)> = files
+        .iter()
+        .map(|(p, l, _, v)| (p.as_str(), *l, *v))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("etc/passwd", 0, false),
+            ("etc/os-release", 0, true),
+            ("usr/bin/tool", 0, false),
+            ("var/cache/apt/a.bin", 0, false),
+            ("var/cache/apt/b.bin", 0, false),
+            ("secret/key.pem", 0, false),
+            ("secret/keep.txt", 0, true),
+            ("opt/app/config.yml", 0, false),
+            ("etc/passwd", 1, true),
+            ("app/new.txt", 1, true),
+            ("var/cache/apt/c.bin", 1, true),
+            ("usr/bin/tool", 2, true),
+            ("opt/new.yml", 3, true),
+        ]
+    );
+    let key = files
+        .iter()
+        .find(|f| f.0 == "secret/key.pem")
+        .expect("deleted key is visited");
+    assert_eq!(key.2, b"-----BEGIN PRIVATE KEY-----\n");
+    files
+}
+
+
+pub fn arm_image() -> Image {
+    let layers = vec![layer_tar(&[
+        E::Dir("etc/"),
+        E::File("etc/arch", b"arm64\n"),
+    ])];
+    let config = config_json(&layers, &[("ADD arm", false)], "arm64");
+    Image { layers, config }
+}
+

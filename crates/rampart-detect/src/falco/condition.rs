@@ -243,7 +243,7 @@ impl<'a> Parser<'a> {
         // The token before the cursor, for "unexpected token after 'x'" messages.
         let before = self.s[..self.pos].trim_end();
         let start = before
-            .rfind(|c: char| c.is_whitespace() || c == '(' || c == ',')
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | ',' | '=' | '<' | '>'))
             .map(|i| i + 1)
             .unwrap_or(0);
         before[start..].trim_end_matches(')').to_string()

@@ -66,15 +66,15 @@ macro_rules! fields {
 }
 
 fields!(
-    EvtType, EvtTime, EvtTimeIso, EvtRawtime, EvtRes, EvtRawres, EvtArgs, EvtIsOpenRead,
+    EvtType, EvtNum, EvtTime, EvtTimeIso, EvtRawtime, EvtRes, EvtRawres, EvtArgs, EvtIsOpenRead,
     EvtIsOpenWrite, EvtIsOpenExec, EvtDir, EvtSource, EvtHostname, ProcName, ProcExe,
     ProcExepath, ProcCmdline, ProcArgs, ProcPid, ProcPpid, ProcVpid, ProcCwd, ProcTty, ProcSid,
     ProcSname, ProcVpgid, ProcVpgidName, ProcIsVpgidLeader, ProcIsSidLeader, ProcEnv, ProcPname,
-    ProcPexe, ProcPexepath, ProcPcmdline, ProcIsExeWritable, ProcIsExeUpperLayer,
+    ProcPexe, ProcPexepath, ProcDuration, ProcPcmdline, ProcIsExeWritable, ProcIsExeUpperLayer,
     ProcIsExeFromMemfd, UserUid, UserName, UserLoginuid, UserLoginname, GroupGid, GroupName,
     ThreadTid, CapPermitted, CapEffective, FdNum, FdName, FdType, FdTypechar, FdDirectory,
     FdFilename, FdL4proto, FdSip, FdCip, FdLip, FdRip, FdSport, FdCport, FdLport, FdRport,
-    FdSipName, FdConnected, FdIp, FdNet, FdSnet, FdCnet, FdLnet, FdRnet, FdSockfamily, FdPort,
+    FdSipName, FdConnected, FdNameChanged, FdIp, FdNet, FdSnet, FdCnet, FdLnet, FdRnet, FdSockfamily, FdPort,
     ContainerId, ContainerName, ContainerImage, ContainerImageRepository, ContainerImageTag,
     ContainerPrivileged, ContainerMounts, ContainerStartTs, K8sNsName, K8sPodName,
 );
@@ -94,7 +94,8 @@ pub enum KaField {
     RoleRulesApiGroups, RoleRulesNonResourceUrls, RoleRulesVerbs, RoleRulesResources,
     PodFsGroup, PodSupplementalGroups, PodContainersAddCapabilities, ServiceType, ServicePorts,
     PodVolumesHostpath, VolumeHostpath, PodVolumesFlexvolumeDriver, PodVolumesVolumeType,
-    RespName, ResponseCode, ResponseReason, UserAgent,
+    RespName, ResponseCode, ResponseReason, UserAgent, PodInitContainersImage,
+    PodInitContainersPrivileged, PodEphemeralContainersImage, PodEphemeralContainersPrivileged,
 }
 
 impl KaField {
@@ -157,6 +158,10 @@ impl KaField {
             "ka.response.code" => ResponseCode,
             "ka.response.reason" => ResponseReason,
             "ka.useragent" => UserAgent,
+            "ka.req.pod.initContainers.image" => PodInitContainersImage,
+            "ka.req.pod.initContainers.privileged" => PodInitContainersPrivileged,
+            "ka.req.pod.ephemeralContainers.image" => PodEphemeralContainersImage,
+            "ka.req.pod.ephemeralContainers.privileged" => PodEphemeralContainersPrivileged,
             _ => return None,
         })
     }
@@ -226,6 +231,7 @@ pub fn resolve(source: Source, name: &str, arg: Option<&str>) -> Result<(Field, 
             return Ok((JsonRawtime, Num));
         }
         "evt.source" => return Ok((EvtSource, Str)),
+        "evt.num" => return Ok((EvtNum, Num)),
         "evt.time" => return Ok((EvtTime, Str)),
         "evt.time.iso8601" => return Ok((EvtTimeIso, Str)),
         "evt.rawtime" => return Ok((EvtRawtime, Num)),
@@ -247,6 +253,12 @@ pub fn resolve(source: Source, name: &str, arg: Option<&str>) -> Result<(Field, 
         },
         Source::Json => Err(format!("filter_check called with nonexistent field {name}")),
         Source::Syscall => {
+            if let Some(a) = name
+                .strip_prefix("evt.arg.")
+                .or_else(|| name.strip_prefix("evt.rawarg."))
+            {
+                return Ok((EvtArg(a.to_string()), Str));
+            }
             let idx = || parse_index(arg);
             let f = match name {
                 "evt.type" => (EvtType, Str),
@@ -270,6 +282,7 @@ pub fn resolve(source: Source, name: &str, arg: Option<&str>) -> Result<(Field, 
                 "proc.ppid" => (ProcPpid, Num),
                 "proc.vpid" => (ProcVpid, Num),
                 "proc.cwd" => (ProcCwd, Str),
+                "proc.duration" => (ProcDuration, Num),
                 "proc.tty" => (ProcTty, Num),
                 "proc.sid" => (ProcSid, Num),
                 "proc.sname" => (ProcSname, Str),
@@ -319,6 +332,7 @@ pub fn resolve(source: Source, name: &str, arg: Option<&str>) -> Result<(Field, 
                 "fd.port" => (FdPort, Num),
                 "fd.sip.name" => (FdSipName, Str),
                 "fd.connected" => (FdConnected, Bool),
+                "fd.name_changed" => (FdNameChanged, Bool),
                 "fd.ip" => (FdIp, Ip),
                 "fd.net" => (FdNet, Ip),
                 "fd.snet" => (FdSnet, Ip),
@@ -348,21 +362,9 @@ pub fn resolve(source: Source, name: &str, arg: Option<&str>) -> Result<(Field, 
                     return Err(format!("filter_check called with nonexistent field {name}"));
                 }
             };
-            // Old-style `evt.arg.NAME` spelling.
             Ok(f)
         }
     }
-    .or_else(|e| {
-        if source == Source::Syscall {
-            if let Some(a) = name
-                .strip_prefix("evt.arg.")
-                .or_else(|| name.strip_prefix("evt.rawarg."))
-            {
-                return Ok((EvtArg(a.to_string()), Str));
-            }
-        }
-        Err(e)
-    })
 }
 
 fn s(v: &str) -> Option<FieldValue<'_>> {
@@ -465,7 +467,17 @@ fn ka_array<'a>(raw: &'a Json, arg: Option<&str>, keys: &[&str]) -> Option<Vec<&
 /// Per-container values; `skip_nil` drops containers without the key, otherwise a missing
 /// key makes the whole field unavailable (the plugin's behaviour).
 fn ka_containers<'a>(raw: &'a Json, arg: Option<&str>, keys: &[&str], skip_nil: bool) -> Option<FieldValue<'a>> {
-    let arr = ka_array(raw, arg, &["requestObject", "spec", "containers"])?;
+    ka_containers_in(raw, "containers", arg, keys, skip_nil)
+}
+
+fn ka_containers_in<'a>(
+    raw: &'a Json,
+    which: &str,
+    arg: Option<&str>,
+    keys: &[&str],
+    skip_nil: bool,
+) -> Option<FieldValue<'a>> {
+    let arr = ka_array(raw, arg, &["requestObject", "spec", which])?;
     let mut out = Vec::new();
     for c in arr {
         match get(c, keys) {
@@ -656,6 +668,14 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
         ResponseCode => key(&["responseStatus", "code"]),
         ResponseReason => key(&["responseStatus", "reason"]),
         UserAgent => key(&["userAgent"]),
+        PodInitContainersImage => ka_containers_in(raw, "initContainers", arg, &["image"], false),
+        PodInitContainersPrivileged => {
+            ka_containers_in(raw, "initContainers", arg, &["securityContext", "privileged"], true)
+        }
+        PodEphemeralContainersImage => ka_containers_in(raw, "ephemeralContainers", arg, &["image"], false),
+        PodEphemeralContainersPrivileged => {
+            ka_containers_in(raw, "ephemeralContainers", arg, &["securityContext", "privileged"], true)
+        }
     }
 }
 
@@ -666,13 +686,13 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 => {
-                match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                    Ok(v) => {
+            b'%' if i + 2 < b.len() => {
+                match std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
                         out.push(v);
                         i += 2;
                     }
-                    Err(_) => out.push(b'%'),
+                    None => out.push(b'%'),
                 }
             }
             c => out.push(c),
@@ -703,6 +723,7 @@ impl Field {
         let p = &ev.proc;
         match self {
             EvtSource => s(ev.source.as_str()),
+            EvtNum => Some(FieldValue::Int(ev.num as i64)),
             EvtTime | EvtTimeIso => own(format_time(ev.time)),
             EvtRawtime => Some(FieldValue::Int(ev.time as i64)),
             EvtHostname => None,
@@ -768,6 +789,7 @@ impl Field {
             ProcPpid => Some(FieldValue::Int(p.ppid)),
             ProcVpid => Some(FieldValue::Int(p.vpid)),
             ProcCwd => s(&p.cwd),
+            ProcDuration => (p.start_ts > 0).then(|| FieldValue::Int(ev.time.saturating_sub(p.start_ts) as i64)),
             ProcTty => Some(FieldValue::Int(i64::from(p.tty))),
             ProcSid => Some(FieldValue::Int(p.sid)),
             ProcSname => nonempty(&p.sname),
@@ -846,6 +868,7 @@ impl Field {
             }
             FdSipName => ev.fd.as_ref().and_then(|f| nonempty(&f.sip_name)),
             FdConnected => ev.fd.as_ref().map(|f| FieldValue::Bool(f.connected)),
+            FdNameChanged => ev.fd.as_ref().map(|f| FieldValue::Bool(f.name_changed)),
             FdSockfamily => ev.fd.as_ref().and_then(|f| match f.fd_type {
                 crate::event::FdType::Ipv4 | crate::event::FdType::Ipv6 => s("ip"),
                 crate::event::FdType::Unix => s("unix"),

@@ -163,7 +163,45 @@ pub struct YamlError {
 }
 
 /// Parses every document of `text`.
+///
+/// Falco's YAML reader accepts flow sequences whose continuation lines (often the closing
+/// `]`) are indented no deeper than their key; strict YAML does not. When strict parsing
+/// fails on indentation, the text is retried with flow-collection continuation lines
+/// indented further (line numbers are unchanged).
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    match parse_strict(text) {
+        Err(e) if e.message.contains("indentation") => {
+            let relaxed = indent_flow_continuations(text);
+            parse_strict(&relaxed).map_err(|_| e)
+        }
+        other => other,
+    }
+}
+
+fn indent_flow_continuations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1024);
+    let mut depth: i32 = 0;
+    for line in text.split_inclusive('\n') {
+        if depth > 0 {
+            out.push_str("        ");
+        }
+        out.push_str(line);
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '#') => break,
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = (depth - 1).max(0),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn parse_strict(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(text);
     p.load(&mut b, true).map_err(|e| YamlError {

@@ -7,7 +7,7 @@
 //! written by `cargo auditable`; build-time dependencies are skipped (they are not in the
 //! executable). Decompression is bounded so that a hostile section cannot exhaust memory.
 
-use super::{Parsed, dedup, golang, package};
+use super::{Parsed, dedup, golang, one_line, package};
 use crate::InventoryError;
 use object::{Object, ObjectSection, ObjectSegment};
 use rampart_core::{Diagnostic, Ecosystem};
@@ -85,7 +85,6 @@ fn go_buildinfo(
         (rd.string(vptr)?, rd.string(mptr).unwrap_or_default())
     };
     let version = String::from_utf8_lossy(&version);
-    let modinfo = String::from_utf8_lossy(&modinfo);
     let mut diags = Vec::new();
     if modinfo.is_empty() {
         diags.push(Diagnostic::warning(path, "Go binary without module information"));
@@ -169,13 +168,13 @@ fn rust_auditable(path: &str, file: &object::File<'_>) -> Option<Result<Parsed, 
     let compressed = match section.data() {
         Ok(d) => d,
         Err(e) => {
-            return Some(Err(InventoryError::parse(path, format!("unreadable .dep-v0 section: {e}"))));
+            return Some(Err(InventoryError::parse(path, format!("unreadable .dep-v0 section: {}", one_line(&e.to_string())))));
         }
     };
     let mut json = Vec::new();
     let mut dec = flate2::read::ZlibDecoder::new(compressed).take(MAX_AUDIT_JSON + 1);
     if let Err(e) = dec.read_to_end(&mut json) {
-        return Some(Err(InventoryError::parse(path, format!(".dep-v0 section: {e}"))));
+        return Some(Err(InventoryError::parse(path, format!(".dep-v0 section: {}", one_line(&e.to_string())))));
     }
     if json.len() as u64 > MAX_AUDIT_JSON {
         return Some(Err(InventoryError::parse(
@@ -186,7 +185,7 @@ fn rust_auditable(path: &str, file: &object::File<'_>) -> Option<Result<Parsed, 
     let info: AuditInfo = match serde_json::from_slice(&json) {
         Ok(i) => i,
         Err(e) => {
-            return Some(Err(InventoryError::parse(path, format!(".dep-v0 section: invalid JSON: {e}"))));
+            return Some(Err(InventoryError::parse(path, format!(".dep-v0 section: invalid JSON: {}", one_line(&e.to_string())))));
         }
     };
     let pkgs = info

@@ -2,7 +2,8 @@
 //!
 //! `go.mod` yields every `require`d module (direct and `// indirect`) with `replace`
 //! directives applied, plus the Go standard library as package `stdlib` at the version of
-//! the `toolchain` (or else `go`) directive. Replacements by local directories have no
+//! the `toolchain` (or else `go`) directive. Go versions keep Go's own `v` prefix
+//! (`stdlib` included: `v1.21.3`); advisory matching strips it. Replacements by local directories have no
 //! version and are left out with an informational diagnostic.
 //!
 //! Executables carry a `\xff Go buildinf:` header; Go ≥ 1.18 stores the version and module
@@ -70,10 +71,11 @@ fn is_local_path(p: &str) -> bool {
     p.starts_with("./") || p.starts_with("../") || p.starts_with('/') || p == "." || p == ".."
 }
 
-/// The Go version of a `go`/`toolchain` directive as OSV spells it (`go1.21.3-x` → `1.21.3`).
+/// The Go version of a `go`/`toolchain` directive, spelt like module versions
+/// (`go1.21.3-x` → `v1.21.3`, `1.19` → `v1.19`).
 fn go_version(v: &str) -> String {
     let v = v.strip_prefix("go").unwrap_or(v);
-    v.split(['-', '+', ' ']).next().unwrap_or(v).to_string()
+    format!("v{}", v.split(['-', '+', ' ']).next().unwrap_or(v))
 }
 
 pub(crate) fn parse_go_mod(path: &str, data: &[u8]) -> Result<Parsed, InventoryError> {
@@ -183,8 +185,8 @@ const INFO_START: usize = 16;
 
 /// Turn a Go version string and module information (as embedded in a binary) into
 /// packages: the main module, its dependencies (replacements applied) and `stdlib`.
-pub(crate) fn packages_from_buildinfo(path: &str, version: &str, modinfo: &str) -> Vec<Package> {
-    let modinfo = strip_sentinels(modinfo);
+pub(crate) fn packages_from_buildinfo(path: &str, version: &str, modinfo: &[u8]) -> Vec<Package> {
+    let modinfo = String::from_utf8_lossy(strip_sentinels(modinfo));
     let mut pkgs: Vec<Package> = Vec::new();
     for line in modinfo.lines() {
         let mut f = line.split('\t');
@@ -214,25 +216,22 @@ pub(crate) fn packages_from_buildinfo(path: &str, version: &str, modinfo: &str) 
             _ => {}
         }
     }
+    // `go1.21.3`, `go1.21.3 X:boringcrypto`, `go1.25-20250209-RC00`; not `devel …`.
     let go = version.split_whitespace().next().unwrap_or("");
     if let Some(v) = go.strip_prefix("go").filter(|v| !v.is_empty()) {
-        pkgs.push(package(ECO, "stdlib", v, path));
+        let v = v.split('-').next().unwrap_or(v);
+        pkgs.push(package(ECO, "stdlib", &format!("v{v}"), path));
     }
     super::dedup(pkgs)
 }
 
 /// Drop the 16-byte sentinels Go puts around the module information.
-fn strip_sentinels(s: &str) -> &str {
-    let b = s.as_bytes();
-    if b.len() >= 2 * INFO_START + 1 && b.get(b.len() - INFO_START - 1) == Some(&b'\n') {
-        // Sentinels are not UTF-8 text in general; cut on byte positions that are.
-        let start = (INFO_START..b.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(b.len());
-        let end = b.len() - INFO_START;
-        if s.is_char_boundary(end) && start <= end {
-            return s.get(start..end).unwrap_or(s);
-        }
+fn strip_sentinels(b: &[u8]) -> &[u8] {
+    let n = b.len();
+    if n > 2 * INFO_START && b.get(n - INFO_START - 1) == Some(&b'\n') {
+        return b.get(INFO_START..n - INFO_START).unwrap_or(b);
     }
-    s
+    b
 }
 
 /// Read a Go varint-prefixed string at `data[pos..]`: returns it and the position after.
@@ -266,12 +265,12 @@ mod tests {
         let info = "path\texample.com/cmd\nmod\texample.com\t(devel)\t\n\
                     dep\tgolang.org/x/net\tv0.1.0\th1:x\n\
                     dep\tgithub.com/a/b\tv1.0.0\th1:y\n=>\tgithub.com/c/b\tv1.1.0\th1:z\n";
-        let pkgs = packages_from_buildinfo("bin", "go1.21.3 X:boringcrypto", info);
+        let pkgs = packages_from_buildinfo("bin", "go1.21.3 X:boringcrypto", info.as_bytes());
         let got: Vec<(&str, &str)> =
             pkgs.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
         assert_eq!(
             got,
-            [("golang.org/x/net", "v0.1.0"), ("github.com/c/b", "v1.1.0"), ("stdlib", "1.21.3")]
+            [("golang.org/x/net", "v0.1.0"), ("github.com/c/b", "v1.1.0"), ("stdlib", "v1.21.3")]
         );
     }
 

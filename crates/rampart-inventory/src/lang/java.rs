@@ -11,7 +11,7 @@
 //! versions (`<dependencyManagement>`, parents) and transitive dependencies are left to a
 //! resolver that can fetch other POMs.
 
-use super::{Parsed, dedup, package};
+use super::{Parsed, dedup, one_line, package};
 use crate::InventoryError;
 use rampart_core::{Diagnostic, Ecosystem, Package, Scope};
 use std::collections::HashMap;
@@ -49,7 +49,7 @@ fn read_archive(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<(), InventoryError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(data))
-        .map_err(|e| InventoryError::parse(path, format!("not a readable zip archive: {e}")))?;
+        .map_err(|e| InventoryError::parse(path, format!("not a readable zip archive: {}", one_line(&e.to_string()))))?;
     let mut found = Vec::new();
     let mut manifest: Option<String> = None;
     let mut nested: Vec<(String, Vec<u8>)> = Vec::new();
@@ -147,12 +147,18 @@ fn from_pom_properties(text: &str, path: &str) -> Option<Package> {
 }
 
 fn from_manifest(text: &str, path: &str) -> Option<Package> {
-    let mut h: HashMap<&str, &str> = HashMap::new();
+    // Long headers continue on lines that start with one space.
+    let mut headers: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        if let Some((k, v)) = line.split_once(':') {
-            h.insert(k.trim(), v.trim());
+        if let Some(cont) = line.strip_prefix(' ') {
+            if let Some((_, v)) = headers.last_mut() {
+                v.push_str(cont);
+            }
+        } else if let Some((k, v)) = line.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
+    let h: HashMap<&str, &str> = headers.iter().map(|(k, v)| (k.as_str(), v.trim())).collect();
     let get = |k: &str| h.get(k).copied().filter(|v| !v.is_empty());
     let version = get("Implementation-Version").or_else(|| get("Bundle-Version"))?;
     let symbolic = get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim());
@@ -197,7 +203,7 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
     let mut saw_project = false;
     loop {
         let ev = reader.read_event().map_err(|e| {
-            InventoryError::parse(path, format!("invalid XML at byte {}: {e}", reader.buffer_position()))
+            InventoryError::parse(path, format!("invalid XML at byte {}: {}", reader.buffer_position(), one_line(&e.to_string())))
         })?;
         match ev {
             Event::Start(e) => {
@@ -215,7 +221,7 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
                 }
             }
             Event::Text(t) => {
-                let s = t.unescape().map_err(|e| InventoryError::parse(path, format!("invalid XML text: {e}")))?;
+                let s = t.unescape().map_err(|e| InventoryError::parse(path, format!("invalid XML text: {}", one_line(&e.to_string()))))?;
                 buf.push_str(&s);
             }
             Event::CData(t) => buf.push_str(&String::from_utf8_lossy(&t)),

@@ -228,13 +228,30 @@ pub(crate) fn text<'a>(path: &str, data: &'a [u8]) -> Result<&'a str, InventoryE
         .map_err(|e| InventoryError::parse(path, format!("not UTF-8 text: {e}")))
 }
 
+/// `s` on one line: line breaks become `; `.
+/// Long messages (which may quote the input) are cut at 200 characters.
+pub(crate) fn one_line(s: &str) -> String {
+    let joined = s
+        .trim()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    match joined.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", joined.get(..cut).unwrap_or("")),
+        None => joined,
+    }
+}
+
 /// Deserialize JSON, naming `path` and the position on failure.
 pub(crate) fn json<'a, T: serde::Deserialize<'a>>(
     path: &str,
     data: &'a [u8],
 ) -> Result<T, InventoryError> {
     let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
-    serde_json::from_slice(data).map_err(|e| InventoryError::parse(path, format!("invalid JSON: {e}")))
+    serde_json::from_slice(data)
+        .map_err(|e| InventoryError::parse(path, format!("invalid JSON: {}", one_line(&e.to_string()))))
 }
 
 /// Deserialize TOML, naming `path` and the reason on failure.
@@ -244,8 +261,14 @@ pub(crate) fn toml_de<T: serde::de::DeserializeOwned>(
 ) -> Result<T, InventoryError> {
     let s = text(path, data)?;
     toml::from_str(s).map_err(|e| {
-        let at = e.span().map(|r| format!(" at byte {}", r.start)).unwrap_or_default();
-        InventoryError::parse(path, format!("invalid TOML{at}: {}", e.message().trim()))
+        let at = e
+            .span()
+            .map(|r| {
+                let before = s.get(..r.start).unwrap_or("");
+                format!(" at line {}", before.matches('\n').count() + 1)
+            })
+            .unwrap_or_default();
+        InventoryError::parse(path, format!("invalid TOML{at}: {}", one_line(e.message())))
     })
 }
 
@@ -255,7 +278,8 @@ pub(crate) fn yaml<T: serde::de::DeserializeOwned>(
     data: &[u8],
 ) -> Result<T, InventoryError> {
     let s = text(path, data)?;
-    serde_yaml::from_str(s).map_err(|e| InventoryError::parse(path, format!("invalid YAML: {e}")))
+    serde_yaml::from_str(s)
+        .map_err(|e| InventoryError::parse(path, format!("invalid YAML: {}", one_line(&e.to_string()))))
 }
 
 /// Merge packages with the same name and version (keeping the first location), the

@@ -105,7 +105,8 @@ pub(crate) fn parse_package_lock(path: &str, data: &[u8]) -> Result<Parsed, Inve
                 None => (entry.name.as_deref().unwrap_or(from_path), version),
             };
             let mut p = package(ECO, name, version, path);
-            p.scope = scope_of(entry.dev || entry.dev_optional, entry.optional);
+            // `devOptional`: needed in development, or optionally at run time.
+            p.scope = scope_of(entry.dev, entry.optional || entry.dev_optional);
             pkgs.push(p);
         }
     } else if let Some(deps) = lock.dependencies {
@@ -186,6 +187,17 @@ fn yarn_v1_name(header: &str) -> Option<&str> {
     Some(name)
 }
 
+/// True when a yarn v1 header's first specifier points at a local folder
+/// (`"x@file:../x"`, `"x@link:./x"`).
+fn yarn_v1_is_local(header: &str) -> bool {
+    header
+        .split(", ")
+        .next()
+        .map(unquote)
+        .and_then(split_name_at)
+        .is_some_and(|(_, spec)| is_local_version(spec))
+}
+
 fn parse_yarn_v1(path: &str, s: &str) -> Result<Parsed, InventoryError> {
     let mut pkgs = Vec::new();
     let mut diags = Vec::new();
@@ -200,6 +212,9 @@ fn parse_yarn_v1(path: &str, s: &str) -> Result<Parsed, InventoryError> {
             );
             return;
         };
+        if yarn_v1_is_local(header) {
+            return;
+        }
         match ver {
             Some(v) if !v.is_empty() && !is_local_version(v) => {
                 pkgs.push(package(ECO, name, v, path))
@@ -284,6 +299,7 @@ fn parse_yarn_berry(path: &str, data: &[u8]) -> Result<Parsed, InventoryError> {
         if protocol.starts_with("workspace:")
             || protocol.starts_with("link:")
             || protocol.starts_with("portal:")
+            || protocol.starts_with("file:")
         {
             continue;
         }

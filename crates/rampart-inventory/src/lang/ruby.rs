@@ -1,8 +1,10 @@
 //! Ruby: Bundler `Gemfile.lock` / `gems.locked` and installed `specifications/*.gemspec`.
 //!
-//! From a lockfile, the gems under `GEM` and `GIT` sections are reported (`PATH` gems are
-//! local); platform suffixes (`1.11.7-x86_64-linux`) are dropped from versions. Gemfile
-//! groups are not recorded in the lockfile, so no scope is set.
+//! From a lockfile, the gems under `GEM`, `GIT` and `PATH` sections are reported (a `PATH`
+//! gem is vendored source, but its name and version are still those of the gem); platform
+//! suffixes (`1.11.7-x86_64-linux`) are dropped from versions, so one gem locked for several
+//! platforms is reported once. Gemfile groups are not recorded in the lockfile, so no scope
+//! is set.
 
 use super::{Parsed, dedup, package, text};
 use crate::InventoryError;
@@ -30,7 +32,7 @@ pub(crate) fn parse_gemfile_lock(path: &str, data: &[u8]) -> Result<Parsed, Inve
             in_specs = true;
             continue;
         }
-        if !in_specs || !matches!(section, "GEM" | "GIT") {
+        if !in_specs || !matches!(section, "GEM" | "GIT" | "PATH") {
             continue;
         }
         // Specs sit at four spaces; their own dependencies at six.

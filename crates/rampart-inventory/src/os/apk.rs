@@ -4,7 +4,7 @@
 //! `P` name, `V` version, `A` architecture, `o` origin (the source package) and `L` licence.
 //! Every package in the file is installed; file lists (`F`, `R`, `Z`, ...) are skipped.
 
-use super::{ParseResult, check_text, numbered_lines, text};
+use super::{OsPackage, ParseResult, check_text, numbered_lines, text};
 use rampart_core::{Diagnostic, Ecosystem, OsInfo, Package, purl};
 
 #[derive(Default)]
@@ -74,7 +74,9 @@ fn finish(
     }
     let nonempty = |v: Option<&[u8]>| v.map(text).filter(|s| !s.is_empty());
     let Some(name) = nonempty(e.name) else {
-        diags.push(Diagnostic::warning(path, "entry has no package name (P:); skipped").at_line(e.line));
+        diags.push(
+            Diagnostic::warning(path, "entry has no package name (P:); skipped").at_line(e.line),
+        );
         return;
     };
     let Some(version) = nonempty(e.version) else {
@@ -92,14 +94,20 @@ fn finish(
         &version,
         &[("arch", arch.as_deref().unwrap_or("")), ("distro", distro)],
     );
-    let mut pkg = Package::new(name.clone(), version.clone(), Ecosystem::Apk)
-        .with_purl(purl)
-        .at(path);
-    pkg.arch = arch;
-    pkg.source_name = Some(nonempty(e.origin).unwrap_or(name));
-    pkg.source_version = Some(version);
-    pkg.licenses = nonempty(e.license).into_iter().collect();
-    pkgs.push(pkg);
+    pkgs.push(
+        OsPackage {
+            source_name: nonempty(e.origin).unwrap_or_else(|| name.clone()),
+            source_version: version.clone(),
+            name,
+            version,
+            ecosystem: Ecosystem::Apk,
+            purl,
+            arch,
+            licenses: nonempty(e.license).into_iter().collect(),
+            location: path.to_string(),
+        }
+        .into(),
+    );
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! characters dpkg rejects is skipped with a diagnostic, as dpkg skips it. Licences
 //! live in `usr/share/doc/*/copyright`, which this module does not read.
 
-use super::{ParseResult, check_text, distro, numbered_lines, text};
+use super::{OsPackage, ParseResult, check_text, distro, numbered_lines, text};
 use crate::InventoryError;
 use rampart_core::{Diagnostic, Ecosystem, OsInfo, Package, purl};
 
@@ -34,7 +34,6 @@ struct Para<'a> {
     status: Option<&'a [u8]>,
     /// First line that is neither a field nor a continuation.
     bad_line: Option<u32>,
-    fields: u32,
 }
 
 /// Read a dpkg `status` file. `path` is where it was found (it becomes each package's
@@ -86,7 +85,14 @@ fn parse_into(
     };
     let mut para = Para::default();
     for (no, line) in numbered_lines(data) {
-        if line.trim_ascii().is_empty() {
+        if matches!(line.first(), Some(b' ' | b'\t')) {
+            if line.trim_ascii().is_empty() {
+                finish(&ctx, &para, pkgs, diags);
+                para = Para::default();
+            }
+            continue; // continuation of a multi-line field
+        }
+        if line.is_empty() {
             finish(&ctx, &para, pkgs, diags);
             para = Para::default();
             continue;
@@ -94,16 +100,12 @@ fn parse_into(
         if para.line == 0 {
             para.line = no;
         }
-        if matches!(line.first(), Some(b' ' | b'\t')) {
-            continue; // continuation of a multi-line field
-        }
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
+        let Some(colon) = memchr::memchr(b':', line) else {
             para.bad_line.get_or_insert(no);
             continue;
         };
         let (key, rest) = line.split_at(colon);
         let value = rest.get(1..).unwrap_or_default().trim_ascii();
-        para.fields += 1;
         let slot = match key.len() {
             6 if key.eq_ignore_ascii_case(b"Status") => &mut para.status,
             6 if key.eq_ignore_ascii_case(b"Source") => &mut para.source,
@@ -132,8 +134,7 @@ fn finish(ctx: &Ctx<'_>, para: &Para<'_>, pkgs: &mut Vec<Package>, diags: &mut V
     }
     if let Some(bad) = para.bad_line {
         diags.push(
-            Diagnostic::warning(path, "line is neither a field nor a continuation")
-                .at_line(bad),
+            Diagnostic::warning(path, "line is neither a field nor a continuation").at_line(bad),
         );
     }
     match para.status {
@@ -149,22 +150,26 @@ fn finish(ctx: &Ctx<'_>, para: &Para<'_>, pkgs: &mut Vec<Package>, diags: &mut V
     let name = match para.package {
         Some(n) if !n.is_empty() => text(n),
         _ => {
-            let msg = if para.fields == 0 {
-                "paragraph has no fields".to_string()
-            } else {
-                "paragraph has no Package field; skipped".to_string()
-            };
-            diags.push(Diagnostic::warning(path, msg).at_line(para.line));
+            if para.bad_line.is_none() {
+                diags.push(
+                    Diagnostic::warning(path, "paragraph has no Package name; skipped")
+                        .at_line(para.line),
+                );
+            }
             return;
         }
     };
     let version = match para.version {
         Some(v) if !v.is_empty() => text(v),
         _ => {
-            diags.push(
-                Diagnostic::warning(path, format!("package {name} has no Version; skipped"))
-                    .at_line(para.line),
-            );
+            // A bare `Package:` stub without Status names no installation; only an entry
+            // that claims to be installed is worth a warning.
+            if para.status.is_some() {
+                diags.push(
+                    Diagnostic::warning(path, format!("package {name} has no Version; skipped"))
+                        .at_line(para.line),
+                );
+            }
             return;
         }
     };
@@ -193,15 +198,20 @@ fn finish(ctx: &Ctx<'_>, para: &Para<'_>, pkgs: &mut Vec<Package>, diags: &mut V
             ("distro", &ctx.distro),
         ],
     );
-    let source_name = Some(src_name.unwrap_or_else(|| name.clone()));
-    let source_version = Some(src_version.unwrap_or_else(|| version.clone()));
-    let mut pkg = Package::new(name, version, Ecosystem::Deb)
-        .with_purl(purl)
-        .at(path);
-    pkg.arch = arch;
-    pkg.source_name = source_name;
-    pkg.source_version = source_version;
-    pkgs.push(pkg);
+    pkgs.push(
+        OsPackage {
+            source_name: src_name.unwrap_or_else(|| name.clone()),
+            source_version: src_version.unwrap_or_else(|| version.clone()),
+            name,
+            version,
+            ecosystem: Ecosystem::Deb,
+            purl,
+            arch,
+            licenses: Vec::new(),
+            location: path.to_string(),
+        }
+        .into(),
+    );
 }
 
 /// A version dpkg accepts: `[epoch:]upstream[-revision]` with a numeric epoch and only

@@ -141,7 +141,7 @@ pub struct OsInventory {
 /// Detect the OS and read every package database among `files` (path, content) pairs, as
 /// selected by [`wanted`]. A database that cannot be read becomes a diagnostic; the others
 /// are still read. When several rpm databases exist in one directory, the first of
-/// `rpmdb.sqlite`, `Packages.db`, `Packages` is used (as rpm does).
+/// `rpmdb.sqlite`, `Packages.db`, `Packages` that can be read is used.
 pub fn inventory(files: &[(&str, &[u8])]) -> OsInventory {
     let norm = |p: &str| -> String {
         p.trim_start_matches("./")
@@ -185,14 +185,17 @@ pub fn inventory(files: &[(&str, &[u8])]) -> OsInventory {
         absorb(parse_dpkg_status_d(&status_d, &os_ref), &mut out);
     }
     for dir in RPM_DIRS {
-        let pick = ["rpmdb.sqlite", "Packages.db", "Packages"]
-            .iter()
-            .find_map(|name| {
-                let want = format!("{dir}{name}");
-                files.iter().find(|(p, _)| norm(p) == want)
-            });
-        if let Some((path, data)) = pick {
-            absorb(parse_rpmdb(path, data, &os_ref), &mut out);
+        // rpm's own preference; a file that cannot be read gives way to the next one.
+        for name in ["rpmdb.sqlite", "Packages.db", "Packages"] {
+            let want = format!("{dir}{name}");
+            if let Some((path, data)) = files.iter().find(|(p, _)| norm(p) == want) {
+                let res = parse_rpmdb(path, data, &os_ref);
+                let ok = res.is_ok();
+                absorb(res, &mut out);
+                if ok {
+                    break;
+                }
+            }
         }
     }
     out
@@ -219,11 +222,56 @@ fn distro(os: &OsInfo) -> String {
     }
 }
 
+/// An OS package with its purl already built (avoids computing a default purl that would be
+/// replaced).
+struct OsPackage {
+    name: String,
+    version: String,
+    ecosystem: rampart_core::Ecosystem,
+    purl: String,
+    arch: Option<String>,
+    source_name: String,
+    source_version: String,
+    licenses: Vec<String>,
+    location: String,
+}
+
+impl From<OsPackage> for Package {
+    fn from(p: OsPackage) -> Package {
+        Package {
+            name: p.name,
+            version: p.version,
+            ecosystem: p.ecosystem,
+            purl: p.purl,
+            source_name: Some(p.source_name),
+            source_version: Some(p.source_version),
+            arch: p.arch,
+            licenses: p.licenses,
+            locations: vec![p.location],
+            layer: None,
+            scope: None,
+        }
+    }
+}
+
 /// Lines of a text database with their 1-based numbers, without `\n` or a trailing `\r`.
 fn numbered_lines(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
-    data.split(|&b| b == b'\n').enumerate().map(|(i, line)| {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        (u32::try_from(i + 1).unwrap_or(u32::MAX), line)
+    let mut rest = Some(data);
+    let mut no = 0u32;
+    std::iter::from_fn(move || {
+        let cur = rest?;
+        let line = match memchr::memchr(b'\n', cur) {
+            Some(i) => {
+                rest = cur.get(i + 1..);
+                cur.get(..i).unwrap_or_default()
+            }
+            None => {
+                rest = None;
+                cur
+            }
+        };
+        no = no.saturating_add(1);
+        Some((no, line.strip_suffix(b"\r").unwrap_or(line)))
     })
 }
 

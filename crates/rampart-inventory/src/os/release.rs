@@ -251,7 +251,10 @@ mod tests {
     #[test]
     fn debian_versions() {
         assert_eq!(debian_version(b"12.5\n").as_deref(), Some("12"));
-        assert_eq!(debian_version(b"trixie/sid\n").as_deref(), Some("trixie/sid"));
+        assert_eq!(
+            debian_version(b"trixie/sid\n").as_deref(),
+            Some("trixie/sid")
+        );
         assert_eq!(debian_version(b"\n"), None);
     }
 }

@@ -62,7 +62,13 @@ pub fn check_file(scheme: Scheme, rel: &str, exceptions: &[&str]) {
     let mut bad = Vec::new();
     let mut excused = 0;
     for (n, line) in text.lines().enumerate() {
-        let line = line.split(" #").next().unwrap_or(line).split("\t#").next().unwrap_or(line);
+        let line = line
+            .split(" #")
+            .next()
+            .unwrap_or(line)
+            .split("\t#")
+            .next()
+            .unwrap_or(line);
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
             continue;

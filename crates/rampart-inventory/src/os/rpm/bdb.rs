@@ -86,15 +86,22 @@ pub(crate) fn for_each_blob(
                 break;
             };
             i += 2;
-            let key_end = if i == 3 { page_size } else { inp(i - 4).unwrap_or(0) };
+            let key_end = if i == 3 {
+                page_size
+            } else {
+                inp(i - 4).unwrap_or(0)
+            };
             let key = pg.get(key_off..key_end.max(key_off)).unwrap_or_default();
             // Key 0 holds rpm's instance counter, not a package.
-            if key.first() == Some(&H_KEYDATA) && key.get(1..).is_some_and(|k| k.iter().all(|&b| b == 0)) {
+            if key.first() == Some(&H_KEYDATA)
+                && key.get(1..).is_some_and(|k| k.iter().all(|&b| b == 0))
+            {
                 continue;
             }
             match pg.get(off).copied() {
                 Some(H_OFFPAGE) => {
-                    let (Some(first), Some(total)) = (usize_at(pg, off + 4, e), usize_at(pg, off + 8, e))
+                    let (Some(first), Some(total)) =
+                        (usize_at(pg, off + 4, e), usize_at(pg, off + 8, e))
                     else {
                         skipped += 1;
                         continue;
@@ -137,7 +144,9 @@ fn overflow(
     e: Endian,
 ) -> Result<Vec<u8>, String> {
     if total > data.len() {
-        return Err(format!("off-page item of {total} bytes is larger than the file"));
+        return Err(format!(
+            "off-page item of {total} bytes is larger than the file"
+        ));
     }
     let mut out = Vec::with_capacity(total);
     let mut n = first;

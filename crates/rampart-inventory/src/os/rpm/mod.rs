@@ -13,7 +13,7 @@ mod header;
 mod ndb;
 mod sqlite;
 
-use super::ParseResult;
+use super::{OsPackage, ParseResult};
 use crate::InventoryError;
 use rampart_core::{Diagnostic, Ecosystem, OsInfo, Package, purl};
 
@@ -121,14 +121,18 @@ fn to_package(h: header::RpmHeader, path: &str, ns: Option<&str>, distro: &str) 
             Some((n, v, r)) => (n.to_string(), with_epoch(&format!("{v}-{r}"))),
             None => (h.name.clone(), with_epoch(&vr)),
         };
-    let mut pkg = Package::new(h.name, with_epoch(&vr), Ecosystem::Rpm)
-        .with_purl(purl)
-        .at(path);
-    pkg.arch = arch;
-    pkg.source_name = Some(source_name);
-    pkg.source_version = Some(source_version);
-    pkg.licenses = h.license.filter(|l| !l.is_empty()).into_iter().collect();
-    pkg
+    OsPackage {
+        name: h.name,
+        version: with_epoch(&vr),
+        ecosystem: Ecosystem::Rpm,
+        purl,
+        arch,
+        source_name,
+        source_version,
+        licenses: h.license.filter(|l| !l.is_empty()).into_iter().collect(),
+        location: path.to_string(),
+    }
+    .into()
 }
 
 #[cfg(test)]
@@ -137,7 +141,10 @@ mod tests {
 
     #[test]
     fn formats_by_magic() {
-        assert_eq!(rpmdb_format(b"SQLite format 3\0rest"), Some(RpmDbFormat::Sqlite));
+        assert_eq!(
+            rpmdb_format(b"SQLite format 3\0rest"),
+            Some(RpmDbFormat::Sqlite)
+        );
         assert_eq!(rpmdb_format(b"RpmP\0\0\0\0"), Some(RpmDbFormat::Ndb));
         let mut bdb = vec![0u8; 64];
         bdb[12..16].copy_from_slice(&0x0006_1561u32.to_le_bytes());

@@ -7,7 +7,7 @@
 //! b-trees, the freelist, WAL files and every other table are ignored. Each page is visited
 //! at most once, so a corrupt file with page cycles still terminates.
 
-use super::bytes::{Endian, slice, u16_at, usize_at};
+use super::bytes::{Endian, slice, u16_at, u32_at, usize_at};
 use crate::InventoryError;
 use rampart_core::Diagnostic;
 use std::borrow::Cow;
@@ -33,8 +33,14 @@ pub(crate) fn for_each_blob(
     emit: &mut dyn FnMut(&[u8]),
 ) -> Result<(), InventoryError> {
     let err = |reason: String| InventoryError::parse(path, format!("rpmdb.sqlite: {reason}"));
-    if data.len() < 100 || !data.starts_with(MAGIC) {
+    if !data.starts_with(MAGIC) {
         return Err(err("not a SQLite 3 database".into()));
+    }
+    if data.len() < 100 {
+        return Err(err(format!(
+            "truncated: {} bytes, shorter than the 100-byte header",
+            data.len()
+        )));
     }
     let be = Endian::Big;
     let page_size = match u16_at(data, 16, be) {
@@ -50,11 +56,20 @@ pub(crate) fn for_each_blob(
     if usable < 480 {
         return Err(err(format!("usable page size {usable} is below 480")));
     }
+    let pages = data.len() / page_size;
+    // The header's page count is valid when its "version-valid-for" matches the change
+    // counter; a file shorter than it has been truncated.
+    let counted = usize_at(data, 28, be).unwrap_or(0);
+    if u32_at(data, 92, be) == u32_at(data, 24, be) && counted > pages {
+        return Err(err(format!(
+            "truncated: the header counts {counted} pages of {page_size} bytes, the file holds {pages}"
+        )));
+    }
     let db = Db {
         data,
         page_size,
         usable,
-        pages: data.len() / page_size,
+        pages,
     };
 
     // Find the root page of `Packages` and its blob column in sqlite_master.
@@ -65,10 +80,11 @@ pub(crate) fn for_each_blob(
             Some(Value::Text(t)) => std::str::from_utf8(t).ok(),
             _ => None,
         };
-        if text(0) == Some("table") && text(1).is_some_and(|n| n.eq_ignore_ascii_case("Packages")) {
-            if let Some(Value::Int(r)) = cols.get(3) {
-                root = usize::try_from(*r).ok();
-            }
+        if text(0) == Some("table")
+            && text(1).is_some_and(|n| n.eq_ignore_ascii_case("Packages"))
+            && let Some(Value::Int(r)) = cols.get(3)
+        {
+            root = usize::try_from(*r).ok();
         }
     })
     .map_err(&err)?;
@@ -102,7 +118,10 @@ impl<'a> Db<'a> {
     /// Page `n` (1-based).
     fn page(&self, n: usize) -> Result<&'a [u8], String> {
         if n == 0 || n > self.pages {
-            return Err(format!("page {n} is outside the file ({} pages)", self.pages));
+            return Err(format!(
+                "page {n} is outside the file ({} pages)",
+                self.pages
+            ));
         }
         slice(self.data, (n - 1) * self.page_size, self.page_size)
             .ok_or_else(|| format!("page {n} is truncated"))
@@ -116,31 +135,47 @@ impl<'a> Db<'a> {
             match seen.get_mut(n) {
                 Some(s) if !*s => *s = true,
                 Some(_) => return Err(format!("page {n} is reached twice (corrupt b-tree)")),
-                None => return Err(format!("page {n} is outside the file")),
+                None => {
+                    return Err(format!(
+                        "page {n} is outside the file ({} pages)",
+                        self.pages
+                    ));
+                }
             }
             let page = self.page(n)?;
             let hdr = if n == 1 { 100 } else { 0 };
             let kind = *page.get(hdr).ok_or("page header truncated")?;
-            let cells = usize::from(u16_at(page, hdr + 3, Endian::Big).ok_or("page header truncated")?);
+            let cells =
+                usize::from(u16_at(page, hdr + 3, Endian::Big).ok_or("page header truncated")?);
             match kind {
                 LEAF_TABLE => {
                     for i in 0..cells {
                         let ptr = usize::from(
-                            u16_at(page, hdr + 8 + 2 * i, Endian::Big).ok_or("cell pointer array truncated")?,
+                            u16_at(page, hdr + 8 + 2 * i, Endian::Big)
+                                .ok_or("cell pointer array truncated")?,
                         );
                         visit(self.leaf_payload(page, ptr, n)?);
                     }
                 }
                 INTERIOR_TABLE => {
-                    stack.push(usize_at(page, hdr + 8, Endian::Big).ok_or("page header truncated")?);
+                    stack
+                        .push(usize_at(page, hdr + 8, Endian::Big).ok_or("page header truncated")?);
                     for i in 0..cells {
                         let ptr = usize::from(
-                            u16_at(page, hdr + 12 + 2 * i, Endian::Big).ok_or("cell pointer array truncated")?,
+                            u16_at(page, hdr + 12 + 2 * i, Endian::Big)
+                                .ok_or("cell pointer array truncated")?,
                         );
-                        stack.push(usize_at(page, ptr, Endian::Big).ok_or_else(|| format!("page {n}: cell truncated"))?);
+                        stack.push(
+                            usize_at(page, ptr, Endian::Big)
+                                .ok_or_else(|| format!("page {n}: cell truncated"))?,
+                        );
                     }
                 }
-                other => return Err(format!("page {n} has type {other:#04x}, not a table b-tree page")),
+                other => {
+                    return Err(format!(
+                        "page {n} has type {other:#04x}, not a table b-tree page"
+                    ));
+                }
             }
         }
         Ok(())
@@ -154,7 +189,9 @@ impl<'a> Db<'a> {
         let start = ptr + a + b;
         let size = usize::try_from(size).map_err(|_| bad())?;
         if size > self.data.len() {
-            return Err(format!("page {n}: payload of {size} bytes is larger than the file"));
+            return Err(format!(
+                "page {n}: payload of {size} bytes is larger than the file"
+            ));
         }
         let u = self.usable;
         let x = u - 35;
@@ -207,7 +244,8 @@ fn record(p: &[u8]) -> Result<Vec<Value<'_>>, String> {
     let mut body = hlen;
     let mut out = Vec::new();
     while pos < hlen {
-        let (ty, n) = varint(p.get(pos..hlen).unwrap_or_default()).ok_or("serial type truncated")?;
+        let (ty, n) =
+            varint(p.get(pos..hlen).unwrap_or_default()).ok_or("serial type truncated")?;
         pos += n;
         let len = match ty {
             0 | 8 | 9 => 0,
@@ -224,7 +262,11 @@ fn record(p: &[u8]) -> Result<Vec<Value<'_>>, String> {
             8 => Value::Int(0),
             9 => Value::Int(1),
             1..=6 => {
-                let mut acc: i64 = if v.first().is_some_and(|b| b & 0x80 != 0) { -1 } else { 0 };
+                let mut acc: i64 = if v.first().is_some_and(|b| b & 0x80 != 0) {
+                    -1
+                } else {
+                    0
+                };
                 for &b in v {
                     acc = (acc << 8) | i64::from(b);
                 }
@@ -272,7 +314,12 @@ mod tests {
         let p = [5u8, 0, 1, 17, 14, 0xfe, b'h', b'i', 7];
         assert_eq!(
             record(&p).unwrap(),
-            vec![Value::Null, Value::Int(-2), Value::Text(b"hi"), Value::Blob(&[7])]
+            vec![
+                Value::Null,
+                Value::Int(-2),
+                Value::Text(b"hi"),
+                Value::Blob(&[7])
+            ]
         );
         assert!(record(&p[..7]).is_err());
     }

@@ -1,0 +1,102 @@
+//! The one pass over an artifact: a [`Visitor`] that keeps the files the inventory needs and
+//! reads executables for embedded dependency lists (Go build info, cargo-auditable), so every
+//! layer is decompressed once whatever the scanners.
+
+use rampart_artifact::{ArtifactError, Entry, FileIndex, Visitor};
+use rampart_core::{Diagnostic, Package};
+use rampart_inventory::{collect, lang};
+use std::io::Read;
+
+/// Executables smaller than this hold no build info worth reading.
+const MIN_BINARY: u64 = 4096;
+
+/// A wanted file kept in memory.
+pub struct KeptFile {
+    /// Normalized path.
+    pub path: String,
+    /// Layer of this copy.
+    pub layer: usize,
+    /// Contents.
+    pub data: Vec<u8>,
+}
+
+/// Packages read from one executable.
+struct BinaryPackages {
+    path: String,
+    layer: usize,
+    packages: Vec<Package>,
+}
+
+/// Keeps inventory files and reads binaries as they stream by.
+#[derive(Default)]
+pub struct InventoryVisitor {
+    /// Wanted files, every layer's copy.
+    pub files: Vec<KeptFile>,
+    binaries: Vec<BinaryPackages>,
+    /// Problems met in binaries.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Visitor for InventoryVisitor {
+    fn wants(&mut self, path: &str, size: u64) -> bool {
+        collect::wanted(path) || size >= MIN_BINARY
+    }
+
+    fn file(&mut self, entry: &Entry<'_>, data: &mut dyn Read) -> Result<(), ArtifactError> {
+        if collect::wanted(entry.path) {
+            let mut buf = Vec::with_capacity(entry.size.min(1 << 20) as usize);
+            if data.read_to_end(&mut buf).is_ok() {
+                self.files.push(KeptFile {
+                    path: entry.path.to_string(),
+                    layer: entry.layer,
+                    data: buf,
+                });
+            }
+            return Ok(());
+        }
+        let mut head = [0u8; 4];
+        if data.read_exact(&mut head).is_err() {
+            return Ok(());
+        }
+        let Some(kind) = lang::may_be_binary(entry.path, entry.mode, &head) else {
+            return Ok(());
+        };
+        let mut buf = Vec::with_capacity(entry.size.min(64 << 20) as usize);
+        buf.extend_from_slice(&head);
+        if data.read_to_end(&mut buf).is_err() {
+            return Ok(());
+        }
+        match lang::parse(kind, entry.path, &buf) {
+            Ok((packages, diags)) => {
+                self.diagnostics.extend(diags);
+                if !packages.is_empty() {
+                    self.binaries.push(BinaryPackages {
+                        path: entry.path.to_string(),
+                        layer: entry.layer,
+                        packages,
+                    });
+                }
+            }
+            Err(e) => self.diagnostics.push(Diagnostic::warning(entry.path, e.to_string())),
+        }
+        Ok(())
+    }
+}
+
+impl InventoryVisitor {
+    /// Packages of the binaries still visible in the final view, with their layer named.
+    pub fn binary_packages(&mut self, index: &FileIndex, layer_digests: &[String]) -> Vec<Package> {
+        let mut out = Vec::new();
+        for b in self.binaries.drain(..) {
+            if !index.is_visible(&b.path, b.layer) {
+                continue;
+            }
+            let layer = layer_digests.get(b.layer).filter(|d| !d.is_empty()).cloned();
+            out.extend(b.packages.into_iter().map(|mut p| {
+                p.layer = layer.clone();
+                p
+            }));
+        }
+        out
+    }
+}

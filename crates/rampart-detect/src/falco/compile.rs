@@ -1,0 +1,629 @@
+//! Compiles an expanded condition ([`Expr`] with macros and lists resolved) into a
+//! [`Matcher`]: fields pre-resolved, literals pre-parsed, `in` lists as hash sets,
+//! `pmatch` as a prefix table, groups of `contains` over one field as one Aho-Corasick
+//! automaton, regexes compiled once (linear time).
+
+use super::condition::{Expr, FieldRef, Op, Operand, Transformer};
+use super::extract::{Field, Kind, resolve};
+use crate::event::{Event, Source};
+use crate::fields::FieldValue;
+use aho_corasick::AhoCorasick;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashSet};
+use std::net::IpAddr;
+
+/// A compiled condition.
+#[derive(Debug)]
+pub enum Matcher {
+    /// All of.
+    And(Vec<Matcher>),
+    /// Any of.
+    Or(Vec<Matcher>),
+    /// Negation.
+    Not(Box<Matcher>),
+    /// Constant.
+    Const(bool),
+    /// One field test.
+    Check(Box<Check>),
+    /// Any of several substrings in one field.
+    ContainsAny(Box<(Field, AhoCorasick)>),
+}
+
+/// A network literal: an address with a prefix length.
+#[derive(Debug, Clone, Copy)]
+struct Net {
+    addr: IpAddr,
+    bits: u8,
+}
+
+impl Net {
+    fn parse(s: &str) -> Option<Net> {
+        let (a, b) = match s.split_once('/') {
+            Some((a, b)) => (a, Some(b)),
+            None => (s, None),
+        };
+        let addr: IpAddr = a.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let bits = match b {
+            Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max)?,
+            None => max,
+        };
+        Some(Net { addr, bits })
+    }
+
+    fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip) {
+            (IpAddr::V4(n), IpAddr::V4(i)) => {
+                let mask = if self.bits == 0 { 0 } else { u32::MAX << (32 - u32::from(self.bits)) };
+                u32::from(n) & mask == u32::from(i) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(i)) => {
+                let mask = if self.bits == 0 { 0 } else { u128::MAX << (128 - u32::from(self.bits)) };
+                u128::from(n) & mask == u128::from(i) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One compiled field test.
+#[derive(Debug)]
+pub struct Check {
+    field: Field,
+    transformers: Vec<Transformer>,
+    op: Op,
+    strs: Vec<String>,
+    set: HashSet<String>,
+    nums: Vec<i64>,
+    nets: Vec<Net>,
+    bools: Vec<bool>,
+    regex: Option<regex::Regex>,
+    rhs_field: Option<Field>,
+}
+
+/// What a condition could not use: fields rampart cannot read.
+#[derive(Debug, Default)]
+pub struct Missing {
+    /// Unknown or unsupported field names with the reason.
+    pub fields: BTreeSet<String>,
+}
+
+/// A hard compile error (bad literal, bad regex).
+pub type CompileError = String;
+
+fn lit_texts(rhs: &[Operand]) -> Vec<&str> {
+    rhs.iter()
+        .filter_map(|o| match o {
+            Operand::Lit { text, .. } => Some(text.as_str()),
+            Operand::Field(_) => None,
+        })
+        .collect()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
+}
+
+fn compile_check(
+    source: Source,
+    field: &FieldRef,
+    op: Op,
+    rhs: &[Operand],
+    missing: &mut Missing,
+) -> Result<Matcher, CompileError> {
+    let (f, mut kind) = match resolve(source, &field.name, field.arg.as_deref()) {
+        Ok(x) => x,
+        Err(reason) => {
+            missing.fields.insert(format!("{field}: {reason}"));
+            return Ok(Matcher::Const(false));
+        }
+    };
+    if field.transformers.contains(&Transformer::Len) {
+        kind = Kind::Num;
+    } else if !field.transformers.is_empty() {
+        kind = Kind::Str;
+    }
+    let mut c = Check {
+        field: f,
+        transformers: field.transformers.clone(),
+        op,
+        strs: Vec::new(),
+        set: HashSet::new(),
+        nums: Vec::new(),
+        nets: Vec::new(),
+        bools: Vec::new(),
+        regex: None,
+        rhs_field: None,
+    };
+    if let [Operand::Field(other)] = rhs {
+        match resolve(source, &other.name, other.arg.as_deref()) {
+            Ok((of, _)) => c.rhs_field = Some(of),
+            Err(reason) => {
+                missing.fields.insert(format!("{other}: {reason}"));
+                return Ok(Matcher::Const(false));
+            }
+        }
+        return Ok(Matcher::Check(Box::new(c)));
+    }
+    let texts = lit_texts(rhs);
+    match op {
+        Op::Exists => {}
+        Op::Regex => {
+            let pat = texts.first().copied().unwrap_or("");
+            c.regex = Some(regex::Regex::new(pat).map_err(|e| format!("invalid regex '{pat}': {e}"))?);
+        }
+        Op::BContains | Op::BStartsWith => {
+            for t in &texts {
+                let bytes = hex_decode(t).ok_or_else(|| format!("invalid hex string '{t}' for {op:?}"))?;
+                c.strs.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        _ => match kind {
+            Kind::Num => {
+                for t in &texts {
+                    let n: i64 = t
+                        .parse()
+                        .map_err(|_| format!("'{t}' is not a valid number for field {field}"))?;
+                    c.nums.push(n);
+                }
+            }
+            Kind::Bool => {
+                for t in &texts {
+                    c.bools.push(match *t {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(format!("'{t}' is not a valid boolean for field {field}")),
+                    });
+                }
+            }
+            Kind::Ip => {
+                for t in &texts {
+                    c.nets.push(Net::parse(t).ok_or_else(|| format!("'{t}' is not a valid IP address or network for field {field}"))?);
+                }
+            }
+            Kind::Str => {
+                for t in &texts {
+                    let v = match op {
+                        Op::IContains | Op::IGlob => t.to_lowercase(),
+                        Op::PMatch => t.trim_end_matches('/').to_string(),
+                        _ => (*t).to_string(),
+                    };
+                    c.strs.push(v);
+                }
+                if matches!(op, Op::In | Op::Intersects) {
+                    c.set = c.strs.iter().cloned().collect();
+                }
+            }
+        },
+    }
+    if c.op != Op::Exists && texts.is_empty() && c.op.takes_list() {
+        // `x in ()` never matches.
+        return Ok(Matcher::Const(false));
+    }
+    Ok(Matcher::Check(Box::new(c)))
+}
+
+/// Compiles `expr` (already expanded) for rules of `source`.
+pub fn compile(source: Source, expr: &Expr, missing: &mut Missing) -> Result<Matcher, CompileError> {
+    Ok(match expr {
+        Expr::And(items) => Matcher::And(
+            items
+                .iter()
+                .map(|e| compile(source, e, missing))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::Or(items) => optimize_or(
+            items
+                .iter()
+                .map(|e| compile(source, e, missing))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::Not(e) => Matcher::Not(Box::new(compile(source, e, missing)?)),
+        Expr::Const(b) => Matcher::Const(*b),
+        Expr::Macro(name) => {
+            // The loader expands macros; one left here is undefined.
+            missing.fields.insert(format!("{name}: undefined macro"));
+            Matcher::Const(false)
+        }
+        Expr::Check { field, op, rhs, .. } => compile_check(source, field, *op, rhs, missing)?,
+    })
+}
+
+/// Merges `f contains a or f contains b or ...` into one automaton.
+fn optimize_or(items: Vec<Matcher>) -> Matcher {
+    let mut groups: Vec<(Field, Vec<String>)> = Vec::new();
+    let mut rest = Vec::new();
+    for m in items {
+        match m {
+            Matcher::Check(c)
+                if c.op == Op::Contains && c.transformers.is_empty() && c.rhs_field.is_none() && c.strs.len() == 1 =>
+            {
+                let Check { field, mut strs, .. } = *c;
+                match groups.iter_mut().find(|(f, _)| *f == field) {
+                    Some((_, pats)) => pats.append(&mut strs),
+                    None => groups.push((field, strs)),
+                }
+            }
+            other => rest.push(other),
+        }
+    }
+    for (field, pats) in groups {
+        if pats.len() >= 3
+            && let Ok(ac) = AhoCorasick::new(&pats)
+        {
+            rest.push(Matcher::ContainsAny(Box::new((field, ac))));
+        } else {
+            for p in pats {
+                rest.push(Matcher::Check(Box::new(Check {
+                    field: field.clone(),
+                    transformers: Vec::new(),
+                    op: Op::Contains,
+                    strs: vec![p],
+                    set: HashSet::new(),
+                    nums: Vec::new(),
+                    nets: Vec::new(),
+                    bools: Vec::new(),
+                    regex: None,
+                    rhs_field: None,
+                })));
+            }
+        }
+    }
+    if rest.len() == 1 {
+        rest.pop().unwrap_or(Matcher::Const(false))
+    } else {
+        Matcher::Or(rest)
+    }
+}
+
+/// Shell-style glob: `*`, `?`, `[...]` (with `!`/`^` negation and ranges).
+pub fn glob_match(pat: &str, text: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() {
+            match p[pi] {
+                '*' => {
+                    star = Some(pi);
+                    mark = ti;
+                    pi += 1;
+                    continue;
+                }
+                '?' => {
+                    pi += 1;
+                    ti += 1;
+                    continue;
+                }
+                '[' => {
+                    if let Some((ok, next)) = class_match(&p, pi, t[ti])
+                        && ok
+                    {
+                        pi = next;
+                        ti += 1;
+                        continue;
+                    }
+                }
+                '\\' if pi + 1 < p.len() && p[pi + 1] == t[ti] => {
+                    pi += 2;
+                    ti += 1;
+                    continue;
+                }
+                c if c == t[ti] => {
+                    pi += 1;
+                    ti += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match star {
+            Some(s) => {
+                pi = s + 1;
+                mark += 1;
+                ti = mark;
+            }
+            None => return false,
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+fn class_match(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
+    let mut i = start + 1;
+    let neg = matches!(p.get(i), Some('!') | Some('^'));
+    if neg {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < p.len() && (first || p[i] != ']') {
+        first = false;
+        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+            if p[i] <= c && c <= p[i + 2] {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if p[i] == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    if i >= p.len() {
+        return None;
+    }
+    Some((matched != neg, i + 1))
+}
+
+fn transform<'a>(v: FieldValue<'a>, trs: &[Transformer]) -> Option<FieldValue<'a>> {
+    let mut v = v;
+    for t in trs.iter().rev() {
+        v = match v {
+            FieldValue::List(items) => {
+                FieldValue::List(items.into_iter().filter_map(|i| transform(i, &[*t])).collect())
+            }
+            other => {
+                let s = value_text(&other);
+                match t {
+                    Transformer::ToLower => FieldValue::Str(Cow::Owned(s.to_lowercase())),
+                    Transformer::ToUpper => FieldValue::Str(Cow::Owned(s.to_uppercase())),
+                    Transformer::Basename => FieldValue::Str(Cow::Owned(
+                        s.rsplit('/').next().unwrap_or("").to_string(),
+                    )),
+                    Transformer::Len => FieldValue::Int(s.chars().count() as i64),
+                    Transformer::B64 => FieldValue::Str(Cow::Owned(String::from_utf8_lossy(&b64_decode(&s)?).into_owned())),
+                }
+            }
+        };
+    }
+    Some(v)
+}
+
+fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' | b'\n' | b'\r' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A value as text (numbers and booleans in decimal / `true`/`false`).
+pub fn value_text<'a>(v: &'a FieldValue<'_>) -> Cow<'a, str> {
+    match v {
+        FieldValue::Str(s) => Cow::Borrowed(s.as_ref()),
+        FieldValue::Int(i) => Cow::Owned(i.to_string()),
+        FieldValue::UInt(i) => Cow::Owned(i.to_string()),
+        FieldValue::Float(f) => Cow::Owned(f.to_string()),
+        FieldValue::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        FieldValue::Null => Cow::Borrowed(""),
+        FieldValue::List(items) => Cow::Owned(
+            items
+                .iter()
+                .map(|i| value_text(i).into_owned())
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+    }
+}
+
+impl Check {
+    fn scalar(&self, v: &FieldValue<'_>, ev: &Event) -> bool {
+        if let Some(rf) = &self.rhs_field {
+            let Some(other) = rf.extract(ev) else { return false };
+            let (a, b) = (value_text(v), value_text(&other));
+            return match self.op {
+                Op::Eq => a == b,
+                Op::Ne => a != b,
+                Op::Contains => a.contains(b.as_ref()),
+                Op::StartsWith => a.starts_with(b.as_ref()),
+                Op::EndsWith => a.ends_with(b.as_ref()),
+                _ => false,
+            };
+        }
+        match v {
+            FieldValue::Int(_) | FieldValue::UInt(_) if !self.nums.is_empty() || self.strs.is_empty() => {
+                let n = match v {
+                    FieldValue::Int(i) => *i,
+                    FieldValue::UInt(u) => i64::try_from(*u).unwrap_or(i64::MAX),
+                    _ => 0,
+                };
+                let first = self.nums.first().copied().unwrap_or(0);
+                match self.op {
+                    Op::Eq => n == first,
+                    Op::Ne => n != first,
+                    Op::Lt => n < first,
+                    Op::Le => n <= first,
+                    Op::Gt => n > first,
+                    Op::Ge => n >= first,
+                    Op::In | Op::Intersects => self.nums.contains(&n),
+                    _ => self.str_test(&n.to_string()),
+                }
+            }
+            FieldValue::Bool(b) if !self.bools.is_empty() => match self.op {
+                Op::Eq | Op::In | Op::Intersects => self.bools.contains(b),
+                Op::Ne => !self.bools.contains(b),
+                _ => false,
+            },
+            other => {
+                let text = value_text(other);
+                if !self.nets.is_empty() {
+                    let Ok(ip) = text.parse::<IpAddr>() else { return false };
+                    let hit = self.nets.iter().any(|n| n.contains(ip));
+                    return match self.op {
+                        Op::Ne => !hit,
+                        Op::Eq | Op::In | Op::Intersects | Op::PMatch => hit,
+                        _ => false,
+                    };
+                }
+                if !self.nums.is_empty() {
+                    let Ok(n) = text.trim().parse::<i64>() else { return false };
+                    return self.scalar(&FieldValue::Int(n), ev);
+                }
+                self.str_test(&text)
+            }
+        }
+    }
+
+    fn str_test(&self, s: &str) -> bool {
+        let first = self.strs.first().map(String::as_str).unwrap_or("");
+        match self.op {
+            Op::Eq => s == first,
+            Op::Ne => s != first,
+            Op::Lt => s < first,
+            Op::Le => s <= first,
+            Op::Gt => s > first,
+            Op::Ge => s >= first,
+            Op::Contains | Op::BContains => s.contains(first),
+            Op::IContains => s.to_lowercase().contains(first),
+            Op::StartsWith | Op::BStartsWith => s.starts_with(first),
+            Op::EndsWith => s.ends_with(first),
+            Op::Glob => glob_match(first, s),
+            Op::IGlob => glob_match(first, &s.to_lowercase()),
+            Op::PMatch => self.strs.iter().any(|p| {
+                s == p
+                    || (s.len() > p.len() && s.starts_with(p.as_str()) && s.as_bytes().get(p.len()) == Some(&b'/'))
+                    || p.is_empty() && s.starts_with('/')
+                    || glob_match(p, s)
+            }),
+            Op::In | Op::Intersects => self.set.contains(s),
+            Op::Regex => self.regex.as_ref().is_some_and(|r| r.is_match(s)),
+            Op::Exists => true,
+        }
+    }
+
+    fn eval(&self, ev: &Event) -> bool {
+        let Some(v) = self.field.extract(ev) else {
+            return false;
+        };
+        if self.op == Op::Exists {
+            return true;
+        }
+        let v = if self.transformers.is_empty() {
+            v
+        } else {
+            match transform(v, &self.transformers) {
+                Some(v) => v,
+                None => return false,
+            }
+        };
+        match &v {
+            FieldValue::List(items) => match self.op {
+                Op::In => !items.is_empty() && items.iter().all(|i| self.scalar(i, ev)),
+                Op::Ne => items.iter().all(|i| self.scalar(i, ev)),
+                _ => items.iter().any(|i| self.scalar(i, ev)),
+            },
+            other => self.scalar(other, ev),
+        }
+    }
+}
+
+impl Matcher {
+    /// Evaluates the condition on `ev`.
+    pub fn eval(&self, ev: &Event) -> bool {
+        match self {
+            Matcher::And(items) => items.iter().all(|m| m.eval(ev)),
+            Matcher::Or(items) => items.iter().any(|m| m.eval(ev)),
+            Matcher::Not(m) => !m.eval(ev),
+            Matcher::Const(b) => *b,
+            Matcher::Check(c) => c.eval(ev),
+            Matcher::ContainsAny(b) => {
+                let (field, ac) = b.as_ref();
+                match field.extract(ev) {
+                    Some(FieldValue::List(items)) => items.iter().any(|i| ac.is_match(value_text(i).as_ref())),
+                    Some(v) => ac.is_match(value_text(&v).as_ref()),
+                    None => false,
+                }
+            }
+        }
+    }
+}
+
+/// The event types a condition can match (`None`: any), from its `evt.type` checks.
+pub fn event_types(expr: &Expr) -> Option<BTreeSet<String>> {
+    match expr {
+        Expr::Check { field, op, rhs, .. } if field.name == "evt.type" && field.transformers.is_empty() => {
+            match op {
+                Op::Eq | Op::In | Op::Intersects => {
+                    Some(lit_texts(rhs).into_iter().map(str::to_string).collect())
+                }
+                _ => None,
+            }
+        }
+        Expr::And(items) => {
+            let mut acc: Option<BTreeSet<String>> = None;
+            for i in items {
+                if let Some(s) = event_types(i) {
+                    acc = Some(match acc {
+                        None => s,
+                        Some(a) => a.intersection(&s).cloned().collect(),
+                    });
+                }
+            }
+            acc
+        }
+        Expr::Or(items) => {
+            let mut acc = BTreeSet::new();
+            for i in items {
+                acc.extend(event_types(i)?);
+            }
+            Some(acc)
+        }
+        Expr::Const(false) => Some(BTreeSet::new()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("/etc/*", "/etc/passwd"));
+        assert!(glob_match("*.sh", "/tmp/a.sh"));
+        assert!(glob_match("/dev/tty[0-9]", "/dev/tty1"));
+        assert!(!glob_match("/dev/tty[!0-9]", "/dev/tty1"));
+        assert!(!glob_match("/etc/?", "/etc/ab"));
+    }
+
+    #[test]
+    fn nets() {
+        let n = Net::parse("10.0.0.0/8").expect("valid");
+        assert!(n.contains("10.2.3.4".parse().expect("ip")));
+        assert!(!n.contains("11.0.0.1".parse().expect("ip")));
+        assert!(Net::parse("10.0.0.0/99").is_none());
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(b64_decode("aGVsbG8=").as_deref(), Some(&b"hello"[..]));
+    }
+}

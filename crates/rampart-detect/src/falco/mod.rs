@@ -1,0 +1,545 @@
+//! Falco rules: load `falco_rules.yaml`-style files, compile them into a [`Ruleset`],
+//! match [`Event`]s and produce [`Alert`]s in Falco's JSON shape.
+//!
+//! ```
+//! use rampart_detect::event::{Event, EventType, Process};
+//! use rampart_detect::falco::{load_falco, Ruleset};
+//!
+//! let rules = "- rule: shell\n  desc: d\n  condition: evt.type=execve and proc.name=bash\n  output: shell %proc.name\n  priority: WARNING\n";
+//! let (ruleset, report) = load_falco(&[("r.yaml".as_ref(), rules)]);
+//! assert!(!report.has_errors());
+//! let ev = Event {
+//!     evt_type: EventType::Execve,
+//!     proc: Process { name: "bash".into(), ..Process::default() },
+//!     ..Event::default()
+//! };
+//! let mut alerts = Vec::new();
+//! ruleset.matches(&ev, &mut alerts);
+//! assert_eq!(alerts[0].output, "shell bash");
+//! ```
+//!
+//! Per rule, [`load_falco`] reports whether it compiled, is unsupported (which fields
+//! rampart cannot read), or is in error (file and line). Sigma lives in [`crate::sigma`].
+
+pub mod compile;
+pub mod condition;
+pub mod extract;
+pub mod loader;
+pub mod yaml;
+
+use crate::event::{Event, EventType, Source};
+use crate::fields::FieldValue;
+use extract::{Field, Kind};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Falco priorities, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Priority {
+    /// Emergency.
+    Emergency,
+    /// Alert.
+    Alert,
+    /// Critical.
+    Critical,
+    /// Error.
+    Error,
+    /// Warning.
+    Warning,
+    /// Notice.
+    Notice,
+    /// Informational.
+    Informational,
+    /// Debug.
+    Debug,
+}
+
+impl Priority {
+    /// Parses a priority, case-insensitively (`INFO` and `informational` both work).
+    pub fn parse(s: &str) -> Option<Priority> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "emergency" => Priority::Emergency,
+            "alert" => Priority::Alert,
+            "critical" => Priority::Critical,
+            "error" => Priority::Error,
+            "warning" => Priority::Warning,
+            "notice" => Priority::Notice,
+            "info" | "informational" => Priority::Informational,
+            "debug" => Priority::Debug,
+            _ => return None,
+        })
+    }
+
+    /// Falco's spelling in alerts (`Warning`, `Informational`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Emergency => "Emergency",
+            Priority::Alert => "Alert",
+            Priority::Critical => "Critical",
+            Priority::Error => "Error",
+            Priority::Warning => "Warning",
+            Priority::Notice => "Notice",
+            Priority::Informational => "Informational",
+            Priority::Debug => "Debug",
+        }
+    }
+}
+
+/// Severity of a load message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MsgLevel {
+    /// The item was not loaded.
+    Error,
+    /// The item loaded (or was skipped as unsupported); worth knowing.
+    Warning,
+}
+
+/// One problem found while loading rule files, in Falco's vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadMessage {
+    /// Error or warning.
+    pub level: MsgLevel,
+    /// Falco's code, e.g. `LOAD_ERR_VALIDATE`, `LOAD_UNUSED_MACRO`.
+    pub code: &'static str,
+    /// `rule`, `macro`, `list`, `exception`, `rules content`, ...
+    pub item_type: String,
+    /// Name of the item (empty when it has none).
+    pub item_name: String,
+    /// The rule file.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: line {}: {} {} '{}': {} ({})",
+            self.file.display(),
+            self.line,
+            match self.level {
+                MsgLevel::Error => "error in",
+                MsgLevel::Warning => "warning for",
+            },
+            self.item_type,
+            self.item_name,
+            self.message,
+            self.code
+        )
+    }
+}
+
+impl LoadMessage {
+    /// This message as a core diagnostic (for reports).
+    pub fn to_diagnostic(&self) -> rampart_core::Diagnostic {
+        rampart_core::Diagnostic::warning(
+            self.file.display().to_string(),
+            format!("{} '{}': {} ({})", self.item_type, self.item_name, self.message, self.code),
+        )
+        .at_line(u32::try_from(self.line).unwrap_or(u32::MAX))
+    }
+}
+
+/// Whether a rule could be used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum RuleState {
+    /// Compiled; `output_fields_missing` lists output fields rendered as `<NA>`.
+    Ok {
+        /// Output fields rampart cannot fill.
+        output_fields_missing: Vec<String>,
+    },
+    /// Not usable here: fields or sources rampart does not implement.
+    Unsupported {
+        /// What is missing, e.g. `proc.exe_ino.ctime: filter_check called with ...`.
+        missing: Vec<String>,
+    },
+    /// Invalid rule.
+    Error {
+        /// The rule file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The outcome for one rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleStatus {
+    /// Rule name.
+    pub name: String,
+    /// File that defined it.
+    pub file: PathBuf,
+    /// Line of its definition.
+    pub line: usize,
+    /// Its `source`.
+    pub source: String,
+    /// Ok, unsupported or error.
+    #[serde(flatten)]
+    pub state: RuleState,
+}
+
+/// Everything [`load_falco`] has to say about the rule files.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LoadReport {
+    /// One entry per rule, in load order.
+    pub rules: Vec<RuleStatus>,
+    /// Errors and warnings, Falco-style.
+    pub messages: Vec<LoadMessage>,
+}
+
+impl LoadReport {
+    /// True when any item failed to load (Falco would refuse these files).
+    pub fn has_errors(&self) -> bool {
+        self.messages.iter().any(|m| m.level == MsgLevel::Error)
+    }
+
+    /// The error messages.
+    pub fn errors(&self) -> impl Iterator<Item = &LoadMessage> {
+        self.messages.iter().filter(|m| m.level == MsgLevel::Error)
+    }
+
+    /// Counts of rules per state: (ok, unsupported, error).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut c = (0, 0, 0);
+        for r in &self.rules {
+            match r.state {
+                RuleState::Ok { .. } => c.0 += 1,
+                RuleState::Unsupported { .. } => c.1 += 1,
+                RuleState::Error { .. } => c.2 += 1,
+            }
+        }
+        c
+    }
+}
+
+enum Piece {
+    Text(String),
+    Field { name: String, field: Option<(Field, Kind)> },
+}
+
+/// A compiled output template (`%field` and `%field[arg]` placeholders).
+pub struct OutputFormat {
+    pieces: Vec<Piece>,
+    /// Output fields rampart cannot fill (rendered `<NA>`).
+    pub unsupported: Vec<String>,
+}
+
+impl std::fmt::Debug for OutputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutputFormat").field("pieces", &self.pieces.len()).finish()
+    }
+}
+
+impl OutputFormat {
+    /// Parses `template` for events of `source`. Unknown field classes are an error
+    /// (`invalid formatting token X`); known fields rampart lacks render as `<NA>`.
+    pub fn parse(source: Source, template: &str) -> Result<OutputFormat, String> {
+        let mut pieces = Vec::new();
+        let mut unsupported = Vec::new();
+        let mut text = String::new();
+        let b = template.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                let start = i + 1;
+                let mut j = start;
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.') {
+                    j += 1;
+                }
+                if j == start {
+                    text.push('%');
+                    i += 1;
+                    continue;
+                }
+                let base = template[start..j].trim_end_matches('.').to_string();
+                j = start + base.len();
+                let mut arg = None;
+                if j < b.len()
+                    && b[j] == b'['
+                    && let Some(rel) = template[j + 1..].find(']')
+                {
+                    arg = Some(template[j + 1..j + 1 + rel].to_string());
+                    j = j + 2 + rel;
+                }
+                if !base.contains('.') {
+                    return Err(format!("invalid formatting token {base}"));
+                }
+                let name = match &arg {
+                    Some(a) => format!("{base}[{a}]"),
+                    None => base.clone(),
+                };
+                let field = extract::resolve(source, &base, arg.as_deref()).ok();
+                if field.is_none() {
+                    unsupported.push(name.clone());
+                }
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(Piece::Field { name, field });
+                i = j;
+            } else {
+                let ch_len = template[i..].chars().next().map_or(1, char::len_utf8);
+                text.push_str(&template[i..i + ch_len]);
+                i += ch_len;
+            }
+        }
+        if !text.is_empty() {
+            pieces.push(Piece::Text(text));
+        }
+        Ok(OutputFormat { pieces, unsupported })
+    }
+
+    /// Renders the template for `ev`, filling `fields` with each placeholder's value.
+    pub fn render(&self, ev: &Event, fields: &mut BTreeMap<String, serde_json::Value>) -> String {
+        let mut out = String::new();
+        for p in &self.pieces {
+            match p {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Field { name, field } => {
+                    let v = field.as_ref().and_then(|(f, _)| f.extract(ev));
+                    let json = match &v {
+                        None => serde_json::Value::Null,
+                        Some(FieldValue::Int(i)) => serde_json::Value::from(*i),
+                        Some(FieldValue::UInt(u)) => serde_json::Value::from(*u),
+                        Some(FieldValue::Bool(b)) => serde_json::Value::from(*b),
+                        Some(other) => serde_json::Value::from(compile::value_text(other).into_owned()),
+                    };
+                    match &v {
+                        None => out.push_str("<NA>"),
+                        Some(FieldValue::List(items)) => {
+                            out.push('(');
+                            out.push_str(
+                                &items
+                                    .iter()
+                                    .map(|i| compile::value_text(i).into_owned())
+                                    .collect::<Vec<_>>()
+                                    .join(","),
+                            );
+                            out.push(')');
+                        }
+                        Some(other) => out.push_str(&compile::value_text(other)),
+                    }
+                    fields.insert(name.clone(), json);
+                }
+            }
+        }
+        out.trim_end().to_string()
+    }
+}
+
+/// An alert, in Falco's JSON shape (what falcosidekick consumes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Event time, RFC 3339 with nanoseconds.
+    pub time: String,
+    /// Rule name.
+    pub rule: String,
+    /// Falco priority spelling.
+    pub priority: String,
+    /// Rendered output (prefixed with time and priority, as Falco does).
+    pub output: String,
+    /// Values of the output's fields.
+    pub output_fields: BTreeMap<String, serde_json::Value>,
+    /// Event source.
+    pub source: String,
+    /// Rule tags.
+    pub tags: Vec<String>,
+    /// Host that saw the event.
+    pub hostname: String,
+}
+
+/// Whether every matching rule alerts, or only the first in load order (Falco's default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MatchMode {
+    /// Only the first matching rule alerts (Falco's `rule_matching: first`).
+    #[default]
+    First,
+    /// Every matching rule alerts.
+    All,
+}
+
+#[derive(Default)]
+struct SourceIndex {
+    any: Vec<u32>,
+    known: Vec<Vec<u32>>,
+    named: HashMap<String, Vec<u32>>,
+}
+
+/// Compiled Falco rules, indexed by source and event type.
+pub struct Ruleset {
+    rules: Vec<loader::CompiledRule>,
+    index: HashMap<Source, SourceIndex>,
+    mode: MatchMode,
+    min_priority: Priority,
+    hostname: String,
+}
+
+impl std::fmt::Debug for Ruleset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ruleset").field("rules", &self.rules.len()).finish()
+    }
+}
+
+/// Loads Falco rule files, in order (later files append to / override earlier ones).
+///
+/// Never fails as a whole: every problem is in the [`LoadReport`] with file and line,
+/// and the returned [`Ruleset`] holds every rule that compiled.
+pub fn load_falco(files: &[(&Path, &str)]) -> (Ruleset, LoadReport) {
+    let mut l = loader::Loader::new();
+    for (path, text) in files {
+        l.add_file(path, text);
+    }
+    let (rules, statuses, messages) = l.finish();
+    let ruleset = Ruleset::new(rules);
+    (ruleset, LoadReport { rules: statuses, messages })
+}
+
+fn read_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+impl Ruleset {
+    fn new(rules: Vec<loader::CompiledRule>) -> Ruleset {
+        let mut rs = Ruleset {
+            rules,
+            index: HashMap::new(),
+            mode: MatchMode::First,
+            min_priority: Priority::Debug,
+            hostname: read_hostname(),
+        };
+        rs.reindex();
+        rs
+    }
+
+    fn reindex(&mut self) {
+        let mut index: HashMap<Source, SourceIndex> = HashMap::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            if !r.enabled || r.priority > self.min_priority {
+                continue;
+            }
+            let idx = index.entry(r.source).or_insert_with(|| SourceIndex {
+                known: vec![Vec::new(); EventType::KNOWN.len()],
+                ..SourceIndex::default()
+            });
+            let i = i as u32;
+            match &r.types {
+                None => {
+                    idx.any.push(i);
+                    for k in idx.known.iter_mut() {
+                        k.push(i);
+                    }
+                    for v in idx.named.values_mut() {
+                        v.push(i);
+                    }
+                }
+                Some(types) => {
+                    for t in types {
+                        match EventType::from_name(t).index() {
+                            Some(k) => {
+                                if let Some(slot) = idx.known.get_mut(k) {
+                                    slot.push(i);
+                                }
+                            }
+                            None => {
+                                let any = idx.any.clone();
+                                idx.named.entry(t.clone()).or_insert(any).push(i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.index = index;
+    }
+
+    /// Chooses whether all matching rules alert or only the first (default).
+    pub fn set_match_mode(&mut self, mode: MatchMode) {
+        self.mode = mode;
+    }
+
+    /// Ignores rules less severe than `p` (Falco's `priority` option).
+    pub fn set_min_priority(&mut self, p: Priority) {
+        self.min_priority = p;
+        self.reindex();
+    }
+
+    /// Sets the hostname alerts carry.
+    pub fn set_hostname(&mut self, hostname: impl Into<String>) {
+        self.hostname = hostname.into();
+    }
+
+    /// Enables or disables rules by name; returns how many rules changed.
+    pub fn set_enabled(&mut self, name: &str, enabled: bool) -> usize {
+        let mut n = 0;
+        for r in &mut self.rules {
+            if r.name == name && r.enabled != enabled {
+                r.enabled = enabled;
+                n += 1;
+            }
+        }
+        self.reindex();
+        n
+    }
+
+    /// Number of compiled rules (enabled or not).
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when no rule compiled.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Names of the compiled rules, in load order.
+    pub fn rule_names(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| r.name.as_str())
+    }
+
+    /// Matches `ev` against the rules of its source and event type, appending alerts.
+    pub fn matches(&self, ev: &Event, out: &mut Vec<Alert>) {
+        let Some(idx) = self.index.get(&ev.source) else { return };
+        let candidates: &[u32] = match ev.evt_type.index() {
+            Some(k) => idx.known.get(k).map(Vec::as_slice).unwrap_or(&[]),
+            None => match &ev.evt_type {
+                EventType::Other(name) => idx.named.get(name.as_ref()).unwrap_or(&idx.any),
+                _ => &idx.any,
+            },
+        };
+        for &i in candidates {
+            let Some(r) = self.rules.get(i as usize) else { continue };
+            if r.matcher.eval(ev) {
+                out.push(self.alert(r, ev));
+                if self.mode == MatchMode::First {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn alert(&self, r: &loader::CompiledRule, ev: &Event) -> Alert {
+        let mut output_fields = BTreeMap::new();
+        let text = r.output.render(ev, &mut output_fields);
+        let time = extract::format_time(ev.time);
+        Alert {
+            output: format!("{time}: {} {}", r.priority.as_str(), text),
+            time,
+            rule: r.name.clone(),
+            priority: r.priority.as_str().to_string(),
+            output_fields,
+            source: ev.source.as_str().to_string(),
+            tags: r.tags.clone(),
+            hostname: self.hostname.clone(),
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Sigma over real data: the SigmaHQ rules and regression events, OTRF CloudTrail and auditd
+//! recordings, Falco's Kubernetes audit traces.
+
+use rampart_detect::fields::{FieldSource, FieldValue};
+use rampart_detect::sigma::{JsonDoc, KEYWORDS_FIELD, LogSource, SigmaRuleStatus, load_sigma};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+
+/// The corpus folder, or `None` (with a note) when it is absent outside CI.
+fn corpus(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(CORPUS).join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("corpus folder {} is missing (CI=true)", dir.display());
+    }
+    eprintln!("note: {} missing; skipping", dir.display());
+    None
+}
+
+fn yml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            yml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            out.push(p);
+        }
+    }
+}
+
+fn read_all(paths: &[PathBuf]) -> Vec<(String, String)> {
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p.display().to_string(), text)
+        })
+        .collect()
+}
+
+fn as_refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect()
+}
+
+/// (ok, unsupported, error) for the rules under `sigma-rules/<folder>`.
+fn folder_counts(root: &Path, folder: &str) -> (usize, usize, usize, Vec<String>) {
+    let mut paths = Vec::new();
+    yml_files(&root.join(folder), &mut paths);
+    let files = read_all(&paths);
+    let (_, status) = load_sigma(&as_refs(&files));
+    let mut c = (0, 0, 0, Vec::new());
+    for s in &status {
+        match s {
+            SigmaRuleStatus::Ok { .. } => c.0 += 1,
+            SigmaRuleStatus::Unsupported { .. } => {
+                c.1 += 1;
+                c.3.push(s.to_string());
+            }
+            SigmaRuleStatus::Error { .. } => {
+                c.2 += 1;
+                c.3.push(s.to_string());
+            }
+        }
+    }
+    c
+}
+
+#[test]
+fn sigmahq_rules_compile_per_folder() {
+    let Some(root) = corpus("sigma-rules") else {
+        return;
+    };
+    let folders = [
+        "rules/linux/process_creation",
+        "rules/linux/auditd",
+        "rules/linux/builtin",
+        "rules/linux/file_event",
+        "rules/linux/network_connection",
+        "rules/cloud/aws",
+        "rules/cloud/azure",
+        "rules/cloud/gcp",
+        "rules/cloud/m365",
+        "rules/application/kubernetes",
+        "rules-threat-hunting/linux",
+        "rules-threat-hunting/cloud",
+        "rules/windows",
+        "rules/network",
+        "rules-emerging-threats",
+    ];
+    let mut got = BTreeMap::new();
+    for f in folders {
+        let (ok, unsupported, error, notes) = folder_counts(&root, f);
+        for n in &notes {
+            eprintln!("{n}");
+        }
+        eprintln!("{f}: {ok} ok, {unsupported} unsupported, {error} errors");
+        got.insert(f, (ok, unsupported, error));
+    }
+    let want: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::from([
+        ("rules/linux/process_creation", (122, 0, 0)),
+        ("rules/linux/auditd", (53, 0, 0)),
+        ("rules/linux/builtin", (22, 0, 0)),
+        ("rules/linux/file_event", (8, 0, 0)),
+        ("rules/linux/network_connection", (5, 0, 0)),
+        ("rules/cloud/aws", (57, 0, 0)),
+        ("rules/cloud/azure", (123, 0, 0)),
+        ("rules/cloud/gcp", (26, 0, 0)),
+        ("rules/cloud/m365", (19, 0, 0)),
+        ("rules/application/kubernetes", (16, 0, 0)),
+        ("rules-threat-hunting/linux", (4, 0, 0)),
+        ("rules-threat-hunting/cloud", (4, 0, 0)),
+        ("rules/windows", (192, 0, 0)),
+        ("rules/network", (1, 0, 0)),
+        ("rules-emerging-threats", (9, 0, 0)),
+    ]);
+    assert_eq!(got, want);
+}
+
+/// Every rule file of the SigmaHQ corpus (rules, threat hunting, emerging threats).
+fn all_sigmahq_rules(root: &Path) -> Vec<(String, String)> {
+    let mut paths = Vec::new();
+    for f in ["rules", "rules-threat-hunting", "rules-emerging-threats"] {
+        yml_files(&root.join(f), &mut paths);
+    }
+    read_all(&paths)
+}
+
+/// A raw log line searched by keywords (Cisco CLI logs in the regression data).
+struct RawLine<'a>(&'a str);
+
+impl FieldSource for RawLine<'_> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+        (name == KEYWORDS_FIELD).then(|| FieldValue::Str(Cow::Borrowed(self.0)))
+    }
+}
+
+#[test]
+fn sigmahq_regression_events_all_fire() {
+    let Some(root) = corpus("sigma-rules") else {
+        return;
+    };
+    let files = all_sigmahq_rules(&root);
+    let (rules, status) = load_sigma(&as_refs(&files));
+    assert!(status.iter().all(SigmaRuleStatus::is_ok));
+    let by_id: HashMap<&str, usize> = rules
+        .rules()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.id.as_deref().map(|id| (id, i)))
+        .collect();
+    let mut infos = Vec::new();
+    collect_named(&root.join("regression_data"), "info.yml", &mut infos);
+    let (mut cases, mut events_total, mut fired_total) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for info in &infos {
+        let text = std::fs::read_to_string(info).unwrap_or_default();
+        let id = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("- id: "))
+            .unwrap_or_else(|| panic!("{}: no rule id", info.display()))
+            .trim();
+        let want: Option<usize> = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("match_count: "))
+            .and_then(|n| n.trim().parse().ok());
+        let Some(&index) = by_id.get(id) else {
+            failures.push(format!("{}: rule {id} not loaded", info.display()));
+            continue;
+        };
+        let rule = &rules.rules()[index];
+        let dir = info.parent().unwrap_or(Path::new("."));
+        let json = dir.join(format!("{id}.json"));
+        let raw = dir.join(format!("{id}.raw"));
+        let mut fired = 0;
+        let mut events = 0;
+        let mut out = Vec::new();
+        if let Ok(text) = std::fs::read_to_string(&json) {
+            for v in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>() {
+                let v = v.unwrap_or_else(|e| panic!("{}: {e}", json.display()));
+                events += 1;
+                out.clear();
+                rules.matches(rule.logsource(), &JsonDoc(&v), &mut out);
+                fired += usize::from(out.iter().any(|m| m.index == index));
+            }
+        } else if let Ok(text) = std::fs::read_to_string(&raw) {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                events += 1;
+                out.clear();
+                rules.matches(rule.logsource(), &RawLine(line), &mut out);
+                fired += usize::from(out.iter().any(|m| m.index == index));
+            }
+        } else {
+            failures.push(format!("{}: no event file", info.display()));
+            continue;
+        }
+        cases += 1;
+        events_total += events;
+        fired_total += fired;
+        // The recordings hold neighbouring events too; a case passes when its rule fires.
+        if fired == 0 || want.is_some_and(|w| fired < w.min(events)) {
+            failures.push(format!(
+                "{}: {} fired on {fired}/{events} events (match_count {want:?})",
+                info.display(),
+                rule.title
+            ));
+        }
+    }
+    eprintln!("regression: {cases} cases, {fired_total}/{events_total} events fired");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!((cases, events_total, fired_total), (203, 239, 225));
+}
+
+fn collect_named(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect_named(&p, name, out);
+        } else if p.file_name().is_some_and(|n| n == name) {
+            out.push(p);
+        }
+    }
+}
+
+/// One raw auditd record (`type=EXECVE msg=audit(...): a0="dd" ...`): its `key=value`
+/// pairs by key, and the whole line for keyword searches.
+struct AuditRecord<'a> {
+    line: &'a str,
+    pairs: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> AuditRecord<'a> {
+    fn parse(line: &'a str) -> Self {
+        let mut pairs = Vec::new();
+        for tok in line.split_whitespace() {
+            if let Some((k, v)) = tok.split_once('=') {
+                pairs.push((k, v.trim_matches('"')));
+            }
+        }
+        AuditRecord { line, pairs }
+    }
+}
+
+impl FieldSource for AuditRecord<'_> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+        if name == KEYWORDS_FIELD {
+            return Some(FieldValue::Str(Cow::Borrowed(self.line)));
+        }
+        self.pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| FieldValue::Str(Cow::Borrowed(*v)))
+    }
+}
+
+fn load_folder(root: &Path, folder: &str) -> rampart_detect::sigma::SigmaRuleset {
+    let mut paths = Vec::new();
+    yml_files(&root.join(folder), &mut paths);
+    let files = read_all(&paths);
+    let (rules, status) = load_sigma(&as_refs(&files));
+    assert!(status.iter().all(SigmaRuleStatus::is_ok), "{folder}");
+    rules
+}
+
+#[test]
+fn otrf_auditd_fires_binary_padding_only() {
+    let (Some(sigma), Some(otrf)) = (corpus("sigma-rules"), corpus("otrf-security-datasets"))
+    else {
+        return;
+    };
+    let rules = load_folder(&sigma, "rules/linux");
+    let mut hits = Vec::new();
+    for log in ["sh_binary_padding_dd_2020-11-10081941.log", "sh_arp_cache_2020-11-10074812.log"] {
+        let path = otrf.join("linux").join(log);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (n, line) in text.lines().enumerate() {
+            let rec = AuditRecord::parse(line);
+            let mut out = Vec::new();
+            rules.matches(LogSource::LINUX_AUDITD, &rec, &mut out);
+            for m in out {
+                hits.push(format!("{log}:{}: {} {}", n + 1, m.id.unwrap_or("-"), m.title));
+            }
+        }
+    }
+    eprintln!("{hits:#?}");
+    assert_eq!(hits, Vec::<String>::new());
+}
+
+fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::Deserializer::from_str(&text)
+        .into_iter::<serde_json::Value>()
+        .map(|v| v.unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .collect()
+}
+
+#[test]
+fn otrf_cloudtrail_raises_expected_aws_alerts() {
+    let (Some(sigma), Some(otrf)) = (corpus("sigma-rules"), corpus("otrf-security-datasets"))
+    else {
+        return;
+    };
+    let rules = load_folder(&sigma, "rules/cloud/aws");
+    assert_eq!(rules.len(), 57);
+    let records = json_lines(&otrf.join("aws/ec2_proxy_s3_exfiltration_2020-09-14011940.json"));
+    assert_eq!(records.len(), 103);
+    let mut hits = Vec::new();
+    let mut out = Vec::new();
+    for (n, r) in records.iter().enumerate() {
+        out.clear();
+        rules.matches(LogSource::AWS_CLOUDTRAIL, &JsonDoc(r), &mut out);
+        for m in &out {
+            hits.push(format!(
+                "{}: {} {} ({})",
+                n + 1,
+                r["eventName"].as_str().unwrap_or("?"),
+                m.title,
+                m.level.unwrap_or("-")
+            ));
+        }
+    }
+    eprintln!("{hits:#?}");
+    assert_eq!(hits, Vec::<String>::new());
+}

@@ -1,0 +1,91 @@
+//! Throughput of the Kubernetes and Dockerfile checks on real manifests: every Checkov
+//! Kubernetes fixture (about 300 files) and the Pod Security Standards v1.37 fixtures, read
+//! from the shared corpus when present, else rampart's own fixtures.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rampart_misconfig::{Config, Level, PssVersion, pss_verdict, scan_dockerfile, scan_k8s};
+use std::path::Path;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+
+fn read_tree(dir: &Path, out: &mut Vec<(String, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            read_tree(&p, out);
+        } else if let Ok(text) = std::fs::read_to_string(&p) {
+            out.push((p.display().to_string(), text));
+        }
+    }
+}
+
+fn inputs(sub: &str, fallback: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v = Vec::new();
+    read_tree(&Path::new(CORPUS).join(sub), &mut v);
+    if v.is_empty() {
+        v = fallback
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+    }
+    v
+}
+
+fn bench(c: &mut Criterion) {
+    let k8s = inputs(
+        "checkov-test-fixtures/kubernetes/checks",
+        &[("shop.yaml", include_str!("../tests/fixtures/k8s/shop.yaml"))],
+    );
+    let bytes: usize = k8s.iter().map(|(_, t)| t.len()).sum();
+    let cfg = Config::default();
+    let mut g = c.benchmark_group("k8s");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("scan_checkov_fixtures", |b| {
+        b.iter(|| {
+            k8s.iter()
+                .filter_map(|(p, t)| scan_k8s(p, t, &cfg).ok())
+                .map(|(f, _)| f.len())
+                .sum::<usize>()
+        })
+    });
+    let pss = inputs("pod-security-standards/test/testdata/restricted", &[]);
+    let pss_bytes: usize = pss.iter().map(|(_, t)| t.len()).sum();
+    g.throughput(Throughput::Bytes(pss_bytes.max(1) as u64));
+    g.bench_function("pss_restricted_v1_37", |b| {
+        b.iter(|| {
+            pss.iter()
+                .filter_map(|(_, t)| pss_verdict(t, Level::Restricted, PssVersion::LATEST).ok())
+                .filter(|v| v.is_empty())
+                .count()
+        })
+    });
+    g.finish();
+
+    let docker = inputs(
+        "checkov-test-fixtures/dockerfile/checks",
+        &[(
+            "Dockerfile",
+            include_str!("../tests/fixtures/docker/Dockerfile"),
+        )],
+    );
+    let docker_bytes: usize = docker.iter().map(|(_, t)| t.len()).sum();
+    let mut g = c.benchmark_group("dockerfile");
+    g.throughput(Throughput::Bytes(docker_bytes as u64));
+    g.bench_function("scan_checkov_fixtures", |b| {
+        b.iter(|| {
+            docker
+                .iter()
+                .filter_map(|(p, t)| scan_dockerfile(p, t, &cfg).ok())
+                .map(|(f, _)| f.len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

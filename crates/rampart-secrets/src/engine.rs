@@ -1,0 +1,517 @@
+//! The scanning engine: keyword prefilter, windowed regex matching, validation,
+//! overlap resolution, suppression and redaction.
+//!
+//! This module owns how bytes become [`SecretFinding`]s. Which credential types exist is
+//! [`crate::rules`]'s business; configuration parsing is [`crate::config`]'s.
+
+use crate::config::glob_to_regex;
+use crate::redact::{
+    is_obvious_placeholder, is_placeholder, is_template, redact, sha256_hex, shannon_entropy,
+};
+use crate::rule::{SecretRule, ValueFilter, Window};
+use crate::{Config, SecretFinding, SecretsError, Stats, rules};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use memchr::memmem;
+use rampart_core::Diagnostic;
+use regex::RegexSet;
+use regex::bytes::{Regex, RegexBuilder};
+use std::collections::HashMap;
+
+/// How far a line window reaches either side of a keyword.
+const LINE_REACH: usize = 4096;
+/// A hit this close to the end of a truncated window recomputes the window.
+const MARGIN: usize = 256;
+/// Bytes inspected for a NUL to call a file binary.
+const BINARY_PROBE: usize = 8192;
+/// Inline suppression marker.
+const IGNORE_MARKER: &[u8] = b"rampart:ignore";
+
+const PAIR_RULE: &str = "secret-aws-access-key-pair";
+const PAIR_KEY_ID: &str = "secret-aws-access-key-id";
+const PAIR_SECRETS: &[&str] = &["secret-aws-secret-access-key", "secret-aws-credentials-file"];
+const PKCS12_RULE: &str = "secret-private-key-pkcs12";
+const JKS_RULE: &str = "secret-private-key-jks";
+
+struct Compiled {
+    rule: &'static SecretRule,
+    re: Regex,
+    /// True for PEM private-key rules, which also run on binary files.
+    pem: bool,
+}
+
+/// A compiled set of secret rules; build once, scan many files, from many threads.
+pub struct Scanner {
+    rules: Vec<Compiled>,
+    ac: Option<AhoCorasick>,
+    /// Aho-Corasick pattern id → indices into `rules`.
+    keyword_rules: Vec<Vec<usize>>,
+    pem_rules: Vec<usize>,
+    path_allow: Option<RegexSet>,
+    value_allow: Vec<String>,
+    max_file_size: u64,
+    pair: Option<usize>,
+    pkcs12: Option<usize>,
+    jks: Option<usize>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("rules", &self.rules.len())
+            .field("keywords", &self.keyword_rules.len())
+            .field("max_file_size", &self.max_file_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A regex match before validation, in absolute byte offsets.
+#[derive(Clone, Copy)]
+struct Candidate {
+    rule: usize,
+    match_start: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Scanner {
+    /// Compiles the built-in rules (minus those the allowlist disables) and the allowlists.
+    pub fn new(cfg: &Config) -> Result<Scanner, SecretsError> {
+        let mut compiled = Vec::new();
+        for rule in rules() {
+            if cfg.allowlist.rules.iter().any(|r| r == rule.id) {
+                continue;
+            }
+            let re = RegexBuilder::new(rule.pattern)
+                .unicode(false)
+                .size_limit(64 << 20)
+                .dfa_size_limit(8 << 20)
+                .build()
+                .map_err(|e| SecretsError::Rule {
+                    id: rule.id.to_string(),
+                    reason: e.to_string(),
+                })?;
+            let pem = rule.keywords.contains(&"private key");
+            compiled.push(Compiled { rule, re, pem });
+        }
+
+        let mut keywords: Vec<&'static str> = Vec::new();
+        let mut index: HashMap<&'static str, usize> = HashMap::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (ri, c) in compiled.iter().enumerate() {
+            for &kw in c.rule.keywords {
+                let slot = *index.entry(kw).or_insert_with(|| {
+                    keywords.push(kw);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if let Some(list) = keyword_rules.get_mut(slot) {
+                    list.push(ri);
+                }
+            }
+        }
+        let ac = if keywords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&keywords)
+                    .map_err(|e| SecretsError::Prefilter(e.to_string()))?,
+            )
+        };
+
+        let path_allow = if cfg.allowlist.paths.is_empty() {
+            None
+        } else {
+            let mut res = Vec::new();
+            for glob in &cfg.allowlist.paths {
+                let re = glob_to_regex(glob);
+                regex::Regex::new(&re).map_err(|e| SecretsError::Glob {
+                    glob: glob.clone(),
+                    reason: e.to_string(),
+                })?;
+                res.push(re);
+            }
+            Some(RegexSet::new(&res).map_err(|e| SecretsError::Glob {
+                glob: cfg.allowlist.paths.join(", "),
+                reason: e.to_string(),
+            })?)
+        };
+
+        let find = |id: &str| compiled.iter().position(|c| c.rule.id == id);
+        let pair = find(PAIR_RULE);
+        let pkcs12 = find(PKCS12_RULE);
+        let jks = find(JKS_RULE);
+        let pem_rules = compiled
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.pem)
+            .map(|(i, _)| i)
+            .collect();
+        Ok(Scanner {
+            value_allow: cfg
+                .allowlist
+                .values_sha256
+                .iter()
+                .map(|v| v.trim().to_ascii_lowercase())
+                .filter(|v| v.len() >= 12)
+                .collect(),
+            rules: compiled,
+            ac,
+            keyword_rules,
+            pem_rules,
+            path_allow,
+            max_file_size: cfg.max_file_size,
+            pair,
+            pkcs12,
+            jks,
+        })
+    }
+
+    /// Number of compiled rules.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Scans the contents `data` of the file at `path`, appending findings to `out` and
+    /// counting into `stats`. Never panics and never reads anything but `data`.
+    pub fn scan(&self, path: &str, data: &[u8], out: &mut Vec<SecretFinding>, stats: &mut Stats) {
+        if let Some(set) = &self.path_allow
+            && set.is_match(path)
+        {
+            stats.skipped_path_allowlist += 1;
+            return;
+        }
+        if u64::try_from(data.len()).unwrap_or(u64::MAX) > self.max_file_size {
+            stats.skipped_oversize += 1;
+            stats.diagnostics.push(Diagnostic::warning(
+                path,
+                format!(
+                    "skipped by the secret scanner: {} bytes is over the {}-byte limit",
+                    data.len(),
+                    self.max_file_size
+                ),
+            ));
+            return;
+        }
+        let probe = data.get(..BINARY_PROBE).unwrap_or(data);
+        let mut candidates = Vec::new();
+        if memchr::memchr(0, probe).is_some() {
+            stats.skipped_binary += 1;
+            self.scan_binary(data, &mut candidates);
+        } else {
+            stats.files_scanned += 1;
+            stats.bytes_scanned += data.len() as u64;
+            self.scan_text(data, &mut candidates);
+        }
+        if candidates.is_empty() {
+            return;
+        }
+        let kept = self.resolve(candidates);
+        self.emit(path, data, kept, out, stats);
+    }
+
+    /// Binary files: magic-byte key stores, and PEM private keys embedded in the bytes.
+    fn scan_binary(&self, data: &[u8], candidates: &mut Vec<Candidate>) {
+        if let Some(ri) = self.pkcs12
+            && is_pkcs12(data)
+        {
+            candidates.push(Candidate { rule: ri, match_start: 0, start: 0, end: data.len() });
+        }
+        if let Some(ri) = self.jks
+            && (data.starts_with(&[0xfe, 0xed, 0xfe, 0xed]) || data.starts_with(&[0xce, 0xce, 0xce, 0xce]))
+        {
+            candidates.push(Candidate { rule: ri, match_start: 0, start: 0, end: data.len() });
+        }
+        if self.pem_rules.is_empty() {
+            return;
+        }
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for hit in memmem::find_iter(data, b"PRIVATE KEY") {
+            let start = hit.saturating_sub(64);
+            let end = data.len().min(hit.saturating_add(65536));
+            match windows.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => windows.push((start, end)),
+            }
+        }
+        for &ri in &self.pem_rules {
+            for &(s, e) in &windows {
+                self.run_regex(ri, data, s, e, candidates);
+            }
+        }
+    }
+
+    fn scan_text(&self, data: &[u8], candidates: &mut Vec<Candidate>) {
+        let Some(ac) = &self.ac else { return };
+        // Per rule: merged windows, and whether the last one was cut short.
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
+        let mut truncated: Vec<bool> = vec![false; self.rules.len()];
+        for m in ac.find_overlapping_iter(data) {
+            let Some(rule_ids) = self.keyword_rules.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            for &ri in rule_ids {
+                let (Some(ws), Some(cut), Some(c)) =
+                    (windows.get_mut(ri), truncated.get_mut(ri), self.rules.get(ri))
+                else {
+                    continue;
+                };
+                if let Some(last) = ws.last()
+                    && m.end() <= last.1
+                    && (!*cut || m.end().saturating_add(MARGIN) <= last.1)
+                    && c.rule.window == Window::Line
+                {
+                    continue;
+                }
+                let (s, e, was_cut) = window_for(data, m.start(), m.end(), c.rule.window);
+                match ws.last_mut() {
+                    Some(last) if s <= last.1 => {
+                        if e > last.1 {
+                            last.1 = e;
+                            *cut = was_cut;
+                        }
+                    }
+                    _ => {
+                        ws.push((s, e));
+                        *cut = was_cut;
+                    }
+                }
+            }
+        }
+        for (ri, ws) in windows.iter().enumerate() {
+            for &(s, e) in ws {
+                self.run_regex(ri, data, s, e, candidates);
+            }
+        }
+    }
+
+    fn run_regex(&self, ri: usize, data: &[u8], s: usize, e: usize, out: &mut Vec<Candidate>) {
+        let (Some(c), Some(hay)) = (self.rules.get(ri), data.get(s..e)) else {
+            return;
+        };
+        let rule = c.rule;
+        let mut required: Option<bool> = None;
+        for caps in c.re.captures_iter(hay) {
+            let Some(whole) = caps.get(0) else { continue };
+            // The secret is the first capture group that took part in the match.
+            let secret = caps.iter().skip(1).flatten().next().unwrap_or(whole);
+            let value = secret.as_bytes();
+            if let Some(min) = rule.entropy
+                && shannon_entropy(value) < min
+            {
+                continue;
+            }
+            let stand_in = match rule.filter {
+                ValueFilter::Obvious => is_obvious_placeholder(value),
+                ValueFilter::Template => is_template(value),
+                ValueFilter::Generic => is_placeholder(value),
+            };
+            if stand_in {
+                continue;
+            }
+            if !rule.requires.is_empty() {
+                let ok = *required.get_or_insert_with(|| {
+                    rule.requires
+                        .iter()
+                        .any(|lit| memmem::find(data, lit.as_bytes()).is_some())
+                });
+                if !ok {
+                    return;
+                }
+            }
+            // Report the opening line of multi-line values, the secret itself otherwise.
+            let anchor = match rule.window {
+                Window::Block(_) => whole.start(),
+                Window::Line => secret.start(),
+            };
+            out.push(Candidate {
+                rule: ri,
+                match_start: s + anchor,
+                start: s + secret.start(),
+                end: s + secret.end(),
+            });
+        }
+    }
+
+    /// Sorts candidates, drops duplicates and overlaps (the earlier rule in the table
+    /// wins), and turns a lone AWS secret key into a key pair when a key id is present.
+    fn resolve(&self, mut cands: Vec<Candidate>) -> Vec<Candidate> {
+        cands.sort_by_key(|c| (c.start, c.rule, c.end));
+        let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
+        'next: for c in cands {
+            while let Some(last) = kept.last() {
+                if last.end <= c.start {
+                    break;
+                }
+                if last.rule <= c.rule {
+                    continue 'next;
+                }
+                kept.pop();
+            }
+            kept.push(c);
+        }
+        if let Some(pair) = self.pair {
+            let id_of = |c: &Candidate| self.rules.get(c.rule).map(|r| r.rule.id);
+            let has_key_id = kept.iter().any(|c| id_of(c) == Some(PAIR_KEY_ID));
+            if has_key_id {
+                for c in kept.iter_mut() {
+                    if id_of(c).is_some_and(|id| PAIR_SECRETS.contains(&id)) {
+                        c.rule = pair;
+                    }
+                }
+            }
+        }
+        kept.sort_by_key(|c| (c.match_start, c.rule));
+        kept
+    }
+
+    fn emit(&self, path: &str, data: &[u8], kept: Vec<Candidate>, out: &mut Vec<SecretFinding>, stats: &mut Stats) {
+        let mut line: usize = 1;
+        let mut line_start: usize = 0;
+        let mut pos: usize = 0;
+        for c in kept {
+            let Some(compiled) = self.rules.get(c.rule) else { continue };
+            let rule = compiled.rule;
+            let at = c.match_start.min(data.len());
+            if at >= pos {
+                let seg = data.get(pos..at).unwrap_or_default();
+                line += memchr::memchr_iter(b'\n', seg).count();
+                if let Some(nl) = memchr::memrchr(b'\n', seg) {
+                    line_start = pos + nl + 1;
+                }
+                pos = at;
+            }
+            let value = data.get(c.start..c.end).unwrap_or_default();
+            if self.inline_ignored(data, line_start, at, rule.id) {
+                stats.suppressed_inline += 1;
+                continue;
+            }
+            let hash = sha256_hex(value);
+            if self
+                .value_allow
+                .iter()
+                .any(|v| hash.starts_with(v.as_str()))
+            {
+                stats.suppressed_value += 1;
+                continue;
+            }
+            stats.findings += 1;
+            out.push(SecretFinding {
+                rule_id: rule.id.to_string(),
+                title: rule.title.to_string(),
+                severity: rule.severity,
+                path: path.to_string(),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(at - line_start + 1).unwrap_or(u32::MAX),
+                redacted: redact(value),
+                fingerprint: format!("{}:{}:{}", rule.id, path, hash.get(..32).unwrap_or(&hash)),
+                layer: None,
+                deleted_in_layer: None,
+            });
+        }
+    }
+
+    /// True when the line holding `at` carries `rampart:ignore` (bare, or naming `id`).
+    fn inline_ignored(&self, data: &[u8], line_start: usize, at: usize, id: &str) -> bool {
+        let from = line_start.max(at.saturating_sub(LINE_REACH));
+        let limit = data.len().min(at.saturating_add(LINE_REACH));
+        let rest = data.get(at..limit).unwrap_or_default();
+        let to = at + memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let text = data.get(from..to).unwrap_or_default();
+        for hit in memmem::find_iter(text, IGNORE_MARKER) {
+            let after = text.get(hit + IGNORE_MARKER.len()..).unwrap_or_default();
+            let named: Vec<&[u8]> = after
+                .strip_prefix(b" ")
+                .or_else(|| after.strip_prefix(b":"))
+                .map(|tail| {
+                    let end = tail
+                        .iter()
+                        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b',')))
+                        .unwrap_or(tail.len());
+                    tail.get(..end)
+                        .unwrap_or_default()
+                        .split(|&b| b == b',')
+                        .filter(|s| s.starts_with(b"secret-"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if named.is_empty() || named.iter().any(|n| *n == id.as_bytes()) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// The byte range a rule's regex runs on for a keyword at `ks..ke`, and whether the
+/// range was cut short of the line's real end.
+fn window_for(data: &[u8], ks: usize, ke: usize, window: Window) -> (usize, usize, bool) {
+    let back_from = ks.saturating_sub(LINE_REACH);
+    let back = data.get(back_from..ks).unwrap_or_default();
+    let start = match memchr::memrchr(b'\n', back) {
+        Some(nl) => back_from + nl + 1,
+        None => back_from,
+    };
+    match window {
+        Window::Line => {
+            let limit = data.len().min(ke.saturating_add(LINE_REACH));
+            let fwd = data.get(ke..limit).unwrap_or_default();
+            match memchr::memchr(b'\n', fwd) {
+                Some(nl) => (start, ke + nl, false),
+                None => (start, limit, limit < data.len()),
+            }
+        }
+        Window::Block(n) => {
+            let end = data.len().min(ks.saturating_add(n));
+            (start, end, end < data.len())
+        }
+    }
+}
+
+/// PKCS#12 (RFC 7292): `SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data ... } ... }`.
+fn is_pkcs12(data: &[u8]) -> bool {
+    let (Some(&0x30), Some(&len)) = (data.first(), data.get(1)) else {
+        return false;
+    };
+    let header = match len {
+        0x80 => 2,
+        0x81..=0x84 => 2 + usize::from(len - 0x80),
+        0x00..=0x7f => 2,
+        _ => return false,
+    };
+    if data.get(header..header + 3) != Some(&[0x02, 0x01, 0x03][..]) {
+        return false;
+    }
+    const PKCS7_DATA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    let probe = data.get(header + 3..).unwrap_or_default();
+    let probe = probe.get(..48).unwrap_or(probe);
+    memmem::find(probe, PKCS7_DATA).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_lines() {
+        let data = b"one\ntwo key three\nfour";
+        let (s, e, cut) = window_for(data, 8, 11, Window::Line);
+        assert_eq!(&data[s..e], b"two key three");
+        assert!(!cut);
+        let (s, e, _) = window_for(data, 8, 11, Window::Block(4));
+        assert_eq!(&data[s..e], b"two key ");
+    }
+
+    #[test]
+    fn pkcs12_magic() {
+        let mut p12 = vec![0x30, 0x82, 0x09, 0x80, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0x46];
+        p12.extend_from_slice(&[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]);
+        assert!(is_pkcs12(&p12));
+        assert!(!is_pkcs12(&p12[..5]));
+        assert!(!is_pkcs12(b"0\x82"));
+        assert!(!is_pkcs12(&[]));
+    }
+}
