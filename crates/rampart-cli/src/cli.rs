@@ -25,11 +25,52 @@ pub enum Command {
     Scan(ScanCommand),
     /// Write a software bill of materials (CycloneDX or SPDX) for an image or directory.
     Sbom(SbomArgs),
+    /// Build, update or inspect the vulnerability database.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `rampart db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Build the database from feed files: OSV records (files, directories or `all.zip`),
+    /// the Debian Security Tracker JSON, Alpine secdb JSON and NVD CVE JSON. The format of
+    /// each file is recognised by its content. The previous database stays untouched unless
+    /// the import succeeds.
+    Import {
+        /// Feed files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Database file (default: under the user's cache directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Show the database's sources, record counts, build time and age.
+    Status {
+        /// Database file.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = StatusFormat::Table)]
+        format: StatusFormat,
+    },
+}
+
+/// Formats of `db status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// Text.
+    Table,
+    /// JSON.
+    Json,
 }
 
 /// What `rampart scan` scans.
@@ -85,12 +126,21 @@ pub struct ScanArgs {
     /// Exit with this code when any reported finding remains.
     #[arg(long, default_value_t = 0)]
     pub exit_code: i32,
-    /// Vulnerability database file.
+    /// Vulnerability database file (default: under the user's cache directory).
     #[arg(long)]
     pub db: Option<PathBuf>,
-    /// Never touch the network.
+    /// Never touch the network (scans never do; the flag is accepted for scripts).
     #[arg(long)]
     pub offline: bool,
+    /// Hide vulnerabilities that have no fixed version yet.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Also report what the distro trackers mark not-affected, no-dsa or ignored, with why.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Warn when the database is older than this many days.
+    #[arg(long, default_value_t = 7)]
+    pub db_max_age_days: u64,
 }
 
 /// Flags of `rampart sbom`.

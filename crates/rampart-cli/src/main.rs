@@ -7,6 +7,7 @@ mod output;
 mod progress;
 mod scan;
 mod visit;
+mod vulndb;
 
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command, ScanCommand};
@@ -46,6 +47,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             scan::scan(kind, &args)
         }
         Command::Sbom(args) => scan::sbom(&args),
+        Command::Db(cmd) => vulndb::run(cmd),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "rampart", &mut std::io::stdout());

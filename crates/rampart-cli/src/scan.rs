@@ -1,6 +1,7 @@
 //! The scan pipeline: open the target, stream it once, build the inventory, fill the report.
 
-use crate::cli::{Format, SbomArgs, ScanArgs};
+use crate::cli::{Format, SbomArgs, ScanArgs, Scanner};
+use crate::vulndb::{self, VulnOptions};
 use crate::visit::InventoryVisitor;
 use crate::{output, progress};
 use anyhow::{Context, Result, bail};
@@ -65,6 +66,11 @@ fn now_rfc3339() -> String {
 
 /// Inventory `path` into a report.
 pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report> {
+    build_report_with(kind, path, quiet, None)
+}
+
+/// Inventory `path`, and match vulnerabilities when `vuln` says so.
+pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, vuln: Option<&VulnOptions<'_>>) -> Result<Report> {
     let artifact = open(kind, path)?;
     let pb = progress::spinner(quiet, &format!("reading {}", path.display()));
     // Executables are read whole for their embedded build info; big Go binaries pass 100 MiB.
@@ -118,6 +124,9 @@ pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report
         });
     }
     let mut report = Report::new(ra, now_rfc3339());
+    if let Some(opts) = vuln {
+        report.vulnerabilities = vulndb::scan(&inv.packages, inv.os.as_ref(), opts)?;
+    }
     report.packages = inv.packages;
     report.diagnostics = walk.diagnostics;
     report.diagnostics.extend(inv.diagnostics);
@@ -128,14 +137,19 @@ pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report
 
 /// `rampart scan …`.
 pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
-    if !args.scanners.is_empty() {
-        // Only the inventory runs in this release; say so rather than pretend.
-        eprintln!(
-            "rampart: warning: scanners {:?} are not available yet; only the package inventory ran",
-            args.scanners
-        );
+    let unsupported: Vec<&Scanner> = args.scanners.iter().filter(|s| **s != Scanner::Vuln).collect();
+    if !unsupported.is_empty() {
+        bail!("scanners {unsupported:?} are not available in this build; available: vuln");
     }
-    let mut report = build_report(kind, &args.target, args.output.quiet)?;
+    let vuln_opts = VulnOptions {
+        db: args.db.as_deref(),
+        required: args.scanners.contains(&Scanner::Vuln),
+        ignore_unfixed: args.ignore_unfixed,
+        show_suppressed: args.show_suppressed,
+        max_age_days: args.db_max_age_days,
+        quiet: args.output.quiet,
+    };
+    let mut report = build_report_with(kind, &args.target, args.output.quiet, Some(&vuln_opts))?;
     if !args.severity.is_empty() {
         report.vulnerabilities.retain(|v| args.severity.contains(&v.severity));
         report.misconfigurations.retain(|m| args.severity.contains(&m.severity));

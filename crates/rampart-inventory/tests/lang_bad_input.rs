@@ -4,12 +4,31 @@
 #[path = "lang_common.rs"]
 mod common;
 
-use rampart_inventory::lang::{LockfileKind::{self, *}, parse};
+use rampart_inventory::lang::{
+    LockfileKind::{self, *},
+    parse,
+};
 
 const ALL: [LockfileKind; 19] = [
-    CargoLock, PackageLockJson, YarnLock, PnpmLock, NodeModulesPackageJson, RequirementsTxt, PoetryLock,
-    PipfileLock, UvLock, PythonMetadata, GoMod, GoBinary, RustBinary, GemfileLock, Gemspec, ComposerLock, Jar,
-    PomXml, NugetLock,
+    CargoLock,
+    PackageLockJson,
+    YarnLock,
+    PnpmLock,
+    NodeModulesPackageJson,
+    RequirementsTxt,
+    PoetryLock,
+    PipfileLock,
+    UvLock,
+    PythonMetadata,
+    GoMod,
+    GoBinary,
+    RustBinary,
+    GemfileLock,
+    Gemspec,
+    ComposerLock,
+    Jar,
+    PomXml,
+    NugetLock,
 ];
 
 /// Parse and check the no-panic / error-names-the-file contract.
@@ -17,7 +36,14 @@ fn probe(kind: LockfileKind, path: &str, data: &[u8]) -> bool {
     match parse(kind, path, data) {
         Ok((pkgs, diags)) => {
             for p in &pkgs {
-                assert_eq!(p.locations.first().map(String::as_str).map(|l| l.starts_with(path)), Some(true), "{kind:?}");
+                assert_eq!(
+                    p.locations
+                        .first()
+                        .map(String::as_str)
+                        .map(|l| l.starts_with(path)),
+                    Some(true),
+                    "{kind:?}"
+                );
             }
             for d in &diags {
                 assert!(d.path.starts_with(path), "{kind:?}: {d}");
@@ -73,18 +99,32 @@ fn garbage_for_every_kind() {
         }
     }
     // Named errors for the obvious cases.
-    let err = parse(PackageLockJson, "app/package-lock.json", b"{\"packages\": ").expect_err("truncated");
-    assert!(err.to_string().starts_with("app/package-lock.json: invalid JSON: EOF"), "{err}");
+    let err =
+        parse(PackageLockJson, "app/package-lock.json", b"{\"packages\": ").expect_err("truncated");
+    assert!(
+        err.to_string()
+            .starts_with("app/package-lock.json: invalid JSON: EOF"),
+        "{err}"
+    );
     let err = parse(PnpmLock, "app/pnpm-lock.yaml", b"packages: [unclosed").expect_err("bad YAML");
-    assert!(err.to_string().starts_with("app/pnpm-lock.yaml: invalid YAML"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("app/pnpm-lock.yaml: invalid YAML"),
+        "{err}"
+    );
     let err = parse(CargoLock, "Cargo.lock", b"[[package]\n").expect_err("bad TOML");
-    assert!(err.to_string().starts_with("Cargo.lock: invalid TOML"), "{err}");
+    assert!(
+        err.to_string().starts_with("Cargo.lock: invalid TOML"),
+        "{err}"
+    );
 }
 
 /// Every corpus lockfile cut short at many points, and with damaged bytes.
 #[test]
 fn truncated_and_damaged_corpus_files() {
-    let Some(root) = common::corpus("lockfile-fixtures-osv-scalibr") else { return };
+    let Some(root) = common::corpus("lockfile-fixtures-osv-scalibr") else {
+        return;
+    };
     let dirs = [
         ("javascript/packagelockjson", PackageLockJson),
         ("javascript/yarnlock", YarnLock),

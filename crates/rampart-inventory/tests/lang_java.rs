@@ -13,7 +13,8 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lang
 
 fn check(file: &str, want: &[&str], want_diags: &[&str]) {
     let path = Path::new(FIXTURES).join(file);
-    let (pkgs, diags) = common::parse_file(LockfileKind::Jar, &path).unwrap_or_else(|e| panic!("{e}"));
+    let (pkgs, diags) =
+        common::parse_file(LockfileKind::Jar, &path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(common::ids(&pkgs), want, "{file}");
     let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(msgs, want_diags, "{file}");
@@ -39,10 +40,17 @@ fn war_with_libraries() {
     );
     let path = Path::new(FIXTURES).join("app.war");
     let (pkgs, _) = common::parse_file(LockfileKind::Jar, &path).expect("parse");
-    let jackson = pkgs.iter().find(|p| p.name.ends_with("jackson-databind")).expect("jackson");
-    assert_eq!(jackson.purl, "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.1");
+    let jackson = pkgs
+        .iter()
+        .find(|p| p.name.ends_with("jackson-databind"))
+        .expect("jackson");
+    assert_eq!(
+        jackson.purl,
+        "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.1"
+    );
     assert!(
-        jackson.locations[0].ends_with("app.war!/WEB-INF/lib/fat-1.0.0.jar!/lib/jackson-databind-2.9.1.jar"),
+        jackson.locations[0]
+            .ends_with("app.war!/WEB-INF/lib/fat-1.0.0.jar!/lib/jackson-databind-2.9.1.jar"),
         "{:?}",
         jackson.locations
     );
@@ -52,7 +60,13 @@ fn war_with_libraries() {
 fn nesting_is_bounded() {
     check(
         "deep.jar",
-        &["org.deep:level1@1.0", "org.deep:level2@2.0", "org.deep:level3@3.0", "org.deep:level4@4.0", "org.deep:level5@5.0"],
+        &[
+            "org.deep:level1@1.0",
+            "org.deep:level2@2.0",
+            "org.deep:level3@3.0",
+            "org.deep:level4@4.0",
+            "org.deep:level5@5.0",
+        ],
         &["lib/level6.jar: archives nested deeper than 4 are not read"],
     );
 }
@@ -68,14 +82,26 @@ fn oversized_nested_archive_is_skipped() {
 
 #[test]
 fn not_a_zip() {
-    for data in [&b""[..], b"PK\x03\x04 truncated", b"\x00\x01\x02 random bytes \xff\xfe"] {
+    for data in [
+        &b""[..],
+        b"PK\x03\x04 truncated",
+        b"\x00\x01\x02 random bytes \xff\xfe",
+    ] {
         let err = parse(LockfileKind::Jar, "lib/x.jar", data).expect_err("not a zip");
-        assert!(err.to_string().starts_with("lib/x.jar: not a readable zip archive"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("lib/x.jar: not a readable zip archive"),
+            "{err}"
+        );
     }
     // Every truncation of a real archive: an error or packages, never a panic.
     let data = std::fs::read(Path::new(FIXTURES).join("app.war")).expect("fixture");
     for len in 0..data.len() {
-        let _ = parse(LockfileKind::Jar, "app.war", data.get(..len).unwrap_or_default());
+        let _ = parse(
+            LockfileKind::Jar,
+            "app.war",
+            data.get(..len).unwrap_or_default(),
+        );
     }
 }
 
@@ -86,7 +112,11 @@ fn debian_jars() {
     let dir = Path::new("/usr/share/java");
     for (jar, name, prefix) in [
         ("guava.jar", "com.google.guava:guava", "guava-"),
-        ("commons-lang3.jar", "org.apache.commons:commons-lang3", "commons-lang3-"),
+        (
+            "commons-lang3.jar",
+            "org.apache.commons:commons-lang3",
+            "commons-lang3-",
+        ),
     ] {
         let path = dir.join(jar);
         if !path.exists() {
@@ -101,7 +131,9 @@ fn debian_jars() {
         let versioned: Vec<String> = std::fs::read_dir(dir)
             .expect("/usr/share/java")
             .filter_map(|e| e.ok())
-            .filter(|e| std::fs::read_link(e.path()).is_ok_and(|t| t.file_name() == Some(jar.as_ref())))
+            .filter(|e| {
+                std::fs::read_link(e.path()).is_ok_and(|t| t.file_name() == Some(jar.as_ref()))
+            })
             .filter_map(|e| {
                 let f = e.file_name().to_string_lossy().into_owned();
                 let v = f.strip_prefix(prefix)?.strip_suffix(".jar")?.to_string();
@@ -109,7 +141,12 @@ fn debian_jars() {
             })
             .collect();
         assert_eq!(versioned.len(), 1, "{jar}: versioned names {versioned:?}");
-        let (pkgs, _) = common::parse_file(LockfileKind::Jar, &path).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(common::ids(&pkgs), [format!("{name}@{}", versioned[0])], "{jar}");
+        let (pkgs, _) =
+            common::parse_file(LockfileKind::Jar, &path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            common::ids(&pkgs),
+            [format!("{name}@{}", versioned[0])],
+            "{jar}"
+        );
     }
 }

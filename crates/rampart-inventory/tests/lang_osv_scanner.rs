@@ -10,7 +10,10 @@ use rampart_inventory::lang::{LockfileKind, classify};
 /// Files OSV-Scanner was pointed at under names rampart does not recognise by itself
 /// (`--lockfile type:path`), with the kind they hold.
 const RENAMED: &[(&str, LockfileKind)] = &[
-    ("locks-insecure/my-package-lock.json", LockfileKind::PackageLockJson),
+    (
+        "locks-insecure/my-package-lock.json",
+        LockfileKind::PackageLockJson,
+    ),
     ("locks-insecure/my-yarn.lock", LockfileKind::YarnLock),
     ("locks-many/replace-local.mod", LockfileKind::GoMod),
 ];
@@ -44,9 +47,15 @@ fn expected_counts(snap: &str) -> Vec<(String, usize)> {
     const PREFIX: &str = "Scanned <rootdir>/testdata/";
     let mut out: Vec<(String, usize)> = Vec::new();
     for line in snap.lines() {
-        let Some(rest) = line.trim().strip_prefix(PREFIX) else { continue };
-        let Some((file, tail)) = rest.split_once(" file and found ") else { continue };
-        let Some(n) = tail.split_whitespace().next().and_then(|n| n.parse().ok()) else { continue };
+        let Some(rest) = line.trim().strip_prefix(PREFIX) else {
+            continue;
+        };
+        let Some((file, tail)) = rest.split_once(" file and found ") else {
+            continue;
+        };
+        let Some(n) = tail.split_whitespace().next().and_then(|n| n.parse().ok()) else {
+            continue;
+        };
         if !out.iter().any(|(f, _)| f == file) {
             out.push((file.to_string(), n));
         }
@@ -56,14 +65,17 @@ fn expected_counts(snap: &str) -> Vec<(String, usize)> {
 
 #[test]
 fn package_counts_match_osv_scanner() {
-    let Some(root) = common::corpus("osv-scanner-source-scan") else { return };
+    let Some(root) = common::corpus("osv-scanner-source-scan") else {
+        return;
+    };
     let snap = std::fs::read_to_string(root.join("snapshots/command_test.snap")).expect("snapshot");
     let expected = expected_counts(&snap);
     assert_eq!(expected.len(), 77, "distinct files in the snapshot");
     let mut checked = 0;
     let mut failures = Vec::new();
     for (file, want) in &expected {
-        let kind = classify(file).or_else(|| RENAMED.iter().find(|(f, _)| f == file).map(|(_, k)| *k));
+        let kind =
+            classify(file).or_else(|| RENAMED.iter().find(|(f, _)| f == file).map(|(_, k)| *k));
         let Some(kind) = kind else { continue }; // SBOMs, OS databases, other ecosystems
         if ABSENT.contains(&file.as_str()) {
             continue;
@@ -77,20 +89,33 @@ fn package_counts_match_osv_scanner() {
             }
         };
         checked += 1;
-        let want = DISAGREE.iter().find(|(f, _, _)| f == file).map_or(*want, |(_, n, _)| *n);
+        let want = DISAGREE
+            .iter()
+            .find(|(f, _, _)| f == file)
+            .map_or(*want, |(_, n, _)| *n);
         if got != want {
             failures.push(format!("{file}: rampart {got}, expected {want}"));
         }
     }
-    assert!(failures.is_empty(), "disagreements:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
     assert_eq!(checked, 47, "lockfiles compared");
 }
 
 #[test]
 fn invalid_lockfile_is_an_error_naming_the_file() {
-    let Some(root) = common::corpus("osv-scanner-source-scan") else { return };
+    let Some(root) = common::corpus("osv-scanner-source-scan") else {
+        return;
+    };
     let path = root.join("testdata/locks-many-with-invalid/composer.lock");
-    let err = common::parse_file(LockfileKind::ComposerLock, &path).expect_err("invalid composer.lock");
+    let err =
+        common::parse_file(LockfileKind::ComposerLock, &path).expect_err("invalid composer.lock");
     let msg = err.to_string();
-    assert!(msg.contains("locks-many-with-invalid/composer.lock") && msg.contains("invalid JSON"), "{msg}");
+    assert!(
+        msg.contains("locks-many-with-invalid/composer.lock") && msg.contains("invalid JSON"),
+        "{msg}"
+    );
 }

@@ -256,23 +256,41 @@ fn check(root: &std::path::Path, kind: LockfileKind, file: &str, expect: &Expect
             got.sort();
             assert_eq!(got, *want, "{file}");
             for p in &pkgs {
-                assert_eq!(p.locations, [path.display().to_string()], "{file}: location of {}", p.name);
-                assert!(p.purl.starts_with(&format!("pkg:{}/", kind.ecosystem().purl_type())), "{file}: {}", p.purl);
+                assert_eq!(
+                    p.locations,
+                    [path.display().to_string()],
+                    "{file}: location of {}",
+                    p.name
+                );
+                assert!(
+                    p.purl
+                        .starts_with(&format!("pkg:{}/", kind.ecosystem().purl_type())),
+                    "{file}: {}",
+                    p.purl
+                );
             }
         }
         (Ok((pkgs, _)), Count(n)) => assert_eq!(pkgs.len(), *n, "{file}"),
         (Err(e), Fails(want)) => {
             let msg = e.to_string();
-            assert!(msg.contains(want) && msg.contains(file), "{file}: error {msg:?} should hold {want:?} and the file name");
+            assert!(
+                msg.contains(want) && msg.contains(file),
+                "{file}: error {msg:?} should hold {want:?} and the file name"
+            );
         }
-        (Ok((pkgs, _)), Fails(want)) => panic!("{file}: parsed ({} packages), expected an error holding {want:?}", pkgs.len()),
+        (Ok((pkgs, _)), Fails(want)) => panic!(
+            "{file}: parsed ({} packages), expected an error holding {want:?}",
+            pkgs.len()
+        ),
         (Err(e), _) => panic!("{file}: unexpected error: {e}"),
     }
 }
 
 #[test]
 fn scalibr_fixtures() {
-    let Some(root) = common::corpus("lockfile-fixtures-osv-scalibr") else { return };
+    let Some(root) = common::corpus("lockfile-fixtures-osv-scalibr") else {
+        return;
+    };
     for (kind, file, expect) in CASES {
         check(&root, *kind, file, expect);
     }
@@ -281,7 +299,9 @@ fn scalibr_fixtures() {
 /// No fixture of the covered formats is left out of the table.
 #[test]
 fn table_covers_every_fixture() {
-    let Some(root) = common::corpus("lockfile-fixtures-osv-scalibr") else { return };
+    let Some(root) = common::corpus("lockfile-fixtures-osv-scalibr") else {
+        return;
+    };
     let mut on_disk = BTreeSet::new();
     for dir in DIRS {
         let mut stack = vec![root.join(dir)];
@@ -291,7 +311,12 @@ fn table_covers_every_fixture() {
                 if p.is_dir() {
                     stack.push(p);
                 } else {
-                    on_disk.insert(p.strip_prefix(&root).expect("under root").display().to_string());
+                    on_disk.insert(
+                        p.strip_prefix(&root)
+                            .expect("under root")
+                            .display()
+                            .to_string(),
+                    );
                 }
             }
         }

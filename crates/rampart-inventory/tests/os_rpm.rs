@@ -145,7 +145,11 @@ fn sqlite_cbl_mariner_matches_rpm() {
         "{:?}",
         ca.source_version
     );
-    assert!(ca.purl.contains("&epoch=1&"), "{}", ca.purl);
+    assert_eq!(
+        ca.purl,
+        "pkg:rpm/cbl-mariner/ca-certificates-base@2.0.0-1.cm2?arch=noarch&distro=cbl-mariner-2.0&epoch=1"
+    );
+    assert_eq!(ca.version, "1:2.0.0-1.cm2");
     assert_eq!(pkgs.iter().filter(|p| p.version.contains(':')).count(), 3);
 }
 

@@ -5,10 +5,11 @@
 
 use crate::k8s::{PodView, Resource, resources_of};
 use crate::pss::evaluate_pod_for_scan;
+use crate::pss::{Level, PssVersion};
 use crate::yaml::{Document, Node};
 use crate::{Config, Misconfiguration, rule};
 use rampart_core::Diagnostic;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 struct Out<'a> {
     file: &'a str,
@@ -42,6 +43,11 @@ pub(crate) fn run(
     // namespace -> first workload (file, resource id, line); namespaces with default deny.
     let mut workloads: BTreeMap<String, (String, String, u32)> = BTreeMap::new();
     let mut denied: Vec<String> = Vec::new();
+    let policies = if cfg.namespace_labels {
+        namespace_policies(files, &mut diags)
+    } else {
+        HashMap::new()
+    };
     for (file, docs) in files {
         let resources = resources_of(docs);
         if resources.is_empty() && !docs.is_empty() {
@@ -57,7 +63,12 @@ pub(crate) fn run(
             found: Vec::new(),
         };
         for res in &resources {
-            check_resource(res, cfg, &mut out);
+            let policy = res
+                .namespace
+                .and_then(|ns| policies.get(ns))
+                .copied()
+                .unwrap_or((cfg.pss_level, cfg.pss_version));
+            check_resource(res, policy, &mut out);
             if res.pod_view().is_some() {
                 let ns = res.namespace.unwrap_or("default").to_string();
                 workloads
@@ -112,11 +123,64 @@ fn is_default_deny(np: &Node) -> bool {
     selects_all && covers_ingress && no_ingress_rules
 }
 
-fn check_resource(res: &Resource<'_>, cfg: &Config, out: &mut Out<'_>) {
+/// The Pod Security level and version each namespace of the scan enforces through its
+/// `pod-security.kubernetes.io/enforce` and `enforce-version` labels.
+fn namespace_policies(
+    files: &[(&str, Vec<Document>)],
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<String, Policy> {
+    let mut out = HashMap::new();
+    for (file, docs) in files {
+        for res in resources_of(docs) {
+            if res.kind != "Namespace" {
+                continue;
+            }
+            let labels = res.node.path(&["metadata", "labels"]);
+            let Some(level) = labels.and_then(|l| l.get("pod-security.kubernetes.io/enforce"))
+            else {
+                continue;
+            };
+            let level = match level.as_str() {
+                Some("privileged") => None,
+                Some("baseline") => Some(Level::Baseline),
+                Some("restricted") => Some(Level::Restricted),
+                other => {
+                    diags.push(
+                        Diagnostic::warning(*file, format!("Namespace {:?}: unknown pod-security.kubernetes.io/enforce level {:?}; ignored", res.name, other.unwrap_or("")))
+                            .at_line(level.line),
+                    );
+                    continue;
+                }
+            };
+            let version = match labels
+                .and_then(|l| l.get("pod-security.kubernetes.io/enforce-version"))
+            {
+                None => PssVersion::LATEST,
+                Some(v) => match v.as_str().map(PssVersion::parse) {
+                    Some(Ok(v)) => v,
+                    _ => {
+                        diags.push(
+                            Diagnostic::warning(*file, format!("Namespace {:?}: invalid pod-security.kubernetes.io/enforce-version; using latest", res.name))
+                                .at_line(v.line),
+                        );
+                        PssVersion::LATEST
+                    }
+                },
+            };
+            out.insert(res.name.to_string(), (level, version));
+        }
+    }
+    out
+}
+
+/// A Pod Security profile (`None`: privileged, no PSS controls) and policy version.
+type Policy = (Option<Level>, PssVersion);
+
+fn check_resource(res: &Resource<'_>, policy: Policy, out: &mut Out<'_>) {
     check_namespace(res, out);
     if let Some(pod) = res.pod_view() {
-        if let Some(level) = cfg.pss_level {
-            for (control, h) in evaluate_pod_for_scan(&pod, level, cfg.pss_version) {
+        if let (Some(level), version) = policy {
+            for (control, h) in evaluate_pod_for_scan(&pod, level, version) {
                 out.add(control.rule_id, res, h.line, h.message);
             }
         }

@@ -42,6 +42,10 @@ pub struct Config {
     pub pss_level: Option<Level>,
     /// Policy version the PSS controls are evaluated as.
     pub pss_version: PssVersion,
+    /// Let a `Namespace` in the scan that carries `pod-security.kubernetes.io/enforce` (and
+    /// `enforce-version`) labels choose the profile and version for its own workloads, as
+    /// Pod Security admission would.
+    pub namespace_labels: bool,
     /// Parser limits (size, alias expansion, depth).
     pub limits: yaml::Limits,
 }
@@ -51,6 +55,7 @@ impl Default for Config {
         Config {
             pss_level: Some(Level::Restricted),
             pss_version: PssVersion::LATEST,
+            namespace_labels: true,
             limits: yaml::Limits::default(),
         }
     }

@@ -214,3 +214,49 @@ fn every_workload_kind_is_checked() {
         assert_eq!(hits[0].resource, format!("{kind}/ns/w"));
     }
 }
+
+/// A Namespace's `pod-security.kubernetes.io/enforce` labels choose the profile and version
+/// its workloads are held to: the same pod is judged by restricted v1.37, baseline v1.22,
+/// and not at all under `privileged`.
+#[test]
+fn namespace_labels_choose_level_and_version() {
+    let ns = |name: &str, level: &str, version: &str| {
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n  labels:\n    pod-security.kubernetes.io/enforce: {level}\n    pod-security.kubernetes.io/enforce-version: {version}\n---\n"
+        )
+    };
+    // Unmasked procMount in a user namespace: allowed by baseline from v1.35 only.
+    let pod = |namespace: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {namespace}}}\nspec:\n  hostUsers: false\n  containers:\n  - name: c\n    image: x:1\n    securityContext: {{procMount: Unmasked}}\n---\n"
+        )
+    };
+    let text = [
+        ns("old", "baseline", "v1.22"),
+        ns("new", "baseline", "latest"),
+        ns("open", "privileged", "latest"),
+        pod("old"),
+        pod("new"),
+        pod("open"),
+        pod("unlabelled"),
+    ]
+    .concat();
+    let (found, diags) = scan_k8s("ns.yaml", &text, &Config::default()).expect("scan");
+    assert!(diags.is_empty(), "{diags:?}");
+    let proc_mount: Vec<&str> = found
+        .iter()
+        .filter(|m| m.rule_id == "k8s-proc-mount")
+        .map(|m| m.resource.as_str())
+        .collect();
+    // old: baseline v1.22 refuses it; new: baseline v1.37 allows it; open: privileged;
+    // unlabelled: the configured default (restricted latest) refuses it.
+    assert_eq!(proc_mount, vec!["Pod/old/p", "Pod/unlabelled/p"]);
+    let restricted_only = found
+        .iter()
+        .filter(|m| m.rule_id == "k8s-seccomp-required")
+        .count();
+    assert_eq!(
+        restricted_only, 1,
+        "only the unlabelled pod is held to restricted"
+    );
+}

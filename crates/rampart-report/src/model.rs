@@ -136,6 +136,10 @@ pub struct Vulnerability {
     /// Short description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Why it would not be reported without `--show-suppressed` (`not_affected`, `no_dsa`,
+    /// `ignored`, `vex:not_affected`, `ignore-file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
 }
 
 /// One CVSS rating.

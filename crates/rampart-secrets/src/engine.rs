@@ -25,6 +25,8 @@ const MARGIN: usize = 256;
 const BINARY_PROBE: usize = 8192;
 /// Inline suppression marker.
 const IGNORE_MARKER: &[u8] = b"rampart:ignore";
+/// detect-secrets' inline marker, honoured so existing annotations keep working.
+const PRAGMA_MARKER: &[u8] = b"pragma: allowlist secret";
 
 const PAIR_RULE: &str = "secret-aws-access-key-pair";
 const PAIR_KEY_ID: &str = "secret-aws-access-key-id";
@@ -414,13 +416,17 @@ impl Scanner {
         }
     }
 
-    /// True when the line holding `at` carries `rampart:ignore` (bare, or naming `id`).
+    /// True when the line holding `at` carries `rampart:ignore` (bare, or naming `id`) or
+    /// detect-secrets' `pragma: allowlist secret`.
     fn inline_ignored(&self, data: &[u8], line_start: usize, at: usize, id: &str) -> bool {
         let from = line_start.max(at.saturating_sub(LINE_REACH));
         let limit = data.len().min(at.saturating_add(LINE_REACH));
         let rest = data.get(at..limit).unwrap_or_default();
         let to = at + memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let text = data.get(from..to).unwrap_or_default();
+        if memmem::find(text, PRAGMA_MARKER).is_some() {
+            return true;
+        }
         for hit in memmem::find_iter(text, IGNORE_MARKER) {
             let after = text.get(hit + IGNORE_MARKER.len()..).unwrap_or_default();
             let named: Vec<&[u8]> = after

@@ -20,7 +20,7 @@ macro_rules! gated {
         concat!(
             r"(?i:",
             $name,
-            r")[\w.\-]{0,40}?[\x22'\x60]?\s{0,5}(?:=>|:=|=|:)\s{0,5}[\x22'\x60]?(",
+            r")[\w.\-]{0,40}?[\x22'\x60]?[ \t]{0,30}(?:=>|:=|=|:)[ \t]{0,30}[\x22'\x60]?(",
             $val,
             r")(?:[^A-Za-z0-9_\-]|(?m:$))"
         )
@@ -210,7 +210,7 @@ static RULES: &[SecretRule] = &[
         "Azure DevOps personal access token (52-character)",
         HIGH,
         &["azure", "devops", "ado_", "vsts", "token"],
-        gated!(r"azure|devops|ado_|vsts|pat|token", r"[a-z2-7]{52}"),
+        gated!(r"azure|devops|ado_|vsts|pat|token", r"[a-z0-9]{52}"),
         "52 lower-case base-32 characters, assigned to an Azure DevOps variable.",
     ),
     SecretRule::new(
@@ -2137,7 +2137,7 @@ static RULES: &[SecretRule] = &[
         "Password on a PsExec command line",
         HIGH,
         &["psexec"],
-        r"(?i:psexec)(?:64)?(?:\.exe)?\s[^\r\n]{0,200}?\s-p\s+([^\s\x22']{4,})",
+        r"(?i:psexec(?:64)?(?:\.exe)?)\s[^\r\n]{0,200}?\s-p\s+([^\s\x22']{4,})",
         "`psexec \\\\host -u user -p password ...`.",
     )
     .templated(),
@@ -2146,7 +2146,7 @@ static RULES: &[SecretRule] = &[
         "Password in a Connect-VIServer call",
         HIGH,
         &["connect-viserver"],
-        r#"(?i:Connect-VIServer)\s[^\r\n]{0,200}?-Password\s+['"]?([^\s'"]{4,})"#,
+        r#"(?i:Connect-VIServer)\s[^\r\n]{0,200}?(?i:-Password)\s+['"]?([^\s'"]{4,})"#,
         "`Connect-VIServer -Server ... -User ... -Password ...` in PowerShell.",
     )
     .templated(),

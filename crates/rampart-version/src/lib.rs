@@ -44,8 +44,12 @@ mod util;
 pub use error::VersionError;
 use rampart_core::Ecosystem;
 
-/// A version ordering scheme: one per reference implementation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A version ordering scheme: one per reference implementation. Serialized as the
+/// lower-case name [`Scheme::as_str`] returns.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Scheme {
     /// Debian dpkg (`epoch:upstream-revision`, `~` sorts before everything).
     Dpkg,
@@ -197,5 +201,45 @@ pub fn fuzz_compare(data: &[u8]) {
     if let Ok(r) = npm::Range::parse(a) {
         let _ = r.satisfies(b, true);
         let _ = r.satisfies(b, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_mapping() {
+        for s in Scheme::ALL {
+            let json = serde_json::to_string(&s).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        for eco in Ecosystem::ALL {
+            let s = scheme_for(eco);
+            assert!(Scheme::ALL.contains(&s));
+        }
+        assert_eq!(scheme_for(Ecosystem::Packagist), Scheme::Composer);
+        assert_eq!(scheme_for(Ecosystem::Cargo), Scheme::Semver);
+    }
+
+    #[test]
+    fn invalid_sorts_first() {
+        assert_eq!(
+            compare(Scheme::Pep440, "not a version", "0"),
+            Ordering::Less
+        );
+        assert_eq!(compare(Scheme::Semver, "x", "y"), Ordering::Less);
+        let e = parse_valid(Scheme::Dpkg, "1:").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid dpkg version \"1:\": nothing after colon in version number"
+        );
+    }
+
+    #[test]
+    fn fuzz_entry() {
+        fuzz_compare(b"1.0\x002.0");
+        fuzz_compare(&[0xff, 0xfe, b'1']);
+        fuzz_compare(b"");
     }
 }

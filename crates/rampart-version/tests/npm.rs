@@ -181,5 +181,4 @@ fn semver_osv_vectors() {
     common::check_file(Scheme::Semver, "osv-scalibr/semver-versions.txt", &[]);
     common::check_file(Scheme::Npm, "osv-scalibr/semver-versions.txt", &[]);
     common::check_file(Scheme::Go, "osv-scalibr/semver-versions.txt", &[]);
-    common::check_file(Scheme::NuGet, "osv-scalibr/semver-versions.txt", &[]);
 }

@@ -325,7 +325,7 @@ pub fn oci_files(img: &Image, comps: &[Comp], other: Option<&Image>) -> Vec<(Str
             let (nd, ns) = blob(&mut files, serde_json::to_vec(&nested).expect("json"));
             serde_json::json!({"schemaVersion": 2, "manifests": [{
                 "mediaType": "application/vnd.oci.image.index.v1+json", "digest": nd, "size": ns,
-                "annotations": {"io.containerd.image.name": "rampart/test:1"}}]})
+                "annotations": {"io.containerd.image.name": "rampart/test:1", "org.opencontainers.image.ref.name": "1"}}]})
         }
     };
     files.insert("index.json".into(), serde_json::to_vec(&top).expect("json"));
@@ -511,7 +511,6 @@ pub fn check(a: &Artifact) -> Vec<(String, usize, Vec<u8>, bool)> {
     files
 }
 
-
 pub fn arm_image() -> Image {
     let layers = vec![layer_tar(&[
         E::Dir("etc/"),
@@ -520,4 +519,3 @@ pub fn arm_image() -> Image {
     let config = config_json(&layers, &[("ADD arm", false)], "arm64");
     Image { layers, config }
 }
-

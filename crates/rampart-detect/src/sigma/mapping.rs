@@ -5,7 +5,8 @@
 //! log source, what to ask the event for. Names without a mapping are looked up as
 //! written (the identity mapping), optionally under a list of path prefixes. The default
 //! mapping ([`FieldMapping::default`]) covers rampart's event names for Linux processes,
-//! files and connections, identity for CloudTrail, Kubernetes audit, GCP and Azure, and
+//! files and connections, identity for CloudTrail, GCP and Azure, the audit event's own paths
+//! for Kubernetes (plus Sigma's flattened `hostPath`, `capabilities`, `apiGroup`), and
 //! EVTX records rendered as JSON (`Event.EventData.*`, `Event.System.*`) for Windows.
 //!
 //! A mapping loads from YAML:
@@ -64,8 +65,10 @@ impl LogSource<'static> {
     /// Linux connections (`product: linux, category: network_connection`).
     pub const LINUX_NETWORK_CONNECTION: Self =
         Self::new(Some("linux"), Some("network_connection"), None);
-    /// Kubernetes audit events (`product: kubernetes, service: audit`).
-    pub const KUBERNETES_AUDIT: Self = Self::new(Some("kubernetes"), None, Some("audit"));
+    /// Kubernetes audit events (`product: kubernetes, category: application, service:
+    /// audit`; SigmaHQ's rules name the category or leave it out).
+    pub const KUBERNETES_AUDIT: Self =
+        Self::new(Some("kubernetes"), Some("application"), Some("audit"));
     /// AWS CloudTrail records (`product: aws, service: cloudtrail`).
     pub const AWS_CLOUDTRAIL: Self = Self::new(Some("aws"), None, Some("cloudtrail"));
     /// GCP audit logs (`product: gcp, service: gcp.audit`).
@@ -278,6 +281,15 @@ impl Default for FieldMapping {
             ("Channel", &["Event.System.Channel"]),
             ("Computer", &["Event.System.Computer"]),
         ];
+        // Sigma's flattened names for parts of the request object.
+        const K8S: &[(&str, &[&str])] = &[
+            ("apiGroup", &["objectRef.apiGroup"]),
+            ("hostPath", &["requestObject.spec.volumes.hostPath"]),
+            (
+                "capabilities",
+                &["requestObject.spec.containers.securityContext.capabilities"],
+            ),
+        ];
         // Defender's rendered event data names its fields with spaces.
         const DEFENDER: &[(&str, &[&str])] = &[
             ("Provider_Name", &["Event.System.Provider.#attributes.Name"]),
@@ -293,6 +305,7 @@ impl Default for FieldMapping {
                 source("linux", Some("process_creation"), None, PROC, &[]),
                 source("linux", Some("file_event"), None, FILE, &[]),
                 source("linux", Some("network_connection"), None, NET, &[]),
+                source("kubernetes", None, Some("audit"), K8S, &[]),
                 source("windows", None, Some("windefend"), DEFENDER, EVTX),
                 source("windows", None, None, WINDOWS, EVTX),
             ],

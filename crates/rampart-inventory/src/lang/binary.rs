@@ -34,7 +34,10 @@ pub(crate) fn parse(path: &str, data: &[u8]) -> Result<Parsed, InventoryError> {
     if is_exe {
         Ok((Vec::new(), Vec::new()))
     } else {
-        Err(InventoryError::parse(path, "not an ELF, PE or Mach-O executable"))
+        Err(InventoryError::parse(
+            path,
+            "not an ELF, PE or Mach-O executable",
+        ))
     }
 }
 
@@ -79,7 +82,12 @@ fn go_buildinfo(
                 format!("Go build information with pointer size {ptr_size}"),
             )));
         }
-        let rd = Reader { data, file, ptr_size, big_endian };
+        let rd = Reader {
+            data,
+            file,
+            ptr_size,
+            big_endian,
+        };
         let vptr = rd.uint(hdr.get(16..16 + ptr_size)?);
         let mptr = rd.uint(hdr.get(16 + ptr_size..16 + 2 * ptr_size)?);
         (rd.string(vptr)?, rd.string(mptr).unwrap_or_default())
@@ -87,9 +95,15 @@ fn go_buildinfo(
     let version = String::from_utf8_lossy(&version);
     let mut diags = Vec::new();
     if modinfo.is_empty() {
-        diags.push(Diagnostic::warning(path, "Go binary without module information"));
+        diags.push(Diagnostic::warning(
+            path,
+            "Go binary without module information",
+        ));
     }
-    Some(Ok((golang::packages_from_buildinfo(path, &version, &modinfo), diags)))
+    Some(Ok((
+        golang::packages_from_buildinfo(path, &version, &modinfo),
+        diags,
+    )))
 }
 
 /// Reads pointers and Go string headers by virtual address.
@@ -120,8 +134,12 @@ impl Reader<'_, '_> {
         let ranges = self
             .file
             .segments()
-            .filter_map(|s| Some((s.address(), s.file_range())))
-            .chain(self.file.sections().filter_map(|s| Some((s.address(), s.file_range()?))));
+            .map(|s| (s.address(), s.file_range()))
+            .chain(
+                self.file
+                    .sections()
+                    .filter_map(|s| Some((s.address(), s.file_range()?))),
+            );
         for (start, (off, size)) in ranges {
             if addr >= start && addr.checked_add(len)? <= start.checked_add(size)? {
                 let o = usize::try_from(off.checked_add(addr - start)?).ok()?;
@@ -168,13 +186,19 @@ fn rust_auditable(path: &str, file: &object::File<'_>) -> Option<Result<Parsed, 
     let compressed = match section.data() {
         Ok(d) => d,
         Err(e) => {
-            return Some(Err(InventoryError::parse(path, format!("unreadable .dep-v0 section: {}", one_line(&e.to_string())))));
+            return Some(Err(InventoryError::parse(
+                path,
+                format!("unreadable .dep-v0 section: {}", one_line(&e.to_string())),
+            )));
         }
     };
     let mut json = Vec::new();
     let mut dec = flate2::read::ZlibDecoder::new(compressed).take(MAX_AUDIT_JSON + 1);
     if let Err(e) = dec.read_to_end(&mut json) {
-        return Some(Err(InventoryError::parse(path, format!(".dep-v0 section: {}", one_line(&e.to_string())))));
+        return Some(Err(InventoryError::parse(
+            path,
+            format!(".dep-v0 section: {}", one_line(&e.to_string())),
+        )));
     }
     if json.len() as u64 > MAX_AUDIT_JSON {
         return Some(Err(InventoryError::parse(
@@ -185,7 +209,13 @@ fn rust_auditable(path: &str, file: &object::File<'_>) -> Option<Result<Parsed, 
     let info: AuditInfo = match serde_json::from_slice(&json) {
         Ok(i) => i,
         Err(e) => {
-            return Some(Err(InventoryError::parse(path, format!(".dep-v0 section: invalid JSON: {}", one_line(&e.to_string())))));
+            return Some(Err(InventoryError::parse(
+                path,
+                format!(
+                    ".dep-v0 section: invalid JSON: {}",
+                    one_line(&e.to_string())
+                ),
+            )));
         }
     };
     let pkgs = info

@@ -165,7 +165,10 @@ pub(crate) fn parse_go_mod(path: &str, data: &[u8]) -> Result<Parsed, InventoryE
                 ));
                 continue;
             }
-            Some(r) => (r.new_path.clone(), r.new_version.clone().unwrap_or_default()),
+            Some(r) => (
+                r.new_path.clone(),
+                r.new_version.clone().unwrap_or_default(),
+            ),
             None => (req.path, req.version),
         };
         // Indirect modules are linked in just the same: runtime scope either way.
@@ -266,11 +269,17 @@ mod tests {
                     dep\tgolang.org/x/net\tv0.1.0\th1:x\n\
                     dep\tgithub.com/a/b\tv1.0.0\th1:y\n=>\tgithub.com/c/b\tv1.1.0\th1:z\n";
         let pkgs = packages_from_buildinfo("bin", "go1.21.3 X:boringcrypto", info.as_bytes());
-        let got: Vec<(&str, &str)> =
-            pkgs.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let got: Vec<(&str, &str)> = pkgs
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(
             got,
-            [("golang.org/x/net", "v0.1.0"), ("github.com/c/b", "v1.1.0"), ("stdlib", "v1.21.3")]
+            [
+                ("golang.org/x/net", "v0.1.0"),
+                ("github.com/c/b", "v1.1.0"),
+                ("stdlib", "v1.21.3")
+            ]
         );
     }
 
@@ -278,6 +287,9 @@ mod tests {
     fn varint() {
         assert_eq!(read_varint_string(b"\x03abcd", 0), Some((&b"abc"[..], 4)));
         assert_eq!(read_varint_string(b"\x05ab", 0), None);
-        assert_eq!(read_varint_string(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 0), None);
+        assert_eq!(
+            read_varint_string(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 0),
+            None
+        );
     }
 }

@@ -7,9 +7,9 @@
 //! the reader loop or exhaust memory; nested locations read `outer.war!/WEB-INF/lib/x.jar`.
 //!
 //! `pom.xml` yields the direct `<dependencies>` with literal versions, `${property}`
-//! references resolved from the same file; unresolved ones become diagnostics. Managed
-//! versions (`<dependencyManagement>`, parents) and transitive dependencies are left to a
-//! resolver that can fetch other POMs.
+//! references resolved from the same file, and versions left out taken from the same file's
+//! `<dependencyManagement>`; unresolved ones become diagnostics. Parent POMs, imported BOMs
+//! and transitive dependencies are left to a resolver that can fetch other POMs.
 
 use super::{Parsed, dedup, one_line, package};
 use crate::InventoryError;
@@ -29,7 +29,9 @@ const MAX_TOTAL_NESTED: u64 = 512 << 20;
 
 fn is_archive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".jar", ".war", ".ear", ".par"].iter().any(|e| lower.ends_with(e))
+    [".jar", ".war", ".ear", ".par"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 pub(crate) fn parse_jar(path: &str, data: &[u8]) -> Result<Parsed, InventoryError> {
@@ -48,8 +50,12 @@ fn read_archive(
     pkgs: &mut Vec<Package>,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<(), InventoryError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(data))
-        .map_err(|e| InventoryError::parse(path, format!("not a readable zip archive: {}", one_line(&e.to_string()))))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(data)).map_err(|e| {
+        InventoryError::parse(
+            path,
+            format!("not a readable zip archive: {}", one_line(&e.to_string())),
+        )
+    })?;
     let mut found = Vec::new();
     let mut manifest: Option<String> = None;
     let mut nested: Vec<(String, Vec<u8>)> = Vec::new();
@@ -72,7 +78,10 @@ fn read_archive(
                         found.push(p);
                     }
                 }
-                None => diags.push(Diagnostic::warning(path, format!("{name}: too large or unreadable"))),
+                None => diags.push(Diagnostic::warning(
+                    path,
+                    format!("{name}: too large or unreadable"),
+                )),
             }
         } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
             if let Some(bytes) = read_bounded(&mut entry, MAX_META_BYTES) {
@@ -142,7 +151,11 @@ fn from_pom_properties(text: &str, path: &str) -> Option<Package> {
             props.insert(k.trim(), v.trim());
         }
     }
-    let (g, a, v) = (props.get("groupId")?, props.get("artifactId")?, props.get("version")?);
+    let (g, a, v) = (
+        props.get("groupId")?,
+        props.get("artifactId")?,
+        props.get("version")?,
+    );
     (!a.is_empty() && !v.is_empty()).then(|| maven(g, a, v, path))
 }
 
@@ -158,7 +171,10 @@ fn from_manifest(text: &str, path: &str) -> Option<Package> {
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
-    let h: HashMap<&str, &str> = headers.iter().map(|(k, v)| (k.as_str(), v.trim())).collect();
+    let h: HashMap<&str, &str> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.trim()))
+        .collect();
     let get = |k: &str| h.get(k).copied().filter(|v| !v.is_empty());
     let version = get("Implementation-Version").or_else(|| get("Bundle-Version"))?;
     let symbolic = get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim());
@@ -175,7 +191,8 @@ fn from_manifest(text: &str, path: &str) -> Option<Package> {
 fn from_file_name(file: &str, path: &str) -> Option<Package> {
     let stem = file.rsplit_once('.')?.0;
     let b = stem.as_bytes();
-    let cut = (1..b.len()).find(|&i| b.get(i - 1) == Some(&b'-') && b.get(i).is_some_and(u8::is_ascii_digit))?;
+    let cut = (1..b.len())
+        .find(|&i| b.get(i - 1) == Some(&b'-') && b.get(i).is_some_and(u8::is_ascii_digit))?;
     let (name, version) = (stem.get(..cut - 1)?, stem.get(cut..)?);
     (!name.is_empty() && !version.is_empty()).then(|| maven("", name, version, path))
 }
@@ -199,18 +216,29 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
     let mut buf = String::new();
     let mut props: HashMap<String, String> = HashMap::new();
     let mut deps: Vec<Dep> = Vec::new();
+    let mut managed: Vec<Dep> = Vec::new();
     let mut cur: Option<Dep> = None;
     let mut saw_project = false;
     loop {
         let ev = reader.read_event().map_err(|e| {
-            InventoryError::parse(path, format!("invalid XML at byte {}: {}", reader.buffer_position(), one_line(&e.to_string())))
+            InventoryError::parse(
+                path,
+                format!(
+                    "invalid XML at byte {}: {}",
+                    reader.buffer_position(),
+                    one_line(&e.to_string())
+                ),
+            )
         })?;
         match ev {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 if stack.is_empty() {
                     if name != "project" {
-                        return Err(InventoryError::parse(path, format!("root element is <{name}>, not <project>")));
+                        return Err(InventoryError::parse(
+                            path,
+                            format!("root element is <{name}>, not <project>"),
+                        ));
                     }
                     saw_project = true;
                 }
@@ -221,7 +249,12 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
                 }
             }
             Event::Text(t) => {
-                let s = t.unescape().map_err(|e| InventoryError::parse(path, format!("invalid XML text: {}", one_line(&e.to_string()))))?;
+                let s = t.unescape().map_err(|e| {
+                    InventoryError::parse(
+                        path,
+                        format!("invalid XML text: {}", one_line(&e.to_string())),
+                    )
+                })?;
                 buf.push_str(&s);
             }
             Event::CData(t) => buf.push_str(&String::from_utf8_lossy(&t)),
@@ -251,6 +284,28 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
                         }
                     }
                     ["project", "dependencies", "dependency"] => deps.extend(cur.take()),
+                    [
+                        "project",
+                        "dependencyManagement",
+                        "dependencies",
+                        "dependency",
+                        field,
+                    ] => {
+                        if let Some(d) = cur.as_mut() {
+                            match *field {
+                                "groupId" => d.group = value,
+                                "artifactId" => d.artifact = value,
+                                "version" => d.version = value,
+                                _ => {}
+                            }
+                        }
+                    }
+                    [
+                        "project",
+                        "dependencyManagement",
+                        "dependencies",
+                        "dependency",
+                    ] => managed.extend(cur.take()),
                     _ => {}
                 }
                 stack.pop();
@@ -274,20 +329,44 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
     let mut pkgs = Vec::new();
     let mut diags = Vec::new();
     for d in deps {
-        let (group, artifact) = (interpolate(&d.group, &props), interpolate(&d.artifact, &props));
-        let version = interpolate(&d.version, &props);
+        let (group, artifact) = (
+            interpolate(&d.group, &props),
+            interpolate(&d.artifact, &props),
+        );
+        // No version of its own: the same file's <dependencyManagement> may give one.
+        let raw_version = if d.version.is_empty() {
+            managed
+                .iter()
+                .find(|m| m.group == d.group && m.artifact == d.artifact)
+                .map_or("", |m| m.version.as_str())
+        } else {
+            d.version.as_str()
+        };
+        let version = interpolate(raw_version, &props);
         let (Some(group), Some(artifact)) = (group, artifact) else {
-            diags.push(Diagnostic::warning(path, format!("{}:{}: unresolved property in coordinates", d.group, d.artifact)));
+            diags.push(Diagnostic::warning(
+                path,
+                format!(
+                    "{}:{}: unresolved property in coordinates",
+                    d.group, d.artifact
+                ),
+            ));
             continue;
         };
         let version = match version {
             Some(v) if !v.is_empty() => v,
             Some(_) => {
-                diags.push(Diagnostic::warning(path, format!("{group}:{artifact}: no version (managed elsewhere)")));
+                diags.push(Diagnostic::warning(
+                    path,
+                    format!("{group}:{artifact}: no version (managed elsewhere)"),
+                ));
                 continue;
             }
             None => {
-                diags.push(Diagnostic::warning(path, format!("{group}:{artifact}: unresolved version {}", d.version)));
+                diags.push(Diagnostic::warning(
+                    path,
+                    format!("{group}:{artifact}: unresolved version {}", d.version),
+                ));
                 continue;
             }
         };
@@ -307,6 +386,13 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
 fn is_dep_path(stack: &[String]) -> bool {
     let names: Vec<&str> = stack.iter().map(String::as_str).collect();
     names == ["project", "dependencies", "dependency"]
+        || names
+            == [
+                "project",
+                "dependencyManagement",
+                "dependencies",
+                "dependency",
+            ]
 }
 
 /// Replace `${name}` references; `None` when one cannot be resolved.
@@ -318,8 +404,17 @@ fn interpolate(s: &str, props: &HashMap<String, String>) -> Option<String> {
         };
         let end = start + out.get(start..)?.find('}')?;
         let key = out.get(start + 2..end)?;
-        let key = key.strip_prefix("pom.").map(|k| format!("project.{k}")).unwrap_or_else(|| key.to_string());
-        let value = props.get(&key).or_else(|| if key == "version" { props.get("project.version") } else { None })?;
+        let key = key
+            .strip_prefix("pom.")
+            .map(|k| format!("project.{k}"))
+            .unwrap_or_else(|| key.to_string());
+        let value = props.get(&key).or_else(|| {
+            if key == "version" {
+                props.get("project.version")
+            } else {
+                None
+            }
+        })?;
         out.replace_range(start..=end, value);
     }
     (!out.contains("${")).then_some(out)
@@ -332,7 +427,10 @@ mod tests {
     #[test]
     fn file_names() {
         let p = from_file_name("commons-lang3-3.12.0.jar", "x").unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_str()), ("commons-lang3", "3.12.0"));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str()),
+            ("commons-lang3", "3.12.0")
+        );
         assert!(from_file_name("app.jar", "x").is_none());
     }
 

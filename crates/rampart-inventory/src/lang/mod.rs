@@ -79,9 +79,7 @@ impl LockfileKind {
         match self {
             CargoLock | RustBinary => Ecosystem::Cargo,
             PackageLockJson | YarnLock | PnpmLock | NodeModulesPackageJson => Ecosystem::Npm,
-            RequirementsTxt | PoetryLock | PipfileLock | UvLock | PythonMetadata => {
-                Ecosystem::PyPI
-            }
+            RequirementsTxt | PoetryLock | PipfileLock | UvLock | PythonMetadata => Ecosystem::PyPI,
             GoMod | GoBinary => Ecosystem::Go,
             GemfileLock | Gemspec => Ecosystem::RubyGems,
             ComposerLock => Ecosystem::Packagist,
@@ -164,7 +162,10 @@ pub fn may_be_binary(path: &str, mode: u32, first_bytes: &[u8]) -> Option<Lockfi
     let elf = magic == b"\x7fELF";
     let macho = matches!(
         magic,
-        [0xfe, 0xed, 0xfa, 0xce] | [0xce, 0xfa, 0xed, 0xfe] | [0xfe, 0xed, 0xfa, 0xcf] | [0xcf, 0xfa, 0xed, 0xfe]
+        [0xfe, 0xed, 0xfa, 0xce]
+            | [0xce, 0xfa, 0xed, 0xfe]
+            | [0xfe, 0xed, 0xfa, 0xcf]
+            | [0xcf, 0xfa, 0xed, 0xfe]
     );
     let pe = magic.starts_with(b"MZ");
     if ((elf || macho) && exec) || pe {
@@ -250,8 +251,9 @@ pub(crate) fn json<'a, T: serde::Deserialize<'a>>(
     data: &'a [u8],
 ) -> Result<T, InventoryError> {
     let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
-    serde_json::from_slice(data)
-        .map_err(|e| InventoryError::parse(path, format!("invalid JSON: {}", one_line(&e.to_string()))))
+    serde_json::from_slice(data).map_err(|e| {
+        InventoryError::parse(path, format!("invalid JSON: {}", one_line(&e.to_string())))
+    })
 }
 
 /// Deserialize TOML, naming `path` and the reason on failure.
@@ -278,8 +280,9 @@ pub(crate) fn yaml<T: serde::de::DeserializeOwned>(
     data: &[u8],
 ) -> Result<T, InventoryError> {
     let s = text(path, data)?;
-    serde_yaml::from_str(s)
-        .map_err(|e| InventoryError::parse(path, format!("invalid YAML: {}", one_line(&e.to_string()))))
+    serde_yaml::from_str(s).map_err(|e| {
+        InventoryError::parse(path, format!("invalid YAML: {}", one_line(&e.to_string())))
+    })
 }
 
 /// Merge packages with the same name and version (keeping the first location), the
@@ -324,13 +327,22 @@ mod tests {
         let cases = [
             ("a/Cargo.lock", Some(CargoLock)),
             ("package-lock.json", Some(PackageLockJson)),
-            ("x/node_modules/lodash/package.json", Some(NodeModulesPackageJson)),
-            ("x/node_modules/@babel/core/package.json", Some(NodeModulesPackageJson)),
+            (
+                "x/node_modules/lodash/package.json",
+                Some(NodeModulesPackageJson),
+            ),
+            (
+                "x/node_modules/@babel/core/package.json",
+                Some(NodeModulesPackageJson),
+            ),
             ("x/package.json", None),
             ("requirements-dev.txt", Some(RequirementsTxt)),
             ("the_requirements_for_test.txt", Some(RequirementsTxt)),
             ("notes.txt", None),
-            ("site-packages/six-1.16.0.dist-info/METADATA", Some(PythonMetadata)),
+            (
+                "site-packages/six-1.16.0.dist-info/METADATA",
+                Some(PythonMetadata),
+            ),
             ("site-packages/foo.egg-info/PKG-INFO", Some(PythonMetadata)),
             ("gems/specifications/rake-13.0.gemspec", Some(Gemspec)),
             ("app.gemspec", None),
@@ -345,9 +357,15 @@ mod tests {
 
     #[test]
     fn binary_magic() {
-        assert_eq!(may_be_binary("a", 0o755, b"\x7fELF\x02"), Some(LockfileKind::GoBinary));
+        assert_eq!(
+            may_be_binary("a", 0o755, b"\x7fELF\x02"),
+            Some(LockfileKind::GoBinary)
+        );
         assert_eq!(may_be_binary("a", 0o644, b"\x7fELF\x02"), None);
-        assert_eq!(may_be_binary("a.exe", 0o644, b"MZ\x90\x00"), Some(LockfileKind::GoBinary));
+        assert_eq!(
+            may_be_binary("a.exe", 0o644, b"MZ\x90\x00"),
+            Some(LockfileKind::GoBinary)
+        );
         assert_eq!(may_be_binary("a", 0o755, b"#!/b"), None);
         assert_eq!(may_be_binary("a", 0o755, b"\x7f"), None);
     }

@@ -152,7 +152,10 @@ pub(crate) fn parse_package_json(path: &str, data: &[u8]) -> Result<Parsed, Inve
         }
         _ => Ok((
             Vec::new(),
-            vec![Diagnostic::warning(path, "package.json without name and version")],
+            vec![Diagnostic::warning(
+                path,
+                "package.json without name and version",
+            )],
         )),
     }
 }
@@ -288,12 +291,18 @@ fn parse_yarn_berry(path: &str, data: &[u8]) -> Result<Parsed, InventoryError> {
             }
         };
         let Some(version) = entry.version.as_ref().and_then(yaml_scalar) else {
-            diags.push(Diagnostic::warning(path, format!("{key}: entry without a version")));
+            diags.push(Diagnostic::warning(
+                path,
+                format!("{key}: entry without a version"),
+            ));
             continue;
         };
         let resolution = entry.resolution.as_deref().unwrap_or(&key);
         let Some((name, protocol)) = split_name_at(resolution) else {
-            diags.push(Diagnostic::warning(path, format!("{key}: cannot read the resolution")));
+            diags.push(Diagnostic::warning(
+                path,
+                format!("{key}: cannot read the resolution"),
+            ));
             continue;
         };
         if protocol.starts_with("workspace:")
@@ -383,9 +392,13 @@ fn pnpm_key(key: &str, v6_or_later: bool) -> Option<(String, String)> {
 fn pnpm_version_number(v: Option<&serde_yaml::Value>) -> f64 {
     match v {
         Some(serde_yaml::Value::Number(n)) => n.as_f64().unwrap_or(0.0),
-        Some(serde_yaml::Value::String(s)) => {
-            s.split('.').take(2).collect::<Vec<_>>().join(".").parse().unwrap_or(0.0)
-        }
+        Some(serde_yaml::Value::String(s)) => s
+            .split('.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(".")
+            .parse()
+            .unwrap_or(0.0),
         _ => 0.0,
     }
 }
@@ -415,14 +428,20 @@ pub(crate) fn parse_pnpm_lock(path: &str, data: &[u8]) -> Result<Parsed, Invento
             continue; // local folders and tarballs
         }
         let parsed = pnpm_key(&key, v6);
-        let name = entry.name.clone().or_else(|| parsed.as_ref().map(|p| p.0.clone()));
+        let name = entry
+            .name
+            .clone()
+            .or_else(|| parsed.as_ref().map(|p| p.0.clone()));
         let version = entry
             .version
             .as_ref()
             .and_then(yaml_scalar)
             .or_else(|| parsed.as_ref().map(|p| p.1.clone()));
         let (Some(name), Some(version)) = (name, version) else {
-            diags.push(Diagnostic::warning(path, format!("cannot read name and version from {key:?}")));
+            diags.push(Diagnostic::warning(
+                path,
+                format!("cannot read name and version from {key:?}"),
+            ));
             continue;
         };
         if name.is_empty() || version.is_empty() || is_local_version(&version) {
@@ -430,7 +449,14 @@ pub(crate) fn parse_pnpm_lock(path: &str, data: &[u8]) -> Result<Parsed, Invento
         }
         let mut p = package(ECO, &name, &version, path);
         p.scope = scope_of(entry.dev == Some(true), entry.optional == Some(true));
-        keyed.push((key.split('(').next().unwrap_or(&key).trim_start_matches('/').to_string(), p));
+        keyed.push((
+            key.split('(')
+                .next()
+                .unwrap_or(&key)
+                .trim_start_matches('/')
+                .to_string(),
+            p,
+        ));
     }
     // v9 records no dev flag on packages: derive it from the importers and snapshots.
     if version >= 9.0
@@ -474,7 +500,10 @@ fn pnpm_reachable(
 ) -> std::collections::HashSet<String> {
     let mut snap_by_key: BTreeMap<&str, Vec<&PnpmSnapshot>> = BTreeMap::new();
     for (k, s) in snapshots {
-        snap_by_key.entry(k.split('(').next().unwrap_or(k)).or_default().push(s);
+        snap_by_key
+            .entry(k.split('(').next().unwrap_or(k))
+            .or_default()
+            .push(s);
     }
     let mut seen = std::collections::HashSet::new();
     let mut stack: Vec<String> = Vec::new();
@@ -525,18 +554,33 @@ mod tests {
     #[test]
     fn pnpm_keys() {
         let k = |s, v6| pnpm_key(s, v6).unwrap();
-        assert_eq!(k("/lodash/4.17.4", false), ("lodash".into(), "4.17.4".into()));
-        assert_eq!(k("/@babel/core/7.0.0_x@1", false), ("@babel/core".into(), "7.0.0".into()));
-        assert_eq!(k("/@babel/core@7.0.0(x@1)", true), ("@babel/core".into(), "7.0.0".into()));
+        assert_eq!(
+            k("/lodash/4.17.4", false),
+            ("lodash".into(), "4.17.4".into())
+        );
+        assert_eq!(
+            k("/@babel/core/7.0.0_x@1", false),
+            ("@babel/core".into(), "7.0.0".into())
+        );
+        assert_eq!(
+            k("/@babel/core@7.0.0(x@1)", true),
+            ("@babel/core".into(), "7.0.0".into())
+        );
         assert_eq!(k("lodash@4.17.4", true), ("lodash".into(), "4.17.4".into()));
-        assert_eq!(k("registry.example/@a/b/1.1.0", false), ("@a/b".into(), "1.1.0".into()));
+        assert_eq!(
+            k("registry.example/@a/b/1.1.0", false),
+            ("@a/b".into(), "1.1.0".into())
+        );
         assert_eq!(pnpm_key("github.com/kevva/is-positive", false), None);
         assert_eq!(pnpm_key("/foo/bar", false), None);
     }
 
     #[test]
     fn yarn_names() {
-        assert_eq!(yarn_v1_name("\"@babel/core@^7\", \"@babel/core@^7.1\":"), Some("@babel/core"));
+        assert_eq!(
+            yarn_v1_name("\"@babel/core@^7\", \"@babel/core@^7.1\":"),
+            Some("@babel/core")
+        );
         assert_eq!(yarn_v1_name("\"x-cjs@npm:@s/x@^5.0.0\":"), Some("@s/x"));
         assert_eq!(yarn_v1_name("lodash@^4:"), Some("lodash"));
     }

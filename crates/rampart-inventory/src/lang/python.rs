@@ -17,7 +17,8 @@ const ECO: Ecosystem = Ecosystem::PyPI;
 
 fn valid_name(n: &str) -> bool {
     !n.is_empty()
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 /// One requirement line (continuations joined, comments removed) → pinned (name, version).
@@ -26,11 +27,7 @@ fn pinned(line: &str) -> Option<(&str, &str)> {
     // starting with '-'.
     let end = line
         .char_indices()
-        .find(|&(i, c)| {
-            c == '-'
-                && i > 0
-                && line[..i].ends_with(char::is_whitespace)
-        })
+        .find(|&(i, c)| c == '-' && i > 0 && line[..i].ends_with(char::is_whitespace))
         .map_or(line.len(), |(i, _)| i);
     let req = line.get(..end)?;
     let req = req.split(';').next()?.trim();
@@ -52,7 +49,8 @@ fn pinned(line: &str) -> Option<(&str, &str)> {
             .trim();
         let ok = !v.is_empty()
             && !v.contains('*')
-            && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '!'));
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '!'));
         ok.then_some((name, v))
     })
 }
@@ -99,7 +97,11 @@ fn requirement_line(
             let opt = words.next().unwrap_or("");
             let (flag, inline) = opt.split_once('=').unwrap_or((opt, ""));
             if matches!(flag, "-r" | "--requirement" | "-c" | "--constraint") {
-                let target = if inline.is_empty() { words.next().unwrap_or("") } else { inline };
+                let target = if inline.is_empty() {
+                    words.next().unwrap_or("")
+                } else {
+                    inline
+                };
                 diags.push(
                     info(path, format!("included file {target} is not followed"))
                         .at_line(start_line),
@@ -199,7 +201,10 @@ pub(crate) fn parse_pipfile_lock(path: &str, data: &[u8]) -> Result<Parsed, Inve
             let Some(v) = entry.version.as_deref() else {
                 continue;
             };
-            let v = v.strip_prefix("===").or_else(|| v.strip_prefix("==")).unwrap_or(v);
+            let v = v
+                .strip_prefix("===")
+                .or_else(|| v.strip_prefix("=="))
+                .unwrap_or(v);
             if v.is_empty() || v == "*" {
                 continue;
             }
@@ -260,9 +265,19 @@ pub(crate) fn parse_uv_lock(path: &str, data: &[u8]) -> Result<Parsed, Inventory
         let mut stack: Vec<&str> = Vec::new();
         for r in &roots {
             stack.extend(r.dependencies.iter().map(|d| d.name.as_str()));
-            stack.extend(r.optional_dependencies.values().flatten().map(|d| d.name.as_str()));
+            stack.extend(
+                r.optional_dependencies
+                    .values()
+                    .flatten()
+                    .map(|d| d.name.as_str()),
+            );
             if with_dev {
-                stack.extend(r.dev_dependencies.values().flatten().map(|d| d.name.as_str()));
+                stack.extend(
+                    r.dev_dependencies
+                        .values()
+                        .flatten()
+                        .map(|d| d.name.as_str()),
+                );
             }
         }
         while let Some(n) = stack.pop() {
@@ -271,7 +286,12 @@ pub(crate) fn parse_uv_lock(path: &str, data: &[u8]) -> Result<Parsed, Inventory
             }
             if let Some(p) = by_name.get(n) {
                 stack.extend(p.dependencies.iter().map(|d| d.name.as_str()));
-                stack.extend(p.optional_dependencies.values().flatten().map(|d| d.name.as_str()));
+                stack.extend(
+                    p.optional_dependencies
+                        .values()
+                        .flatten()
+                        .map(|d| d.name.as_str()),
+                );
             }
         }
         seen
@@ -285,7 +305,10 @@ pub(crate) fn parse_uv_lock(path: &str, data: &[u8]) -> Result<Parsed, Inventory
             continue;
         }
         let Some(version) = p.version.as_deref().filter(|v| !v.is_empty()) else {
-            diags.push(Diagnostic::warning(path, format!("{}: package without a version", p.name)));
+            diags.push(Diagnostic::warning(
+                path,
+                format!("{}: package without a version", p.name),
+            ));
             continue;
         };
         let mut pkg = package(ECO, &p.name, version, path);
@@ -332,7 +355,10 @@ mod tests {
     fn pins() {
         assert_eq!(pinned("docopt == 0.6.1"), Some(("docopt", "0.6.1")));
         assert_eq!(pinned("pyjwt [crypto] == 2.1.0"), Some(("pyjwt", "2.1.0")));
-        assert_eq!(pinned("foo5==1.0; python_version < \"2.7\" --hash=sha256:123"), Some(("foo5", "1.0")));
+        assert_eq!(
+            pinned("foo5==1.0; python_version < \"2.7\" --hash=sha256:123"),
+            Some(("foo5", "1.0"))
+        );
         assert_eq!(pinned("foo17--hash==1.0"), Some(("foo17--hash", "1.0")));
         assert_eq!(pinned("yolo===1.0"), Some(("yolo", "1.0")));
         assert_eq!(pinned("requests [security] >= 2.8.1, == 2.8.* ; x"), None);

@@ -167,3 +167,109 @@ fn overflow(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PS: usize = 512;
+
+    fn put32(p: &mut [u8], off: usize, v: u32, e: Endian) {
+        let b = match e {
+            Endian::Little => v.to_le_bytes(),
+            Endian::Big => v.to_be_bytes(),
+        };
+        p[off..off + 4].copy_from_slice(&b);
+    }
+
+    fn put16(p: &mut [u8], off: usize, v: u16, e: Endian) {
+        let b = match e {
+            Endian::Little => v.to_le_bytes(),
+            Endian::Big => v.to_be_bytes(),
+        };
+        p[off..off + 2].copy_from_slice(&b);
+    }
+
+    /// A Hash database: the instance counter (key 0), one record off-page across two
+    /// overflow pages and one record inline.
+    fn build(e: Endian, big: &[u8], small: &[u8]) -> Vec<u8> {
+        let mut db = vec![0u8; PS * 4];
+        put32(&mut db, 12, HASH_MAGIC, e);
+        put32(&mut db, 20, PS as u32, e);
+        put32(&mut db, 32, 3, e);
+        db[25] = 8;
+        // Page 1: hash items, stored from the end of the page downwards.
+        let mut offpage = vec![H_OFFPAGE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        put32(&mut offpage, 4, 2, e);
+        put32(&mut offpage, 8, big.len() as u32, e);
+        let mut inline = vec![H_KEYDATA];
+        inline.extend_from_slice(small);
+        let items: Vec<Vec<u8>> = vec![
+            vec![H_KEYDATA, 0, 0, 0, 0],
+            vec![H_KEYDATA, 9, 0, 0, 0],
+            vec![H_KEYDATA, 1, 0, 0, 0],
+            offpage,
+            vec![H_KEYDATA, 2, 0, 0, 0],
+            inline,
+        ];
+        let page = &mut db[PS..2 * PS];
+        page[25] = P_HASH;
+        put16(page, 20, items.len() as u16, e);
+        let mut top = PS;
+        for (i, item) in items.iter().enumerate() {
+            top -= item.len();
+            page[top..top + item.len()].copy_from_slice(item);
+            put16(page, PAGE_HEADER + 2 * i, top as u16, e);
+        }
+        // Pages 2 and 3: the overflow chain.
+        let (first, second) = big.split_at(PS - PAGE_HEADER);
+        for (n, chunk, next) in [(2, first, 3u32), (3, second, 0)] {
+            let page = &mut db[n * PS..(n + 1) * PS];
+            page[25] = P_OVERFLOW;
+            put32(page, 16, next, e);
+            put16(page, 22, chunk.len() as u16, e);
+            page[PAGE_HEADER..PAGE_HEADER + chunk.len()].copy_from_slice(chunk);
+        }
+        db
+    }
+
+    fn blobs(db: &[u8]) -> (Vec<Vec<u8>>, Vec<Diagnostic>) {
+        let mut out = Vec::new();
+        let mut diags = Vec::new();
+        for_each_blob("Packages", db, &mut diags, &mut |b| out.push(b.to_vec())).unwrap();
+        (out, diags)
+    }
+
+    #[test]
+    fn both_byte_orders_inline_and_off_page() {
+        let big: Vec<u8> = (0..700u32).map(|i| (i % 251) as u8).collect();
+        let small = b"inline header bytes".to_vec();
+        for e in [Endian::Little, Endian::Big] {
+            let db = build(e, &big, &small);
+            assert_eq!(detect(&db), Some(e));
+            let (got, diags) = blobs(&db);
+            assert!(diags.is_empty(), "{diags:?}");
+            assert_eq!(got, vec![big.clone(), small.clone()], "{e:?}");
+        }
+    }
+
+    #[test]
+    fn broken_chain_and_loops_are_diagnostics() {
+        let big: Vec<u8> = vec![7; 700];
+        let mut db = build(Endian::Little, &big, b"x");
+        // Point the second overflow page back at itself, and claim more bytes than exist.
+        put32(&mut db[3 * PS..], 16, 3, Endian::Little);
+        let item = usize::from(u16_at(&db[PS..], PAGE_HEADER + 2 * 3, Endian::Little).unwrap());
+        put32(&mut db[PS..], item + 8, 1500, Endian::Little);
+        let (got, diags) = blobs(&db);
+        assert_eq!(got, vec![b"x".to_vec()]);
+        let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "BerkeleyDB: page 1: overflow chain broken at page 3; record skipped",
+                "BerkeleyDB: 1 unreadable hash items skipped",
+            ]
+        );
+    }
+}
