@@ -29,6 +29,12 @@
 //! entries and compression ratio. A damaged part of an input becomes a
 //! [`rampart_core::Diagnostic`] in [`Walk::diagnostics`]; only an unusable input is an
 //! [`ArtifactError`].
+//!
+//! What is left to consumers: archives nested in the artifact (jars, wheels, zips inside a
+//! zip) are ordinary files here; hard links are recorded in the index
+//! ([`EntryKind::Hardlink`]) but their data is handed to visitors only once, under the
+//! target's path. With the cargo feature `registry`, `registry::pull` downloads an image
+//! from an OCI distribution registry and opens it.
 #![deny(missing_docs)]
 
 mod config;

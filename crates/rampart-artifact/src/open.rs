@@ -297,11 +297,19 @@ fn detect(path: &Path, meta: &std::fs::Metadata) -> Result<ArtifactKind, Artifac
     } else if head.get(257..262) != Some(b"ustar".as_slice()) {
         return Err(unrecognized("neither a tar, a zip nor a directory"));
     }
-    let (ix, _) = TarIndex::build(path)?;
+    let (ix, diags) = TarIndex::build(path)?;
     if ix.contains("manifest.json") {
         Ok(ArtifactKind::DockerArchive)
     } else if ix.contains("oci-layout") || ix.contains("index.json") {
         Ok(ArtifactKind::OciArchive)
+    } else if let Some(damage) = diags.first() {
+        Err(ArtifactError::invalid(
+            path,
+            format!(
+                "{}; no manifest.json or oci-layout before the damage",
+                damage.message
+            ),
+        ))
     } else {
         Err(unrecognized(
             "a tar without manifest.json or oci-layout (not a saved image)",

@@ -521,3 +521,100 @@ fn fuzz_entry_point_survives_garbage() {
     }
     fuzz_tar_layer(&flipped);
 }
+
+/// A small deterministic xorshift generator for mutation tests.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
+    let mut m = base.to_vec();
+    for _ in 0..1 + rng.below(8) {
+        let at = rng.below(m.len());
+        if let Some(b) = m.get_mut(at) {
+            *b = rng.next() as u8;
+        }
+    }
+    if rng.below(4) == 0 {
+        m.truncate(rng.below(m.len()));
+    }
+    m
+}
+
+#[test]
+fn mutated_layers_and_archives_never_panic() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let img = test_image();
+    let bases: Vec<Vec<u8>> = img
+        .layers
+        .iter()
+        .flat_map(|l| [Comp::None, Comp::Gzip, Comp::Zstd].map(|c| compress(l, c)))
+        .collect();
+    for i in 0..3000 {
+        fuzz_tar_layer(&mutate(&mut rng, &bases[i % bases.len()]));
+    }
+
+    // Whole archives: headers, manifest.json and config JSON get damaged too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("image.tar");
+    docker_archive_oci(&img, Comp::Gzip, &p);
+    let base = std::fs::read(&p).expect("read");
+    let target = dir.path().join("mutant.tar");
+    let (mut opened, mut walked) = (0, 0);
+    for _ in 0..300 {
+        std::fs::write(&target, mutate(&mut rng, &base)).expect("write");
+        if let Ok(a) = open(&target) {
+            opened += 1;
+            if walk(&a, &Limits::default(), &mut Record::default()).is_ok() {
+                walked += 1;
+            }
+        }
+    }
+    // Damage to a tar header hides every later member, manifest.json (stored last)
+    // included, so most mutants cannot be opened; every one that opens must walk.
+    assert!(
+        opened > 40 && walked == opened,
+        "opened {opened}, walked {walked}"
+    );
+}
+
+#[test]
+fn long_names_use_gnu_extension_headers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = format!("usr/share/{}/file.txt", "d".repeat(150));
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(4);
+    h.set_mode(0o644);
+    h.set_entry_type(tar::EntryType::Regular);
+    b.append_data(&mut h, format!("./{long}"), &b"long"[..])
+        .expect("append");
+    let mut w = tar::Builder::new(Vec::new());
+    let mut h2 = tar::Header::new_gnu();
+    h2.set_size(0);
+    h2.set_entry_type(tar::EntryType::Regular);
+    w.append_data(
+        &mut h2,
+        format!("usr/share/{}/.wh.file.txt", "d".repeat(150)),
+        &[][..],
+    )
+    .expect("append");
+    let layers = vec![b.into_inner().expect("tar"), w.into_inner().expect("tar")];
+    let a = open(&one_layer_image(dir.path(), layers)).expect("open");
+    let got = collect(&a, &Limits::default(), |_| true).expect("walk");
+    assert_eq!(got.files.len(), 1);
+    assert_eq!(got.files[0].path, long);
+    assert!(!got.files[0].visible);
+    assert!(got.walk.index.is_empty());
+    assert_eq!(got.walk.index.deleted().count(), 1);
+}

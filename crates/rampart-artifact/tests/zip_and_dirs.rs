@@ -162,3 +162,38 @@ fn rootfs_is_detected_and_kernel_views_skipped() {
     );
     assert_eq!(got.files.len(), 2);
 }
+
+#[test]
+fn zip_bomb_member_is_cut_at_the_ratio_limit() {
+    use zip::write::SimpleFileOptions;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bomb.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).expect("create"));
+    let deflate = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("zeros.bin", deflate).expect("file");
+    z.write_all(&vec![0u8; 32 << 20]).expect("write");
+    z.start_file("after.txt", deflate).expect("file");
+    z.write_all(b"still read").expect("write");
+    z.finish().expect("finish");
+    let a = open(&p).expect("open");
+    let limits = Limits {
+        max_ratio: 100,
+        ratio_grace: 1 << 20,
+        ..Limits::default()
+    };
+    let got = collect(&a, &limits, |_| true).expect("walk");
+    let msgs: Vec<String> = got.walk.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        msgs,
+        vec![
+            "zeros.bin: zip member expands more than 100:1 (decompression bomb?); the rest of it was skipped"
+        ]
+    );
+    // The bomb is dropped, the next member is read.
+    let files: Vec<&str> = got.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(files, vec!["after.txt"]);
+    assert!(!got.walk.complete);
+    // The member's whole compressed size (~32 KiB) is the denominator: it stops near
+    // 100 x 32 KiB, far short of its 32 MiB.
+    assert!(got.walk.bytes_read < 5 << 20, "{}", got.walk.bytes_read);
+}

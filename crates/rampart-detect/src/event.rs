@@ -507,12 +507,20 @@ impl Fd {
 
     /// Local port: the server port on the server side, the client port otherwise.
     pub fn lport(&self) -> Option<u16> {
-        if self.is_server { self.sport } else { self.cport }
+        if self.is_server {
+            self.sport
+        } else {
+            self.cport
+        }
     }
 
     /// Remote port: the client port on the server side, the server port otherwise.
     pub fn rport(&self) -> Option<u16> {
-        if self.is_server { self.cport } else { self.sport }
+        if self.is_server {
+            self.cport
+        } else {
+            self.sport
+        }
     }
 
     /// Local IP (see [`Fd::lport`]).

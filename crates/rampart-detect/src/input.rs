@@ -45,7 +45,11 @@ fn k8s_event(v: Json) -> Event {
 }
 
 fn ct_event(v: Json) -> Event {
-    let t = v.get("eventTime").and_then(Json::as_str).map(parse_time_ns).unwrap_or(0);
+    let t = v
+        .get("eventTime")
+        .and_then(Json::as_str)
+        .map(parse_time_ns)
+        .unwrap_or(0);
     Event::from_json(Source::AwsCloudtrail, t, v)
 }
 
@@ -56,8 +60,17 @@ fn is_k8s(v: &Json) -> bool {
 }
 
 /// Splits one JSON document into events according to `format`.
-fn document_events(v: Json, format: InputFormat, line: usize, out: &mut Vec<Result<Event, BadRecord>>) {
-    let kind = v.get("kind").and_then(Json::as_str).unwrap_or("").to_string();
+fn document_events(
+    v: Json,
+    format: InputFormat,
+    line: usize,
+    out: &mut Vec<Result<Event, BadRecord>>,
+) {
+    let kind = v
+        .get("kind")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_string();
     match format {
         InputFormat::Rampart => match serde_json::from_value::<Event>(v) {
             Ok(e) => out.push(Ok(e)),
@@ -72,21 +85,32 @@ fn document_events(v: Json, format: InputFormat, line: usize, out: &mut Vec<Resu
             } else if kind == "Event" {
                 out.push(Ok(k8s_event(v)));
             } else {
-                out.push(Err((line, "data not recognized as a k8s audit event".into())));
+                out.push(Err((
+                    line,
+                    "data not recognized as a k8s audit event".into(),
+                )));
             }
         }
         InputFormat::Cloudtrail => match v.get("Records").and_then(Json::as_array) {
             Some(records) => out.extend(records.iter().cloned().map(|r| Ok(ct_event(r)))),
             None if v.is_object() => out.push(Ok(ct_event(v))),
-            None => out.push(Err((line, "a CloudTrail record must be a JSON object".into()))),
+            None => out.push(Err((
+                line,
+                "a CloudTrail record must be a JSON object".into(),
+            ))),
         },
         InputFormat::Jsonl => out.push(Ok(Event::from_json(Source::Json, 0, v))),
         InputFormat::Auto => {
             if is_k8s(&v) {
                 document_events(v, InputFormat::K8sAudit, line, out)
-            } else if v.get("Records").is_some_and(Json::is_array) || v.get("eventVersion").is_some() {
+            } else if v.get("Records").is_some_and(Json::is_array)
+                || v.get("eventVersion").is_some()
+            {
                 document_events(v, InputFormat::Cloudtrail, line, out)
-            } else if v.get("source").is_some() || v.get("proc").is_some() || v.get("type").is_some() {
+            } else if v.get("source").is_some()
+                || v.get("proc").is_some()
+                || v.get("type").is_some()
+            {
                 document_events(v, InputFormat::Rampart, line, out)
             } else {
                 document_events(v, InputFormat::Jsonl, line, out)
@@ -97,9 +121,15 @@ fn document_events(v: Json, format: InputFormat, line: usize, out: &mut Vec<Resu
 
 /// Reads events from `reader`. Gzip input is detected and decompressed. A file may hold
 /// one pretty-printed JSON document or JSON lines; each bad line is reported, not fatal.
-pub fn read_events<R: Read>(reader: R, format: InputFormat) -> impl Iterator<Item = Result<Event, BadRecord>> {
+pub fn read_events<R: Read>(
+    reader: R,
+    format: InputFormat,
+) -> impl Iterator<Item = Result<Event, BadRecord>> {
     let mut buf = std::io::BufReader::new(reader);
-    let gz = buf.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).unwrap_or(false);
+    let gz = buf
+        .fill_buf()
+        .map(|b| b.starts_with(&[0x1f, 0x8b]))
+        .unwrap_or(false);
     let mut text = Vec::new();
     let read = if gz {
         flate2::read::MultiGzDecoder::new(buf).read_to_end(&mut text)
@@ -153,7 +183,9 @@ mod tests {
         let all: Vec<_> = read_events(input.as_bytes(), InputFormat::Auto).collect();
         assert_eq!(all.len(), 3);
         assert!(matches!(&all[1], Err((2, _))));
-        let Ok(ev) = &all[2] else { panic!("k8s event expected") };
+        let Ok(ev) = &all[2] else {
+            panic!("k8s event expected")
+        };
         assert_eq!(ev.source, Source::K8sAudit);
     }
 
@@ -161,11 +193,16 @@ mod tests {
     fn gzip_cloudtrail() {
         use std::io::Write;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(br#"{"Records":[{"eventVersion":"1.08","eventName":"A"},{"eventName":"B"}]}"#)
-            .expect("write");
+        enc.write_all(
+            br#"{"Records":[{"eventVersion":"1.08","eventName":"A"},{"eventName":"B"}]}"#,
+        )
+        .expect("write");
         let gz = enc.finish().expect("finish");
         let evs: Vec<_> = read_events(&gz[..], InputFormat::Auto).collect();
         assert_eq!(evs.len(), 2);
-        assert!(evs.iter().all(|e| matches!(e, Ok(ev) if ev.source == Source::AwsCloudtrail)));
+        assert!(
+            evs.iter()
+                .all(|e| matches!(e, Ok(ev) if ev.source == Source::AwsCloudtrail))
+        );
     }
 }

@@ -48,9 +48,18 @@ fn cases(base: &Path, file: &str) -> Vec<Case> {
     let mut out = Vec::new();
     for (k, v) in entries {
         let name = k.as_str().unwrap_or_default().to_string();
-        let opts = v.get("addl_cmdline_opts").and_then(Node::as_str).unwrap_or("");
-        let Some(trace) = opts.split("open_params=").nth(1) else { continue };
-        let trace = trace.split_whitespace().next().unwrap_or("").trim_matches('"');
+        let opts = v
+            .get("addl_cmdline_opts")
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let Some(trace) = opts.split("open_params=").nth(1) else {
+            continue;
+        };
+        let trace = trace
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches('"');
         let mut counts = BTreeMap::new();
         for c in seq(v.get("detect_counts")) {
             if let Value::Map(e) = &c.value {
@@ -69,7 +78,10 @@ fn cases(base: &Path, file: &str) -> Vec<Case> {
                 .collect(),
             trace: base.join("test").join(trace),
             detect: v.get("detect").and_then(Node::as_bool).unwrap_or(false),
-            level: v.get("detect_level").and_then(Node::as_str).and_then(Priority::parse),
+            level: v
+                .get("detect_level")
+                .and_then(Node::as_str)
+                .and_then(Priority::parse),
             counts,
         });
     }
@@ -78,8 +90,15 @@ fn cases(base: &Path, file: &str) -> Vec<Case> {
 
 /// Runs one case; returns a description of any mismatch.
 fn run_case(c: &Case, format: InputFormat) -> Result<(), String> {
-    let texts: Vec<(PathBuf, String)> = c.rules.iter().map(|p| (p.clone(), common::read(p))).collect();
-    let files: Vec<(&Path, &str)> = texts.iter().map(|(p, t)| (p.as_path(), t.as_str())).collect();
+    let texts: Vec<(PathBuf, String)> = c
+        .rules
+        .iter()
+        .map(|p| (p.clone(), common::read(p)))
+        .collect();
+    let files: Vec<(&Path, &str)> = texts
+        .iter()
+        .map(|(p, t)| (p.as_path(), t.as_str()))
+        .collect();
     let (ruleset, report) = load_falco(&files);
     if report.has_errors() {
         let errs: Vec<String> = report.errors().take(3).map(|m| m.to_string()).collect();
@@ -99,12 +118,17 @@ fn run_case(c: &Case, format: InputFormat) -> Result<(), String> {
         *got.entry(a.rule.clone()).or_default() += 1;
     }
     if c.detect != !alerts.is_empty() {
-        return Err(format!("detect={} but got {got:?} (bad records {bad})", c.detect));
+        return Err(format!(
+            "detect={} but got {got:?} (bad records {bad})",
+            c.detect
+        ));
     }
     for (rule, n) in &c.counts {
         let g = got.get(rule).copied().unwrap_or(0);
         if g != *n {
-            return Err(format!("rule '{rule}': expected {n}, got {g} (all: {got:?})"));
+            return Err(format!(
+                "rule '{rule}': expected {n}, got {g} (all: {got:?})"
+            ));
         }
     }
     if let Some(level) = c.level
@@ -118,7 +142,9 @@ fn run_case(c: &Case, format: InputFormat) -> Result<(), String> {
 
 #[test]
 fn k8s_audit_regression_cases_match_falco() {
-    let Some(base) = common::corpus("falco-legacy-regression-tests") else { return };
+    let Some(base) = common::corpus("falco-legacy-regression-tests") else {
+        return;
+    };
     let cases = cases(&base, "falco_k8s_audit_tests.yaml");
     assert_eq!(cases.len(), 66, "number of k8s audit cases");
     let mut failures = Vec::new();
@@ -134,18 +160,26 @@ fn k8s_audit_regression_cases_match_falco() {
         cases.len(),
         expected_counts
     );
-    assert!(failures.is_empty(), "mismatching cases:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "mismatching cases:\n{}",
+        failures.join("\n")
+    );
     assert_eq!(expected_counts, 50);
 }
 
 #[test]
 fn malformed_audit_input_is_counted_not_fatal() {
-    let Some(base) = common::corpus("falco-legacy-regression-tests") else { return };
+    let Some(base) = common::corpus("falco-legacy-regression-tests") else {
+        return;
+    };
     let p = base.join("test/trace_files/k8s_audit/fal_01_003.json");
     let f = std::fs::File::open(&p).expect("open");
     let all: Vec<_> = read_events(f, InputFormat::K8sAudit).collect();
     assert_eq!(all.len(), 1);
-    let Err((line, msg)) = &all[0] else { panic!("expected a bad record") };
+    let Err((line, msg)) = &all[0] else {
+        panic!("expected a bad record")
+    };
     assert_eq!(*line, 1);
     assert_eq!(msg, "data not recognized as a k8s audit event");
 }

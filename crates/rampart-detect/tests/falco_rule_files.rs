@@ -9,8 +9,12 @@ use std::path::{Path, PathBuf};
 /// Loads `files` together (later ones depend on earlier ones) and returns, for the last
 /// file, (ok, unsupported, error) plus the unsupported reasons.
 fn counts(files: &[PathBuf]) -> ((usize, usize, usize), Vec<String>) {
-    let texts: Vec<(PathBuf, String)> = files.iter().map(|p| (p.clone(), common::read(p))).collect();
-    let refs: Vec<(&Path, &str)> = texts.iter().map(|(p, t)| (p.as_path(), t.as_str())).collect();
+    let texts: Vec<(PathBuf, String)> =
+        files.iter().map(|p| (p.clone(), common::read(p))).collect();
+    let refs: Vec<(&Path, &str)> = texts
+        .iter()
+        .map(|(p, t)| (p.as_path(), t.as_str()))
+        .collect();
     let (ruleset, report) = load_falco(&refs);
     let errors: Vec<String> = report.errors().map(|m| m.to_string()).collect();
     assert!(errors.is_empty(), "load errors: {errors:#?}");
@@ -47,12 +51,21 @@ fn check(name: &str, files: &[PathBuf], expect: (usize, usize, usize)) {
 
 #[test]
 fn upstream_syscall_rules_load() {
-    let Some(base) = common::corpus("falco-rules") else { return };
+    let Some(base) = common::corpus("falco-rules") else {
+        return;
+    };
     let stable = base.join("rules/falco_rules.yaml");
-    check("falco_rules.yaml", std::slice::from_ref(&stable), (25, 0, 0));
+    check(
+        "falco_rules.yaml",
+        std::slice::from_ref(&stable),
+        (25, 0, 0),
+    );
     check(
         "falco-incubating_rules.yaml",
-        &[stable.clone(), base.join("rules/falco-incubating_rules.yaml")],
+        &[
+            stable.clone(),
+            base.join("rules/falco-incubating_rules.yaml"),
+        ],
         (31, 0, 0),
     );
     check(
@@ -64,13 +77,21 @@ fn upstream_syscall_rules_load() {
 
 #[test]
 fn upstream_k8s_audit_rules_load() {
-    let Some(base) = common::corpus("falco-k8saudit-rules") else { return };
-    check("k8s_audit_rules.yaml", &[base.join("k8s_audit_rules.yaml")], (48, 0, 0));
+    let Some(base) = common::corpus("falco-k8saudit-rules") else {
+        return;
+    };
+    check(
+        "k8s_audit_rules.yaml",
+        &[base.join("k8s_audit_rules.yaml")],
+        (48, 0, 0),
+    );
 }
 
 #[test]
 fn upstream_plugin_rules_load() {
-    let Some(base) = common::corpus("falco-plugin-rules") else { return };
+    let Some(base) = common::corpus("falco-plugin-rules") else {
+        return;
+    };
     // Sources rampart has no reader for yet (gcp_auditlog, github, okta) load and are
     // reported unsupported, rule by rule.
     for (file, expect) in [
@@ -82,10 +103,15 @@ fn upstream_plugin_rules_load() {
         check(file, &[base.join(file)], expect);
     }
     // The GKE variant overrides and appends to the k8saudit rules.
-    let Some(k8s) = common::corpus("falco-k8saudit-rules") else { return };
+    let Some(k8s) = common::corpus("falco-k8saudit-rules") else {
+        return;
+    };
     check(
         "k8s_audit_rules_gke.yaml",
-        &[k8s.join("k8s_audit_rules.yaml"), base.join("k8s_audit_rules_gke.yaml")],
+        &[
+            k8s.join("k8s_audit_rules.yaml"),
+            base.join("k8s_audit_rules_gke.yaml"),
+        ],
         (0, 0, 0),
     );
 }

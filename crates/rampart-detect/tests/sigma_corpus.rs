@@ -41,15 +41,18 @@ fn read_all(paths: &[PathBuf]) -> Vec<(String, String)> {
     paths
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p)
-                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let text =
+                std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p.display().to_string(), text)
         })
         .collect()
 }
 
 fn as_refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
-    files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect()
+    files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect()
 }
 
 /// (ok, unsupported, error) for the rules under `sigma-rules/<folder>`.
@@ -283,16 +286,24 @@ fn otrf_auditd_fires_binary_padding_only() {
     };
     let rules = load_folder(&sigma, "rules/linux");
     let mut hits = Vec::new();
-    for log in ["sh_binary_padding_dd_2020-11-10081941.log", "sh_arp_cache_2020-11-10074812.log"] {
+    for log in [
+        "sh_binary_padding_dd_2020-11-10081941.log",
+        "sh_arp_cache_2020-11-10074812.log",
+    ] {
         let path = otrf.join("linux").join(log);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for (n, line) in text.lines().enumerate() {
             let rec = AuditRecord::parse(line);
             let mut out = Vec::new();
             rules.matches(LogSource::LINUX_AUDITD, &rec, &mut out);
             for m in out {
-                hits.push(format!("{log}:{}: {} {}", n + 1, m.id.unwrap_or("-"), m.title));
+                hits.push(format!(
+                    "{log}:{}: {} {}",
+                    n + 1,
+                    m.id.unwrap_or("-"),
+                    m.title
+                ));
             }
         }
     }
@@ -385,8 +396,10 @@ fn k8s_events(path: &Path) -> Vec<serde_json::Value> {
 
 #[test]
 fn kubernetes_rules_over_falco_audit_traces() {
-    let (Some(sigma), Some(falco)) = (corpus("sigma-rules"), corpus("falco-legacy-regression-tests"))
-    else {
+    let (Some(sigma), Some(falco)) = (
+        corpus("sigma-rules"),
+        corpus("falco-legacy-regression-tests"),
+    ) else {
         return;
     };
     let rules = load_folder(&sigma, "rules/application/kubernetes");

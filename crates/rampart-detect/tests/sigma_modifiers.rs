@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 /// A rule of log source `product: test` whose `detection` is `detection` (YAML, indented
 /// by four spaces per level as written below).
 fn rule(detection: &str) -> String {
-    let mut s = String::from("title: t\nid: t-1\nlevel: high\nlogsource:\n  product: test\ndetection:\n");
+    let mut s =
+        String::from("title: t\nid: t-1\nlevel: high\nlogsource:\n  product: test\ndetection:\n");
     for line in detection.lines() {
         s.push_str("  ");
         s.push_str(line);
@@ -49,7 +50,10 @@ fn cmd(c: &str) -> Value {
 fn plain_value_is_case_insensitive_exact() {
     let d = "sel:\n  CommandLine: 'Whoami'\ncondition: sel";
     assert_eq!(
-        check(d, &[cmd("whoami"), cmd("WHOAMI"), cmd("whoami /all"), json!({})]),
+        check(
+            d,
+            &[cmd("whoami"), cmd("WHOAMI"), cmd("whoami /all"), json!({})]
+        ),
         [true, true, false, false]
     );
 }
@@ -58,7 +62,10 @@ fn plain_value_is_case_insensitive_exact() {
 fn contains() {
     let d = "sel:\n  CommandLine|contains: 'ExecutionPolicy'\ncondition: sel";
     assert_eq!(
-        check(d, &[cmd("powershell -executionpolicy bypass"), cmd("powershell")]),
+        check(
+            d,
+            &[cmd("powershell -executionpolicy bypass"), cmd("powershell")]
+        ),
         [true, false]
     );
 }
@@ -69,7 +76,11 @@ fn startswith_and_endswith() {
     assert_eq!(
         check(
             d,
-            &[cmd("curl http://x/a.SH"), cmd("wget http://x/a.sh"), cmd("curl http://x/a.py")]
+            &[
+                cmd("curl http://x/a.SH"),
+                cmd("wget http://x/a.sh"),
+                cmd("curl http://x/a.py")
+            ]
         ),
         [true, false, false]
     );
@@ -80,7 +91,10 @@ fn list_is_or_and_all_is_and() {
     let any = "sel:\n  CommandLine|contains:\n    - 'nc '\n    - 'ncat '\ncondition: sel";
     assert_eq!(check(any, &[cmd("ncat -e"), cmd("bash")]), [true, false]);
     let all = "sel:\n  CommandLine|contains|all:\n    - ' -e '\n    - 'nc '\ncondition: sel";
-    assert_eq!(check(all, &[cmd("nc -e /bin/sh"), cmd("nc -l 80")]), [true, false]);
+    assert_eq!(
+        check(all, &[cmd("nc -e /bin/sh"), cmd("nc -l 80")]),
+        [true, false]
+    );
 }
 
 #[test]
@@ -88,7 +102,10 @@ fn many_substrings_share_an_automaton() {
     let values: String = (0..40).map(|i| format!("    - 'tool{i:02}'\n")).collect();
     let d = format!("sel:\n  CommandLine|contains:\n{values}condition: sel");
     assert_eq!(
-        check(&d, &[cmd("run TOOL07 now"), cmd("run tool40"), cmd("tool39")]),
+        check(
+            &d,
+            &[cmd("run TOOL07 now"), cmd("run tool40"), cmd("tool39")]
+        ),
         [true, false, true]
     );
 }
@@ -99,14 +116,26 @@ fn wildcards_and_escapes() {
     assert_eq!(
         check(
             d,
-            &[cmd("abbbc"), cmd("xyz"), cmd("xz"), cmd("lit*eral"), cmd("litXeral")]
+            &[
+                cmd("abbbc"),
+                cmd("xyz"),
+                cmd("xz"),
+                cmd("lit*eral"),
+                cmd("litXeral")
+            ]
         ),
         [true, true, false, true, false]
     );
     // A backslash before anything else is literal.
     let d = "sel:\n  Image|endswith: '\\cmd.exe'\ncondition: sel";
     assert_eq!(
-        check(d, &[json!({"Image": "C:\\Windows\\CMD.EXE"}), json!({"Image": "xcmd.exe"})]),
+        check(
+            d,
+            &[
+                json!({"Image": "C:\\Windows\\CMD.EXE"}),
+                json!({"Image": "xcmd.exe"})
+            ]
+        ),
         [true, false]
     );
 }
@@ -149,7 +178,13 @@ fn base64_and_base64offset() {
     // "/bin/bash" is L2Jpbi9iYXNo in base64.
     let d = "sel:\n  data|base64: '/bin/bash'\ncondition: sel";
     assert_eq!(
-        check(d, &[json!({"data": "L2Jpbi9iYXNo"}), json!({"data": "l2jpbi9iyxno"})]),
+        check(
+            d,
+            &[
+                json!({"data": "L2Jpbi9iYXNo"}),
+                json!({"data": "l2jpbi9iyxno"})
+            ]
+        ),
         [true, false]
     );
     // "xx/bin/bash" and "x/bin/bash" put the value at the other two offsets.
@@ -183,7 +218,10 @@ fn wide_utf16_encodings() {
     assert_eq!(check(d, &[json!({"data": "//5jAG0AZAA="})]), [true]);
     // Without base64, the NUL-interleaved text itself.
     let d = "sel:\n  data|wide: 'ab'\ncondition: sel";
-    assert_eq!(check(d, &[json!({"data": "a\u{0}b\u{0}"}), json!({"data": "ab"})]), [true, false]);
+    assert_eq!(
+        check(d, &[json!({"data": "a\u{0}b\u{0}"}), json!({"data": "ab"})]),
+        [true, false]
+    );
 }
 
 #[test]
@@ -205,7 +243,10 @@ fn windash() {
     );
     // Many dashes use a character class instead of 5^n variants.
     let d = "sel:\n  CommandLine|windash|contains: '-a -b -c -d'\ncondition: sel";
-    assert_eq!(check(d, &[cmd("/a -b \u{2013}c /d"), cmd("-a -b -c +d")]), [true, false]);
+    assert_eq!(
+        check(d, &[cmd("/a -b \u{2013}c /d"), cmd("-a -b -c +d")]),
+        [true, false]
+    );
 }
 
 #[test]
@@ -256,14 +297,20 @@ fn cased() {
     let d = "sel:\n  CommandLine|cased: 'Bypass'\ncondition: sel";
     assert_eq!(check(d, &[cmd("Bypass"), cmd("bypass")]), [true, false]);
     let d = "sel:\n  CommandLine|contains|cased: 'Bypass'\ncondition: sel";
-    assert_eq!(check(d, &[cmd("-ep Bypass"), cmd("-ep BYPASS")]), [true, false]);
+    assert_eq!(
+        check(d, &[cmd("-ep Bypass"), cmd("-ep BYPASS")]),
+        [true, false]
+    );
 }
 
 #[test]
 fn neq() {
     let d = "sel:\n  user|neq: root\ncondition: sel";
     assert_eq!(
-        check(d, &[json!({"user": "alice"}), json!({"user": "ROOT"}), json!({})]),
+        check(
+            d,
+            &[json!({"user": "alice"}), json!({"user": "ROOT"}), json!({})]
+        ),
         [true, false, false]
     );
 }
@@ -272,14 +319,21 @@ fn neq() {
 fn null_and_empty_values() {
     let d = "sel:\n  a: x\nempty:\n  b: ''\ncondition: sel and empty";
     assert_eq!(
-        check(d, &[json!({"a": "x", "b": ""}), json!({"a": "x", "b": "y"})]),
+        check(
+            d,
+            &[json!({"a": "x", "b": ""}), json!({"a": "x", "b": "y"})]
+        ),
         [true, false]
     );
     let d = "sel:\n  a: x\nnone:\n  b: null\ncondition: sel and none";
     assert_eq!(
         check(
             d,
-            &[json!({"a": "x"}), json!({"a": "x", "b": null}), json!({"a": "x", "b": "y"})]
+            &[
+                json!({"a": "x"}),
+                json!({"a": "x", "b": null}),
+                json!({"a": "x", "b": "y"})
+            ]
         ),
         [true, true, false]
     );
@@ -291,18 +345,32 @@ fn numbers_booleans_and_strings() {
     assert_eq!(
         check(
             d,
-            &[json!({"EventID": 4688}), json!({"EventID": "4688"}), json!({"EventID": 46880})]
+            &[
+                json!({"EventID": 4688}),
+                json!({"EventID": "4688"}),
+                json!({"EventID": 46880})
+            ]
         ),
         [true, true, false]
     );
     let d = "sel:\n  ok: true\ncondition: sel";
     assert_eq!(
-        check(d, &[json!({"ok": true}), json!({"ok": "True"}), json!({"ok": false})]),
+        check(
+            d,
+            &[
+                json!({"ok": true}),
+                json!({"ok": "True"}),
+                json!({"ok": false})
+            ]
+        ),
         [true, true, false]
     );
     // A quoted number is a string: matches the number's text too.
     let d = "sel:\n  code: '403'\ncondition: sel";
-    assert_eq!(check(d, &[json!({"code": 403}), json!({"code": "403"})]), [true, true]);
+    assert_eq!(
+        check(d, &[json!({"code": 403}), json!({"code": "403"})]),
+        [true, true]
+    );
     let d = "sel:\n  n|contains: 12\ncondition: sel";
     assert_eq!(check(d, &[json!({"n": 51234})]), [true]);
 }
@@ -311,12 +379,21 @@ fn numbers_booleans_and_strings() {
 fn lists_in_events_match_any_element() {
     let d = "sel:\n  tags: prod\ncondition: sel";
     assert_eq!(
-        check(d, &[json!({"tags": ["dev", "PROD"]}), json!({"tags": ["dev"]})]),
+        check(
+            d,
+            &[json!({"tags": ["dev", "PROD"]}), json!({"tags": ["dev"]})]
+        ),
         [true, false]
     );
     let d = "sel:\n  items.name|contains|all:\n    - a\n    - b\ncondition: sel";
     assert_eq!(
-        check(d, &[json!({"items": [{"name": "xa"}, {"name": "bx"}]}), json!({"items": [{"name": "a"}]})]),
+        check(
+            d,
+            &[
+                json!({"items": [{"name": "xa"}, {"name": "bx"}]}),
+                json!({"items": [{"name": "a"}]})
+            ]
+        ),
         [true, false]
     );
 }
@@ -327,13 +404,23 @@ fn keywords_search_the_whole_event() {
     assert_eq!(
         check(
             d,
-            &[json!({"msg": "no DOT1X system-auth-control"}), json!({"x": {"y": "port-control"}}), json!({"msg": "hello"})]
+            &[
+                json!({"msg": "no DOT1X system-auth-control"}),
+                json!({"x": {"y": "port-control"}}),
+                json!({"msg": "hello"})
+            ]
         ),
         [true, true, false]
     );
     let d = "kw:\n  '|all':\n    - 'dd'\n    - 'if='\ncondition: kw";
     assert_eq!(
-        check(d, &[json!({"a0": "dd", "a1": "if=/dev/zero"}), json!({"a0": "dd"})]),
+        check(
+            d,
+            &[
+                json!({"a0": "dd", "a1": "if=/dev/zero"}),
+                json!({"a0": "dd"})
+            ]
+        ),
         [true, false]
     );
 }
@@ -344,7 +431,12 @@ fn list_of_maps_is_or_of_ands() {
     assert_eq!(
         check(
             d,
-            &[json!({"a": 1, "b": 2}), json!({"a": 1}), json!({"c": 3}), json!({})]
+            &[
+                json!({"a": 1, "b": 2}),
+                json!({"a": 1}),
+                json!({"c": 3}),
+                json!({})
+            ]
         ),
         [true, false, true, false]
     );
@@ -354,10 +446,14 @@ fn list_of_maps_is_or_of_ands() {
 fn condition_and_or_not_parentheses() {
     let sels = "a:\n  x: 1\nb:\n  y: 1\nc:\n  z: 1\n";
     let ev = |x: i32, y: i32, z: i32| json!({"x": x, "y": y, "z": z});
-    let all8: Vec<Value> = (0..8).map(|i| ev(i & 1, (i >> 1) & 1, (i >> 2) & 1)).collect();
+    let all8: Vec<Value> = (0..8)
+        .map(|i| ev(i & 1, (i >> 1) & 1, (i >> 2) & 1))
+        .collect();
     let truth = |cond: &str| check(&format!("{sels}condition: {cond}"), &all8);
     let want = |f: &dyn Fn(bool, bool, bool) -> bool| -> Vec<bool> {
-        (0..8).map(|i| f(i & 1 == 1, (i >> 1) & 1 == 1, (i >> 2) & 1 == 1)).collect()
+        (0..8)
+            .map(|i| f(i & 1 == 1, (i >> 1) & 1 == 1, (i >> 2) & 1 == 1))
+            .collect()
     };
     assert_eq!(truth("a and b"), want(&|a, b, _| a && b));
     assert_eq!(truth("a or b"), want(&|a, b, _| a || b));
@@ -368,7 +464,10 @@ fn condition_and_or_not_parentheses() {
     assert_eq!(truth("not a or b"), want(&|a, b, _| !a || b));
     assert_eq!(truth("(a or b) and c"), want(&|a, b, c| (a || b) && c));
     assert_eq!(truth("not (a or b)"), want(&|a, b, _| !(a || b)));
-    assert_eq!(truth("a and not (b or not c)"), want(&|a, b, c| a && !(b || !c)));
+    assert_eq!(
+        truth("a and not (b or not c)"),
+        want(&|a, b, c| a && !(b || !c))
+    );
 }
 
 #[test]
@@ -398,7 +497,11 @@ fn logsource_routing() {
     assert_eq!(out.len(), 1);
     rules.matches(LogSource::KUBERNETES_AUDIT, &JsonDoc(&ev), &mut out);
     rules.matches(LogSource::GCP_AUDIT, &JsonDoc(&ev), &mut out);
-    rules.matches(LogSource::new(Some("aws"), None, None), &JsonDoc(&ev), &mut out);
+    rules.matches(
+        LogSource::new(Some("aws"), None, None),
+        &JsonDoc(&ev),
+        &mut out,
+    );
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].title, "ct");
     assert_eq!(out[0].level, None);
@@ -409,9 +512,16 @@ fn match_carries_metadata() {
     let text = "title: Meta\nid: 1234\nlevel: critical\ntags:\n  - attack.t1078\n  - attack.initial-access\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: 1\n  condition: sel\n";
     let (rules, _) = load_sigma(&[("m.yml", text)]);
     let mut out = Vec::new();
-    rules.matches(LogSource::new(Some("test"), None, None), &JsonDoc(&json!({"a": 1})), &mut out);
+    rules.matches(
+        LogSource::new(Some("test"), None, None),
+        &JsonDoc(&json!({"a": 1})),
+        &mut out,
+    );
     let m = out[0];
-    assert_eq!((m.title, m.id, m.level), ("Meta", Some("1234"), Some("critical")));
+    assert_eq!(
+        (m.title, m.id, m.level),
+        ("Meta", Some("1234"), Some("critical"))
+    );
     assert_eq!(m.severity, rampart_core::Severity::Critical);
     assert_eq!(m.tags, ["attack.t1078", "attack.initial-access"]);
     assert_eq!(rules.rules()[0].to_rule_meta().id, "sigma-1234");
@@ -421,7 +531,10 @@ fn match_carries_metadata() {
 
 #[test]
 fn invalid_yaml_is_an_error_with_line() {
-    let (rules, st) = load_sigma(&[("bad.yml", "title: x\ndetection:\n  sel: [a, b\n  condition: sel\n")]);
+    let (rules, st) = load_sigma(&[(
+        "bad.yml",
+        "title: x\ndetection:\n  sel: [a, b\n  condition: sel\n",
+    )]);
     assert!(rules.is_empty());
     match &st[0] {
         SigmaRuleStatus::Error { path, line, reason } => {
@@ -445,7 +558,10 @@ fn unbalanced_parentheses_are_errors() {
         }
     }
     let s = status("a:\n  x: 1\ncondition: a and nope");
-    assert!(s.to_string().contains("`nope`, which is not a selection"), "{s}");
+    assert!(
+        s.to_string().contains("`nope`, which is not a selection"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -478,9 +594,17 @@ fn catastrophic_regex_runs_in_linear_time() {
     let ev = cmd(&format!("{}!", "a".repeat(100_000)));
     let start = Instant::now();
     let mut out = Vec::new();
-    rules.matches(LogSource::new(Some("test"), None, None), &JsonDoc(&ev), &mut out);
+    rules.matches(
+        LogSource::new(Some("test"), None, None),
+        &JsonDoc(&ev),
+        &mut out,
+    );
     assert!(out.is_empty());
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     // Backreferences and look-around are not linear: unsupported, with the reason.
     match status("sel:\n  x|re: '(a)\\1'\ncondition: sel") {
         SigmaRuleStatus::Unsupported { reasons, .. } => {

@@ -51,7 +51,14 @@ fn debian_image_tree() {
     let Some((files, inv)) = scan("syft/debian/image-dpkg") else {
         return;
     };
-    assert_eq!(files, vec!["etc/os-release", "var/lib/dpkg/status"]);
+    assert_eq!(
+        files,
+        vec![
+            "etc/os-release",
+            "usr/share/doc/libpam-runtime/copyright",
+            "var/lib/dpkg/status"
+        ]
+    );
     let os = inv.os.unwrap();
     assert_eq!(os.distro_qualifier(), "debian-12");
     let purls: Vec<&str> = inv.packages.iter().map(|p| p.purl.as_str()).collect();
@@ -60,6 +67,7 @@ fn debian_image_tree() {
         vec!["pkg:deb/debian/libpam-runtime@1.1.8-3.6?arch=all&distro=debian-12"]
     );
     assert_eq!(inv.packages[0].source_name.as_deref(), Some("pam"));
+    assert_eq!(inv.packages[0].licenses, vec!["GPL-2", "LGPL-2.1", "GPL-1"]);
     assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
 }
 
@@ -69,7 +77,13 @@ fn distroless_image_tree() {
         return;
     };
     // The .md5sums and .preinst companions are not wanted.
-    assert_eq!(files, vec!["var/lib/dpkg/status.d/libsqlite3-0"]);
+    assert_eq!(
+        files,
+        vec![
+            "usr/share/doc/libsqlite3-0/copyright",
+            "var/lib/dpkg/status.d/libsqlite3-0"
+        ]
+    );
     assert_eq!(inv.os, None);
     let p = &inv.packages;
     assert_eq!(p.len(), 1);

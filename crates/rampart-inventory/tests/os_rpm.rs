@@ -243,3 +243,155 @@ fn ndb_sle15_matches_expected_list() {
         "pkg:rpm/suse/glibc@2.31-9.3.2?arch=x86_64&distro=sles-15.3"
     );
 }
+
+/// Debian's bookworm release key (package debian-archive-keyring), one OpenPGP key.
+const DEBIAN_KEY: &str = "/usr/share/keyrings/debian-archive-bookworm-stable.gpg";
+
+/// ASCII armour (RFC 4880 section 6) for `rpm --import`.
+fn armor(key: &[u8]) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b64 = |data: &[u8]| -> String {
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    };
+    let mut crc: u32 = 0xB7_04CE;
+    for &b in key {
+        crc ^= u32::from(b) << 16;
+        for _ in 0..8 {
+            crc <<= 1;
+            if crc & 0x100_0000 != 0 {
+                crc ^= 0x186_4CFB;
+            }
+        }
+    }
+    let crc = crc & 0xFF_FFFF;
+    let body = b64(key);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n{}\n={}\n-----END PGP PUBLIC KEY BLOCK-----\n",
+        lines.join("\n"),
+        b64(&crc.to_be_bytes()[1..])
+    )
+}
+
+/// A SQLite rpmdb written by rpm itself on this machine: 41 packages built with rpmbuild
+/// (epochs 0–3, `~` versions, headers large enough to need overflow pages, enough rows for
+/// interior b-tree pages), installed with `--justdb`, then two erased (freed cells) and a
+/// signing key imported.
+#[test]
+fn rpm_written_sqlite_matches_rpm() {
+    if !have_rpm() {
+        return;
+    }
+    if !Path::new(DEBIAN_KEY).exists() {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "{DEBIAN_KEY} missing (CI=true): apt-get install -y debian-archive-keyring"
+        );
+        return;
+    }
+    let ok = Command::new("rpmbuild")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "rpmbuild missing (CI=true): apt-get install -y rpm"
+        );
+        return;
+    }
+    let top = std::env::temp_dir().join(format!("rampart-rpmbuild-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&top);
+    std::fs::create_dir_all(top.join("SPECS")).unwrap();
+    std::fs::create_dir_all(top.join("db")).unwrap();
+    let mut spec = String::from(
+        "Name: rampart-fx\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n%description\nd\n%files\n",
+    );
+    for i in 0..40 {
+        let text = "lorem ipsum ".repeat(if i % 5 == 0 { 600 } else { 3 });
+        spec.push_str(&format!(
+            "%package -n rampart-fx-{i:02}\nSummary: s\nVersion: {i}.{}~rc{i}\nRelease: {}.el9\nEpoch: {}\nLicense: L{i} AND MIT\n%description -n rampart-fx-{i:02}\n{text}\n%files -n rampart-fx-{i:02}\n",
+            i % 7,
+            i % 3,
+            i % 4
+        ));
+    }
+    std::fs::write(top.join("SPECS/fx.spec"), spec).unwrap();
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(Command::new("rpmbuild")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()))
+        .args(["-bb", "--quiet"])
+        .arg(top.join("SPECS/fx.spec")));
+    let db = top.join("db");
+    let mut rpms: Vec<PathBuf> = std::fs::read_dir(top.join("RPMS/noarch"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    rpms.sort();
+    assert_eq!(rpms.len(), 41);
+    run(Command::new("rpm").arg("--dbpath").arg(&db).arg("--initdb"));
+    run(Command::new("rpm")
+        .arg("--dbpath")
+        .arg(&db)
+        .args(["-i", "--justdb", "--nodeps", "--noscripts"])
+        .args(&rpms));
+    run(Command::new("rpm").arg("--dbpath").arg(&db).args([
+        "-e",
+        "--justdb",
+        "--nodeps",
+        "rampart-fx-03",
+        "rampart-fx-10",
+    ]));
+    // An imported signing key appears in `rpm -qa` as gpg-pubkey (no arch, no source rpm).
+    let key = armor(&std::fs::read(DEBIAN_KEY).unwrap());
+    std::fs::write(top.join("key.asc"), key).unwrap();
+    run(Command::new("rpm")
+        .arg("--dbpath")
+        .arg(&db)
+        .arg("--import")
+        .arg(top.join("key.asc")));
+    let file = db.join("rpmdb.sqlite");
+    let pkgs = rampart(&file, "var/lib/rpm/rpmdb.sqlite", &OsInfo::default());
+    assert_eq!(pkgs.len(), 40);
+    let key = pkgs.iter().find(|p| p.name == "gpg-pubkey").unwrap();
+    assert_eq!(key.version, "8783d481-63ceb953");
+    assert_eq!(key.arch, None);
+    let oracle = rpm_qa(&file, "rpmbuild");
+    let _ = std::fs::remove_dir_all(&top);
+    assert_eq!(sorted_lines(&pkgs), oracle);
+    let p = pkgs.iter().find(|p| p.name == "rampart-fx-07").unwrap();
+    assert_eq!(p.version, "3:7.0~rc7-1.el9");
+    assert_eq!(
+        p.purl,
+        "pkg:rpm/rampart-fx-07@7.0~rc7-1.el9?arch=noarch&epoch=3"
+    );
+    assert_eq!(p.licenses, vec!["L7 AND MIT".to_string()]);
+    assert_eq!(p.source_name.as_deref(), Some("rampart-fx"));
+    assert_eq!(p.source_version.as_deref(), Some("3:1.0-1"));
+}

@@ -9,11 +9,13 @@ use crate::pss::{Level, PssVersion};
 use crate::yaml::{Document, Node};
 use crate::{Config, Misconfiguration, rule};
 use rampart_core::Diagnostic;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 struct Out<'a> {
     file: &'a str,
     found: Vec<Misconfiguration>,
+    /// (namespace, name) of ServiceAccounts in the scan that disable token automounting.
+    tokenless_accounts: &'a HashSet<(String, String)>,
 }
 
 impl Out<'_> {
@@ -48,6 +50,7 @@ pub(crate) fn run(
     } else {
         HashMap::new()
     };
+    let tokenless_accounts = tokenless_accounts(files);
     for (file, docs) in files {
         let resources = resources_of(docs);
         if resources.is_empty() && !docs.is_empty() {
@@ -61,6 +64,7 @@ pub(crate) fn run(
         let mut out = Out {
             file,
             found: Vec::new(),
+            tokenless_accounts: &tokenless_accounts,
         };
         for res in &resources {
             let policy = res
@@ -171,6 +175,27 @@ fn namespace_policies(
         }
     }
     out
+}
+
+/// ServiceAccounts of the scan with `automountServiceAccountToken: false`.
+fn tokenless_accounts(files: &[(&str, Vec<Document>)]) -> HashSet<(String, String)> {
+    files
+        .iter()
+        .flat_map(|(_, docs)| resources_of(docs))
+        .filter(|r| {
+            r.kind == "ServiceAccount"
+                && r.node
+                    .get("automountServiceAccountToken")
+                    .and_then(Node::as_bool)
+                    == Some(false)
+        })
+        .map(|r| {
+            (
+                r.namespace.unwrap_or("default").to_string(),
+                r.name.to_string(),
+            )
+        })
+        .collect()
 }
 
 /// A Pod Security profile (`None`: privileged, no PSS controls) and policy version.
@@ -380,7 +405,21 @@ fn check_workload(res: &Resource<'_>, pod: &PodView<'_>, out: &mut Out<'_>) {
         }
     }
     let auto = pod.spec.get("automountServiceAccountToken");
-    if auto.and_then(Node::as_bool) != Some(false) {
+    let account = pod
+        .spec
+        .get("serviceAccountName")
+        .or_else(|| pod.spec.get("serviceAccount"))
+        .and_then(Node::as_str)
+        .unwrap_or("default");
+    let account_off = out.tokenless_accounts.contains(&(
+        res.namespace.unwrap_or("default").to_string(),
+        account.to_string(),
+    ));
+    let mounts = match auto.and_then(Node::as_bool) {
+        Some(v) => v,
+        None => !account_off,
+    };
+    if mounts {
         out.add(
             "k8s-automount-token",
             res,

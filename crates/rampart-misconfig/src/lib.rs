@@ -87,8 +87,9 @@ pub struct Misconfiguration {
 /// Check every Kubernetes object in one file.
 ///
 /// Documents that are not Kubernetes objects are skipped (one info diagnostic per file says
-/// so when nothing in it was a Kubernetes object). Invalid YAML and inputs past the limits
-/// are errors naming the file and line. Checks that need every document of a scan (for
+/// so when nothing in it was a Kubernetes object), and so are unrendered Helm templates that
+/// do not parse (an info diagnostic). Invalid YAML and inputs past the limits are errors
+/// naming the file and line. Checks that need every document of a scan (for
 /// instance the default-deny NetworkPolicy check) see only this file's documents here; use
 /// [`scan_k8s_files`] to scan several files together.
 pub fn scan_k8s(
@@ -96,7 +97,24 @@ pub fn scan_k8s(
     text: &str,
     cfg: &Config,
 ) -> Result<(Vec<Misconfiguration>, Vec<Diagnostic>), MisconfigError> {
-    let docs = yaml::parse_documents(path, text, cfg.limits)?;
+    let docs = match yaml::parse_documents(path, text, cfg.limits) {
+        Ok(docs) => docs,
+        Err(e @ MisconfigError::Syntax { .. }) if text.contains("{{") => {
+            // An unrendered Helm or Go template: not an error of the file, but nothing to check.
+            let d = Diagnostic {
+                level: rampart_core::Level::Info,
+                ..error_diagnostic(path, &e)
+            };
+            let d = Diagnostic {
+                message: format!(
+                    "unrendered template ({{{{ ... }}}}); render it first (helm template) to check it: {e}"
+                ),
+                ..d
+            };
+            return Ok((Vec::new(), vec![d]));
+        }
+        Err(e) => return Err(e),
+    };
     Ok(checks::run(&[(path, docs)], cfg))
 }
 

@@ -282,6 +282,7 @@ pub fn parse_documents(
     text: &str,
     limits: Limits,
 ) -> Result<Vec<Document>, MisconfigError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut repaired: Option<String> = None;
     for _ in 0..=MAX_REPAIRS {
         let current = repaired.as_deref().unwrap_or(text);
@@ -549,6 +550,22 @@ mod tests {
         let items = docs[0].root.get("a").unwrap().items();
         assert_eq!(items[0].as_str(), Some("one two three"));
         assert_eq!(items[1].as_str(), Some("x"));
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let docs = parse("\u{feff}a: 1\r\nb:\r\n  c: x\r\n").unwrap();
+        assert_eq!(docs[0].root.get("a").unwrap().as_i64(), Some(1));
+        assert_eq!(docs[0].root.path(&["b", "c"]).unwrap().line, 3);
+        assert_eq!(docs[0].root.path(&["b", "c"]).unwrap().as_str(), Some("x"));
+    }
+
+    #[test]
+    fn tab_indented_json() {
+        let text = "{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"hostPID\": true\n\t}\n}\n";
+        let docs = parse(text).unwrap();
+        assert!(docs[0].root.get("spec").unwrap().is_true("hostPID"));
+        assert_eq!(docs[0].root.path(&["spec", "hostPID"]).unwrap().line, 4);
     }
 
     #[test]

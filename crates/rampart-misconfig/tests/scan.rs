@@ -260,3 +260,23 @@ fn namespace_labels_choose_level_and_version() {
         "only the unlabelled pod is held to restricted"
     );
 }
+
+/// A ServiceAccount that disables token automounting covers the pods that use it, unless a
+/// pod turns it back on.
+#[test]
+fn service_account_automount_setting_is_honoured() {
+    let text = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: quiet, namespace: app}\nautomountServiceAccountToken: false\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: uses-quiet, namespace: app}\nspec:\n  serviceAccountName: quiet\n  containers: [{name: c, image: x:1}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: overrides, namespace: app}\nspec:\n  serviceAccountName: quiet\n  automountServiceAccountToken: true\n  containers: [{name: c, image: x:1}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: default-sa, namespace: app}\nspec:\n  containers: [{name: c, image: x:1}]\n";
+    let (found, _) = scan_k8s("sa.yaml", text, &Config::default()).expect("scan");
+    let flagged: Vec<(&str, u32)> = found
+        .iter()
+        .filter(|m| m.rule_id == "k8s-automount-token")
+        .map(|m| (m.resource.as_str(), m.line))
+        .collect();
+    assert_eq!(
+        flagged,
+        vec![("Pod/app/overrides", 18), ("Pod/app/default-sa", 24)]
+    );
+}

@@ -1754,6 +1754,143 @@ static RULES: &[SecretRule] = &[
     )
     .templated(),
     SecretRule::new(
+        "secret-adobe-client-secret",
+        "Adobe OAuth client secret",
+        HIGH,
+        &["p8e-"],
+        token!(r"p8e-[A-Za-z0-9_\-]{32}"),
+        "`p8e-` followed by 32 characters (Adobe Developer Console OAuth credentials).",
+    ),
+    SecretRule::new(
+        "secret-openshift-user-token",
+        "OpenShift user OAuth token",
+        HIGH,
+        &["sha256~"],
+        token!(r"sha256~[A-Za-z0-9_\-]{43}"),
+        "`sha256~` followed by 43 characters of base64url.",
+    ),
+    SecretRule::new(
+        "secret-clickhouse-cloud-secret",
+        "ClickHouse Cloud API secret key",
+        HIGH,
+        &["4b1d"],
+        token!(r"4b1d[A-Za-z0-9]{38}"),
+        "`4b1d` followed by 38 alphanumerics.",
+    ),
+    SecretRule::new(
+        "secret-launchdarkly-access-token",
+        "LaunchDarkly access token or SDK key",
+        HIGH,
+        &["launchdarkly", "launch_darkly"],
+        gated!(r"launch_?darkly", r"(?:api|sdk)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+        "`api-` or `sdk-` followed by a UUID.",
+    ),
+    SecretRule::new(
+        "secret-snyk-api-token",
+        "Snyk API token",
+        HIGH,
+        &["snyk"],
+        gated!(r"snyk", r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+        "A UUID assigned to a Snyk variable (`SNYK_TOKEN`).",
+    ),
+    SecretRule::new(
+        "secret-codecov-access-token",
+        "Codecov upload or access token",
+        MED,
+        &["codecov"],
+        gated!(r"codecov", r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-f0-9]{32}"),
+        "A UUID (or 32 hex digits) assigned to a Codecov variable (`CODECOV_TOKEN`).",
+    ),
+    SecretRule::new(
+        "secret-travisci-access-token",
+        "Travis CI access token",
+        HIGH,
+        &["travis"],
+        gated!(r"travis", r"[A-Za-z0-9_\-]{22}"),
+        "22 characters assigned to a Travis CI variable.",
+    )
+    .entropy(3.3),
+    SecretRule::new(
+        "secret-droneci-access-token",
+        "Drone CI access token",
+        HIGH,
+        &["drone"],
+        gated!(r"drone", r"[A-Za-z0-9]{32}"),
+        "32 alphanumerics assigned to a Drone variable (`DRONE_TOKEN`).",
+    )
+    .entropy(3.3),
+    SecretRule::new(
+        "secret-fastly-api-token",
+        "Fastly API token",
+        HIGH,
+        &["fastly"],
+        gated!(r"fastly", r"[A-Za-z0-9_\-]{32}"),
+        "32 characters of base64url assigned to a Fastly variable.",
+    )
+    .entropy(3.3),
+    SecretRule::new(
+        "secret-cohere-api-key",
+        "Cohere API key",
+        HIGH,
+        &["cohere", "co_api_key"],
+        gated!(r"cohere|co_api_key", r"[A-Za-z0-9]{40}"),
+        "40 alphanumerics assigned to a Cohere variable (`CO_API_KEY`).",
+    )
+    .entropy(3.3),
+    SecretRule::new(
+        "secret-mattermost-access-token",
+        "Mattermost personal access token",
+        MED,
+        &["mattermost"],
+        gated!(r"mattermost", r"[a-z0-9]{26}"),
+        "26 lower-case alphanumerics assigned to a Mattermost variable.",
+    )
+    .entropy(3.3),
+    SecretRule::new(
+        "secret-intercom-access-token",
+        "Intercom access token",
+        HIGH,
+        &["intercom"],
+        gated!(r"intercom", r"[A-Za-z0-9=_\-]{60}"),
+        "60 characters assigned to an Intercom variable.",
+    )
+    .entropy(3.5),
+    SecretRule::new(
+        "secret-confluent-api-secret",
+        "Confluent Cloud API secret",
+        HIGH,
+        &["confluent"],
+        gated!(r"confluent[\w.\-]{0,20}secret", r"[A-Za-z0-9+/]{64}"),
+        "64 base64 characters assigned to a Confluent secret variable.",
+    )
+    .entropy(3.5),
+    SecretRule::new(
+        "secret-sumologic-access-key",
+        "Sumo Logic access key",
+        HIGH,
+        &["sumo"],
+        gated!(r"sumo", r"[A-Za-z0-9]{64}"),
+        "64 alphanumerics assigned to a Sumo Logic variable.",
+    )
+    .entropy(3.5),
+    SecretRule::new(
+        "secret-rapidapi-key",
+        "RapidAPI key",
+        HIGH,
+        &["rapidapi"],
+        gated!(r"rapidapi", r"[A-Za-z0-9_\-]{50}"),
+        "50 characters assigned to a RapidAPI variable (`X-RapidAPI-Key`).",
+    )
+    .entropy(3.5),
+    SecretRule::new(
+        "secret-lob-api-key",
+        "Lob API key",
+        HIGH,
+        &["live_", "test_"],
+        gated!(r"lob", r"(?:live|test)_[a-f0-9]{35}"),
+        "`live_` or `test_` followed by 35 hex digits, assigned to a Lob variable.",
+    ),
+    SecretRule::new(
         "secret-private-key-rsa",
         "RSA private key (PEM)",
         CRIT,

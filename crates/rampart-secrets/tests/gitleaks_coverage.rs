@@ -31,6 +31,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("octopus", "octopus"),
     ("planetscale", "planetscale"),
     ("dockerhub", "dockerhub"),
+    ("pkcs12", "private"),
+    ("sonar", "sonarqube"),
 ];
 
 #[test]
@@ -80,5 +82,5 @@ fn gitleaks_provider_coverage() {
     println!("not covered: {}", uncovered.join(" "));
     println!("rampart rules: {}, providers: {}", rampart_secrets::rules().len(), ours.len());
     assert_eq!(ids.len(), 222);
-    assert_eq!((covered.len(), providers_covered.len()), (0, 0), "coverage changed");
+    assert_eq!((covered.len(), providers_covered.len()), (197, 111), "coverage changed");
 }

@@ -13,7 +13,7 @@ use std::fmt;
 
 use crate::VersionError;
 use crate::semver::{Dialect, MAX_SAFE, Sem, cmp_pre, parse as parse_sem};
-use crate::util::{cmp_digits, fallback, span};
+use crate::util::{fallback, span};
 
 /// Checks that node-semver (without `loose`) accepts `v` as a version.
 pub fn validate(v: &str) -> Result<(), &'static str> {
@@ -194,8 +194,10 @@ impl Partial<'_> {
     }
 }
 
-/// Parses `[v=\s]*N[.N[.N[-pre][+build]]]` where each N may be `x`, `X` or `*`.
-fn parse_partial(s: &str, loose: bool) -> Result<Partial<'_>, &'static str> {
+/// Parses `[v=\s]*N[.N[.N[-pre][+build]]]` where each N may be `x`, `X` or `*`. A number
+/// after an `x` (`1.x.5`) is ignored when `after_x` is set (caret, tilde and hyphen ranges,
+/// as node-semver does) and refused otherwise.
+fn parse_partial(s: &str, loose: bool, after_x: bool) -> Result<Partial<'_>, &'static str> {
     let s = s.trim_start_matches(|c: char| c == 'v' || c == '=' || c.is_whitespace());
     let b = s.as_bytes();
     let mut i = 0;
@@ -224,10 +226,13 @@ fn parse_partial(s: &str, loose: bool) -> Result<Partial<'_>, &'static str> {
                 if !loose && d.len() > 1 && d.first() == Some(&b'0') {
                     return Err("leading zero in a number");
                 }
-                if seen_x {
+                if seen_x && !after_x {
                     return Err("a number after an x");
                 }
-                *slot = Some(to_num(d).ok_or("number too large")?);
+                let value = to_num(d).ok_or("number too large")?;
+                if !seen_x {
+                    *slot = Some(value);
+                }
                 i += n;
             }
         }
@@ -288,13 +293,26 @@ impl Ctx {
         Ver::new(m, n, p, pre)
     }
 
+    /// node-semver keeps the text of a full hyphen bound (`>=` + text), so a prefix other
+    /// than `v` (`=1.2.3 - 2`) makes the comparator invalid unless loose.
+    fn raw_ok(&self, raw: &str) -> bool {
+        let prefix = raw.len() - raw.trim_start_matches(['v', '=', ' ']).len();
+        self.loose || prefix == 0 || raw.get(..prefix) == Some("v")
+    }
+
     fn hyphen(
         &self,
-        from: &Partial<'_>,
-        to: &Partial<'_>,
+        (from, from_raw): (&Partial<'_>, &str),
+        (to, to_raw): (&Partial<'_>, &str),
         out: &mut Set,
     ) -> Result<(), &'static str> {
         let z = self.z();
+        if from.x_at().is_none() && !self.raw_ok(from_raw) {
+            return Err("unexpected prefix before the hyphen range start");
+        }
+        if to.x_at().is_none() && to.pre.is_empty() && !self.inc_pre && !self.raw_ok(to_raw) {
+            return Err("unexpected prefix before the hyphen range end");
+        }
         match (from.x_at(), from.nums) {
             (Some(0), _) => {}
             (Some(1), [Some(m), ..]) => out.push(Comparator::of(Op::Ge, self.ver(m, 0, 0, z)?)),
@@ -448,7 +466,7 @@ impl Ctx {
         if rest.starts_with(['<', '>', '~', '^']) {
             return Err("two operators in a row");
         }
-        let v = parse_partial(rest, self.loose)?;
+        let v = parse_partial(rest, self.loose, matches!(op, "^" | "~" | "~>"))?;
         match op {
             "^" => self.caret(&v, out),
             "~" | "~>" => self.tilde(&v, out),
@@ -478,11 +496,11 @@ impl Ctx {
         let pieces: Vec<&str> = alt.split(" - ").collect();
         if let [from, to] = pieces[..]
             && let (Ok(f), Ok(t)) = (
-                parse_partial(from, self.loose),
-                parse_partial(to, self.loose),
+                parse_partial(from, self.loose, true),
+                parse_partial(to, self.loose, true),
             )
         {
-            self.hyphen(&f, &t, &mut out)?;
+            self.hyphen((&f, from), (&t, to), &mut out)?;
             return Ok(self.finish(out));
         }
         // Join operators written apart from their version (`>= 1.2.3`, `~ 1.2`).
@@ -563,8 +581,9 @@ impl Ctx {
 #[derive(Debug, Clone)]
 pub struct Range {
     loose: bool,
-    /// The alternatives as parsed without and with `includePrerelease`.
-    sets: [Vec<Set>; 2],
+    /// The alternatives as parsed without and with `includePrerelease` (node-semver can
+    /// accept a range under one option and refuse it under the other).
+    sets: [Option<Vec<Set>>; 2],
 }
 
 impl Range {
@@ -579,32 +598,39 @@ impl Range {
     }
 
     fn parse_opts(s: &str, loose: bool) -> Result<Range, VersionError> {
-        let err = |reason| VersionError::Range {
-            range: s.to_string(),
-            reason,
-        };
         let plain = Ctx {
             loose,
             inc_pre: false,
         }
-        .range(s)
-        .map_err(err)?;
+        .range(s);
         let inc = Ctx {
             loose,
             inc_pre: true,
         }
-        .range(s)
-        .map_err(err)?;
-        Ok(Range {
-            loose,
-            sets: [plain, inc],
-        })
+        .range(s);
+        match (plain, inc) {
+            (Err(reason), Err(_)) => Err(VersionError::Range {
+                range: s.to_string(),
+                reason,
+            }),
+            (plain, inc) => Ok(Range {
+                loose,
+                sets: [plain.ok(), inc.ok()],
+            }),
+        }
+    }
+
+    /// Whether node-semver accepts the range under the given `includePrerelease` option.
+    pub fn is_valid(&self, include_prerelease: bool) -> bool {
+        self.sets[usize::from(include_prerelease)].is_some()
     }
 
     /// node-semver's canonical form of the range (`validRange`: `>=1.2.3 <2.0.0-0||1.0.0`,
-    /// `*` when it matches everything).
-    pub fn canonical(&self, include_prerelease: bool) -> String {
+    /// `*` when it matches everything); `None` when node-semver refuses the range under
+    /// this option.
+    pub fn canonical(&self, include_prerelease: bool) -> Option<String> {
         let s = self.sets[usize::from(include_prerelease)]
+            .as_ref()?
             .iter()
             .map(|s| {
                 s.iter()
@@ -616,11 +642,12 @@ impl Range {
             })
             .collect::<Vec<_>>()
             .join("||");
-        if s.is_empty() { "*".to_string() } else { s }
+        Some(if s.is_empty() { "*".to_string() } else { s })
     }
 
     /// Whether version `v` satisfies the range (`semver.satisfies`). An unparsable version
-    /// satisfies nothing.
+    /// satisfies nothing, and neither does anything when the range is invalid under this
+    /// option (see [`Range::is_valid`]).
     pub fn satisfies(&self, v: &str, include_prerelease: bool) -> bool {
         let dialect = if self.loose {
             Dialect::NpmLoose
@@ -630,26 +657,28 @@ impl Range {
         let Some(s) = parse_sem(v, dialect) else {
             return false;
         };
-        self.sets[usize::from(include_prerelease)]
-            .iter()
-            .any(|set| {
-                if !set.iter().all(|c| c.test(&s)) {
-                    return false;
-                }
-                if s.pre.is_empty() || include_prerelease {
-                    return true;
-                }
-                set.iter().any(|c| match &c.0 {
-                    Some((_, cv)) => !cv.pre.is_empty() && cv.same_triple(&s),
-                    None => false,
-                })
+        let Some(sets) = &self.sets[usize::from(include_prerelease)] else {
+            return false;
+        };
+        sets.iter().any(|set| {
+            if !set.iter().all(|c| c.test(&s)) {
+                return false;
+            }
+            if s.pre.is_empty() || include_prerelease {
+                return true;
+            }
+            set.iter().any(|c| match &c.0 {
+                Some((_, cv)) => !cv.pre.is_empty() && cv.same_triple(&s),
+                None => false,
             })
+        })
     }
 }
 
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.canonical(false))
+        let c = self.canonical(false).or_else(|| self.canonical(true));
+        f.write_str(c.as_deref().unwrap_or_default())
     }
 }
 
@@ -660,19 +689,26 @@ mod tests {
     #[test]
     fn ranges() {
         let r = Range::parse("^1.2.3").unwrap();
-        assert_eq!(r.canonical(false), ">=1.2.3 <2.0.0-0");
+        assert_eq!(r.canonical(false).as_deref(), Some(">=1.2.3 <2.0.0-0"));
         assert!(r.satisfies("1.9.9", false));
         assert!(!r.satisfies("2.0.0-rc.1", false));
         assert!(!r.satisfies("1.3.0-beta", false));
         assert!(r.satisfies("1.3.0-beta", true));
+        assert_eq!(r.to_string(), ">=1.2.3 <2.0.0-0");
         assert_eq!(
-            Range::parse("~1.2").unwrap().canonical(false),
-            ">=1.2.0 <1.3.0-0"
+            Range::parse("~1.2").unwrap().canonical(false).as_deref(),
+            Some(">=1.2.0 <1.3.0-0")
         );
         assert_eq!(
-            Range::parse("1.2.3 - 2").unwrap().canonical(false),
-            ">=1.2.3 <3.0.0-0"
+            Range::parse("1.2.3 - 2")
+                .unwrap()
+                .canonical(false)
+                .as_deref(),
+            Some(">=1.2.3 <3.0.0-0")
         );
+        // node-semver accepts this only with includePrerelease.
+        let r = Range::parse("1.2.0 - =1.2.3").unwrap();
+        assert!(!r.is_valid(false) && r.is_valid(true));
         assert!(Range::parse("1.x.5").is_err());
         assert!(Range::parse(">01.02.03").is_err());
     }

@@ -436,3 +436,155 @@ for line in open(sys.argv[1], encoding='utf-8'):
     assert!(compared > 1500, "only {compared} comparable pairs");
     report("python packaging.version", all.len(), &bad, &res);
 }
+
+// ---------------------------------------------------------------- npm (node-semver)
+
+/// A `require` path for node-semver: the global module, or the copy bundled with npm.
+fn node_semver() -> Option<String> {
+    let root = Command::new("npm").args(["root", "-g"]).output().ok()?;
+    let root = String::from_utf8_lossy(&root.stdout).trim().to_string();
+    [
+        format!("{root}/semver"),
+        format!("{root}/npm/node_modules/semver"),
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).join("package.json").is_file())
+}
+
+fn npm_range(rng: &mut Rng) -> String {
+    const OPS: &[&str] = &[
+        "", "", "^", "~", ">", ">=", "<", "<=", "=", "~>", "^ ", ">= ", "v",
+    ];
+    const VS: &[&str] = &[
+        "1",
+        "1.2",
+        "1.2.3",
+        "0.0.3",
+        "0.2.x",
+        "1.x",
+        "*",
+        "x",
+        "1.2.3-beta.1",
+        "0.0.0",
+        "2.0.0-0",
+        "1.2.*",
+        "0.1",
+        "1.2.3+build",
+        "2",
+        "0.0",
+        "0.2.3",
+        "1.3.0-rc.1",
+        "3.x.x",
+        "X",
+        "2.1.0-alpha",
+        // Not valid in node-semver (without `loose`):
+        "01.2.3",
+        "1.x.5",
+        "1.2.3beta",
+        ">1",
+        "1.2.3.4",
+        "a.b.c",
+        "1.2.3-01",
+        "x.1",
+        "0.0.x",
+        "1.2.3-alpha+b",
+        "v1.2.3",
+        "=1.2.3",
+    ];
+    let mut alts = Vec::new();
+    for _ in 0..=rng.below(2) {
+        if rng.chance(20) {
+            alts.push(format!("{} - {}", rng.pick(VS), rng.pick(VS)));
+            continue;
+        }
+        let comps: Vec<String> = (0..=rng.below(2))
+            .map(|_| format!("{}{}", rng.pick(OPS), rng.pick(VS)))
+            .collect();
+        alts.push(comps.join(" "));
+    }
+    alts.join(if rng.chance(50) { " || " } else { "||" })
+}
+
+fn npm_version(rng: &mut Rng) -> String {
+    let mut s = format!("{}.{}.{}", rng.below(4), rng.below(4), rng.below(5));
+    if rng.chance(40) {
+        s.push_str(rng.pick(&[
+            "-0", "-alpha", "-beta.1", "-rc.2", "-1", "-alpha.0", "-beta",
+        ]));
+    }
+    s
+}
+
+#[test]
+fn npm_ranges_match_node_semver() {
+    if slow_tests_off() {
+        return;
+    }
+    let Some(module) = node_semver() else {
+        oracle_missing("node-semver (apt-get install -y nodejs npm && npm install -g semver@7)");
+        return;
+    };
+    let mut rng = Rng(0x00de_5e11);
+    let cases: Vec<(String, String)> = (0..4000)
+        .map(|_| {
+            let r = npm_range(&mut rng);
+            let v = npm_version(&mut rng);
+            let w = npm_version(&mut rng);
+            (r, format!("{v}\t{w}"))
+        })
+        .collect();
+    let script = r#"
+const semver = require(process.argv[1]);
+const fs = require('fs');
+for (const line of fs.readFileSync(process.argv[2], 'utf8').split('\n')) {
+  if (!line) continue;
+  const [r, v, w] = line.split('\t');
+  const canon = semver.validRange(r);
+  const canonInc = semver.validRange(r, { includePrerelease: true });
+  const sat = semver.satisfies(v, r) ? 1 : 0;
+  const satInc = semver.satisfies(v, r, { includePrerelease: true }) ? 1 : 0;
+  console.log(JSON.stringify([canon, canonInc, sat, satInc, semver.compare(v, w, true)]));
+}
+"#;
+    let Some(res) = run_oracle("node", &["-e", script, &module], &cases) else {
+        oracle_missing("node");
+        return;
+    };
+    let mut bad = Vec::new();
+    let mut valid = 0;
+    for ((r, vw), line) in cases.iter().zip(&res) {
+        let (v, w) = vw.split_once('\t').expect("two versions");
+        let want: serde_json::Value = serde_json::from_str(line).expect("node output is JSON");
+        let cmp = compare(Scheme::Npm, v, w) as i8;
+        let parsed = rampart_version::npm::Range::parse(r);
+        let got = match &parsed {
+            Ok(p) => serde_json::json!([
+                p.canonical(false),
+                p.canonical(true),
+                u8::from(p.satisfies(v, false)),
+                u8::from(p.satisfies(v, true)),
+                cmp
+            ]),
+            Err(_) => serde_json::json!([null, null, 0, 0, cmp]),
+        };
+        valid += usize::from(parsed.as_ref().is_ok_and(|p| p.is_valid(false)));
+        if got != want {
+            bad.push(format!("{r:?} / {v}: node-semver {want}, rampart {got}"));
+        }
+    }
+    println!(
+        "node-semver ranges: {}/{} agree ({valid} valid ranges)",
+        cases.len() - bad.len(),
+        cases.len()
+    );
+    assert!(
+        valid > 1000 && valid < cases.len() - 300,
+        "{valid} valid ranges: too uniform"
+    );
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+    );
+}

@@ -217,6 +217,7 @@ proptest! {
             let _ = r.satisfies(&b, false);
             let _ = r.satisfies(&b, true);
             let _ = r.canonical(true);
+            let _ = r.to_string();
         }
         let _ = Range::parse_loose(&a);
     }

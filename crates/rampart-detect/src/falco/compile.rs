@@ -54,11 +54,19 @@ impl Net {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(n), IpAddr::V4(i)) => {
-                let mask = if self.bits == 0 { 0 } else { u32::MAX << (32 - u32::from(self.bits)) };
+                let mask = if self.bits == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - u32::from(self.bits))
+                };
                 u32::from(n) & mask == u32::from(i) & mask
             }
             (IpAddr::V6(n), IpAddr::V6(i)) => {
-                let mask = if self.bits == 0 { 0 } else { u128::MAX << (128 - u32::from(self.bits)) };
+                let mask = if self.bits == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - u32::from(self.bits))
+                };
                 u128::from(n) & mask == u128::from(i) & mask
             }
             _ => false,
@@ -84,8 +92,10 @@ pub struct Check {
 /// What a condition could not use: fields rampart cannot read.
 #[derive(Debug, Default)]
 pub struct Missing {
-    /// Unknown or unsupported field names with the reason.
+    /// Why each unknown or unsupported field cannot be read.
     pub fields: BTreeSet<String>,
+    /// The field names themselves.
+    pub names: BTreeSet<String>,
 }
 
 /// A hard compile error (bad literal, bad regex).
@@ -102,7 +112,7 @@ fn lit_texts(rhs: &[Operand]) -> Vec<&str> {
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -121,7 +131,14 @@ fn compile_check(
     let (f, mut kind) = match resolve(source, &field.name, field.arg.as_deref()) {
         Ok(x) => x,
         Err(reason) => {
-            missing.fields.insert(format!("{field}: {reason}"));
+            missing.names.insert(field.name.clone());
+            missing
+                .fields
+                .insert(if reason.contains(field.name.as_str()) {
+                    reason
+                } else {
+                    format!("{field}: {reason}")
+                });
             return Ok(Matcher::Const(false));
         }
     };
@@ -146,6 +163,7 @@ fn compile_check(
         match resolve(source, &other.name, other.arg.as_deref()) {
             Ok((of, _)) => c.rhs_field = Some(of),
             Err(reason) => {
+                missing.names.insert(other.name.clone());
                 missing.fields.insert(format!("{other}: {reason}"));
                 return Ok(Matcher::Const(false));
             }
@@ -157,11 +175,13 @@ fn compile_check(
         Op::Exists => {}
         Op::Regex => {
             let pat = texts.first().copied().unwrap_or("");
-            c.regex = Some(regex::Regex::new(pat).map_err(|e| format!("invalid regex '{pat}': {e}"))?);
+            c.regex =
+                Some(regex::Regex::new(pat).map_err(|e| format!("invalid regex '{pat}': {e}"))?);
         }
         Op::BContains | Op::BStartsWith => {
             for t in &texts {
-                let bytes = hex_decode(t).ok_or_else(|| format!("invalid hex string '{t}' for {op:?}"))?;
+                let bytes =
+                    hex_decode(t).ok_or_else(|| format!("invalid hex string '{t}' for {op:?}"))?;
                 c.strs.push(String::from_utf8_lossy(&bytes).into_owned());
             }
         }
@@ -185,7 +205,9 @@ fn compile_check(
             }
             Kind::Ip => {
                 for t in &texts {
-                    c.nets.push(Net::parse(t).ok_or_else(|| format!("'{t}' is not a valid IP address or network for field {field}"))?);
+                    c.nets.push(Net::parse(t).ok_or_else(|| {
+                        format!("'{t}' is not a valid IP address or network for field {field}")
+                    })?);
                 }
             }
             Kind::Str => {
@@ -211,7 +233,11 @@ fn compile_check(
 }
 
 /// Compiles `expr` (already expanded) for rules of `source`.
-pub fn compile(source: Source, expr: &Expr, missing: &mut Missing) -> Result<Matcher, CompileError> {
+pub fn compile(
+    source: Source,
+    expr: &Expr,
+    missing: &mut Missing,
+) -> Result<Matcher, CompileError> {
     Ok(match expr {
         Expr::And(items) => Matcher::And(
             items
@@ -243,9 +269,14 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
     for m in items {
         match m {
             Matcher::Check(c)
-                if c.op == Op::Contains && c.transformers.is_empty() && c.rhs_field.is_none() && c.strs.len() == 1 =>
+                if c.op == Op::Contains
+                    && c.transformers.is_empty()
+                    && c.rhs_field.is_none()
+                    && c.strs.len() == 1 =>
             {
-                let Check { field, mut strs, .. } = *c;
+                let Check {
+                    field, mut strs, ..
+                } = *c;
                 match groups.iter_mut().find(|(f, _)| *f == field) {
                     Some((_, pats)) => pats.append(&mut strs),
                     None => groups.push((field, strs)),
@@ -372,19 +403,24 @@ fn transform<'a>(v: FieldValue<'a>, trs: &[Transformer]) -> Option<FieldValue<'a
     let mut v = v;
     for t in trs.iter().rev() {
         v = match v {
-            FieldValue::List(items) => {
-                FieldValue::List(items.into_iter().filter_map(|i| transform(i, &[*t])).collect())
-            }
+            FieldValue::List(items) => FieldValue::List(
+                items
+                    .into_iter()
+                    .filter_map(|i| transform(i, &[*t]))
+                    .collect(),
+            ),
             other => {
                 let s = value_text(&other);
                 match t {
                     Transformer::ToLower => FieldValue::Str(Cow::Owned(s.to_lowercase())),
                     Transformer::ToUpper => FieldValue::Str(Cow::Owned(s.to_uppercase())),
-                    Transformer::Basename => FieldValue::Str(Cow::Owned(
-                        s.rsplit('/').next().unwrap_or("").to_string(),
-                    )),
+                    Transformer::Basename => {
+                        FieldValue::Str(Cow::Owned(s.rsplit('/').next().unwrap_or("").to_string()))
+                    }
                     Transformer::Len => FieldValue::Int(s.chars().count() as i64),
-                    Transformer::B64 => FieldValue::Str(Cow::Owned(String::from_utf8_lossy(&b64_decode(&s)?).into_owned())),
+                    Transformer::B64 => FieldValue::Str(Cow::Owned(
+                        String::from_utf8_lossy(&b64_decode(&s)?).into_owned(),
+                    )),
                 }
             }
         };
@@ -437,7 +473,9 @@ pub fn value_text<'a>(v: &'a FieldValue<'_>) -> Cow<'a, str> {
 impl Check {
     fn scalar(&self, v: &FieldValue<'_>, ev: &Event) -> bool {
         if let Some(rf) = &self.rhs_field {
-            let Some(other) = rf.extract(ev) else { return false };
+            let Some(other) = rf.extract(ev) else {
+                return false;
+            };
             let (a, b) = (value_text(v), value_text(&other));
             return match self.op {
                 Op::Eq => a == b,
@@ -449,7 +487,9 @@ impl Check {
             };
         }
         match v {
-            FieldValue::Int(_) | FieldValue::UInt(_) if !self.nums.is_empty() || self.strs.is_empty() => {
+            FieldValue::Int(_) | FieldValue::UInt(_)
+                if !self.nums.is_empty() || self.strs.is_empty() =>
+            {
                 let n = match v {
                     FieldValue::Int(i) => *i,
                     FieldValue::UInt(u) => i64::try_from(*u).unwrap_or(i64::MAX),
@@ -475,7 +515,9 @@ impl Check {
             other => {
                 let text = value_text(other);
                 if !self.nets.is_empty() {
-                    let Ok(ip) = text.parse::<IpAddr>() else { return false };
+                    let Ok(ip) = text.parse::<IpAddr>() else {
+                        return false;
+                    };
                     let hit = self.nets.iter().any(|n| n.contains(ip));
                     return match self.op {
                         Op::Ne => !hit,
@@ -484,7 +526,9 @@ impl Check {
                     };
                 }
                 if !self.nums.is_empty() {
-                    let Ok(n) = text.trim().parse::<i64>() else { return false };
+                    let Ok(n) = text.trim().parse::<i64>() else {
+                        return false;
+                    };
                     return self.scalar(&FieldValue::Int(n), ev);
                 }
                 self.str_test(&text)
@@ -509,7 +553,9 @@ impl Check {
             Op::IGlob => glob_match(first, &s.to_lowercase()),
             Op::PMatch => self.strs.iter().any(|p| {
                 s == p
-                    || (s.len() > p.len() && s.starts_with(p.as_str()) && s.as_bytes().get(p.len()) == Some(&b'/'))
+                    || (s.len() > p.len()
+                        && s.starts_with(p.as_str())
+                        && s.as_bytes().get(p.len()) == Some(&b'/'))
                     || p.is_empty() && s.starts_with('/')
                     || glob_match(p, s)
             }),
@@ -535,6 +581,18 @@ impl Check {
             }
         };
         match &v {
+            // `proc.aname` without an index: true when any ancestor matches.
+            FieldValue::List(items)
+                if matches!(
+                    self.field,
+                    Field::AName(None)
+                        | Field::APid(None)
+                        | Field::AExe(None)
+                        | Field::AExepath(None)
+                ) =>
+            {
+                items.iter().any(|i| self.scalar(i, ev))
+            }
             FieldValue::List(items) => match self.op {
                 Op::In => !items.is_empty() && items.iter().all(|i| self.scalar(i, ev)),
                 Op::Ne => items.iter().all(|i| self.scalar(i, ev)),
@@ -557,7 +615,9 @@ impl Matcher {
             Matcher::ContainsAny(b) => {
                 let (field, ac) = b.as_ref();
                 match field.extract(ev) {
-                    Some(FieldValue::List(items)) => items.iter().any(|i| ac.is_match(value_text(i).as_ref())),
+                    Some(FieldValue::List(items)) => {
+                        items.iter().any(|i| ac.is_match(value_text(i).as_ref()))
+                    }
                     Some(v) => ac.is_match(value_text(&v).as_ref()),
                     None => false,
                 }
@@ -569,13 +629,13 @@ impl Matcher {
 /// The event types a condition can match (`None`: any), from its `evt.type` checks.
 pub fn event_types(expr: &Expr) -> Option<BTreeSet<String>> {
     match expr {
-        Expr::Check { field, op, rhs, .. } if field.name == "evt.type" && field.transformers.is_empty() => {
-            match op {
-                Op::Eq | Op::In | Op::Intersects => {
-                    Some(lit_texts(rhs).into_iter().map(str::to_string).collect())
-                }
-                _ => None,
-            }
+        Expr::Check {
+            field,
+            op: Op::Eq | Op::In | Op::Intersects,
+            rhs,
+            ..
+        } if field.name == "evt.type" && field.transformers.is_empty() => {
+            Some(lit_texts(rhs).into_iter().map(str::to_string).collect())
         }
         Expr::And(items) => {
             let mut acc: Option<BTreeSet<String>> = None;

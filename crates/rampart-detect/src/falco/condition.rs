@@ -341,14 +341,20 @@ impl<'a> Parser<'a> {
                 }
                 self.pos = start + f.name.len();
                 let t = self.last_token();
-                self.err(format!("unexpected token after '{t}', expecting a comparison operator"))
+                self.err(format!(
+                    "unexpected token after '{t}', expecting a comparison operator"
+                ))
             }
             Some(_) => {
                 let t = self.last_token();
                 if t.is_empty() {
-                    self.err("unexpected token at start of condition, expecting 'not', '(' or a field")
+                    self.err(
+                        "unexpected token at start of condition, expecting 'not', '(' or a field",
+                    )
                 } else {
-                    self.err(format!("unexpected token after '{t}', expecting 'or', 'and'"))
+                    self.err(format!(
+                        "unexpected token after '{t}', expecting 'or', 'and'"
+                    ))
                 }
             }
         }
@@ -356,7 +362,11 @@ impl<'a> Parser<'a> {
 
     fn at_operator(&self) -> bool {
         let rest = &self.b[self.pos..];
-        if rest.starts_with(b"=") || rest.starts_with(b"!=") || rest.starts_with(b"<") || rest.starts_with(b">") {
+        if rest.starts_with(b"=")
+            || rest.starts_with(b"!=")
+            || rest.starts_with(b"<")
+            || rest.starts_with(b">")
+        {
             return true;
         }
         let w = self.peek_word();
@@ -366,7 +376,9 @@ impl<'a> Parser<'a> {
     fn parse_field_ref(&mut self) -> Result<FieldRef, ParseError> {
         self.ws();
         let start = self.pos;
-        while self.pos < self.b.len() && (is_ident_char(self.b[self.pos]) || self.b[self.pos] == b'.') {
+        while self.pos < self.b.len()
+            && (is_ident_char(self.b[self.pos]) || self.b[self.pos] == b'.')
+        {
             self.pos += 1;
         }
         if self.pos == start {
@@ -438,7 +450,9 @@ impl<'a> Parser<'a> {
                     Some(b',') => {
                         self.pos += 1;
                     }
-                    None => return self.err(format!("unterminated list after operator of '{field}'")),
+                    None => {
+                        return self.err(format!("unterminated list after operator of '{field}'"));
+                    }
                     _ => items.push(self.parse_operand()?),
                 }
             }
@@ -451,7 +465,9 @@ impl<'a> Parser<'a> {
                 });
             }
             if !op.takes_list() {
-                return self.err(format!("operator does not take a list of values in check on '{field}'"));
+                return self.err(format!(
+                    "operator does not take a list of values in check on '{field}'"
+                ));
             }
             return Ok(Expr::Check {
                 field,
@@ -550,7 +566,9 @@ pub fn parse(cond: &str) -> Result<Expr, ParseError> {
     p.ws();
     if p.pos < p.b.len() {
         let t = p.last_token();
-        return p.err(format!("unexpected token after '{t}', expecting 'or', 'and'"));
+        return p.err(format!(
+            "unexpected token after '{t}', expecting 'or', 'and'"
+        ));
     }
     Ok(e)
 }
@@ -561,17 +579,26 @@ mod tests {
 
     #[test]
     fn parses_falco_conditions() {
-        let e = parse("evt.type in (open, openat) and not proc.name=cat and fd.name startswith \"/etc\"")
-            .expect("valid");
-        let Expr::And(items) = e else { panic!("not and") };
+        let e = parse(
+            "evt.type in (open, openat) and not proc.name=cat and fd.name startswith \"/etc\"",
+        )
+        .expect("valid");
+        let Expr::And(items) = e else {
+            panic!("not and")
+        };
         assert_eq!(items.len(), 3);
         assert!(matches!(&items[1], Expr::Not(_)));
         let e = parse("spawned_process and proc.aname[2]=sshd").expect("valid");
-        let Expr::And(items) = e else { panic!("not and") };
+        let Expr::And(items) = e else {
+            panic!("not and")
+        };
         assert_eq!(items[0], Expr::Macro("spawned_process".into()));
-        let Expr::Check { field, .. } = &items[1] else { panic!("not check") };
+        let Expr::Check { field, .. } = &items[1] else {
+            panic!("not check")
+        };
         assert_eq!(field.arg.as_deref(), Some("2"));
-        let e = parse("jevt.value[/annotations/authorization.k8s.io~1decision] exists").expect("valid");
+        let e =
+            parse("jevt.value[/annotations/authorization.k8s.io~1decision] exists").expect("valid");
         assert!(matches!(e, Expr::Check { op: Op::Exists, .. }));
         assert!(parse("tolower(proc.name) = bash").is_ok());
     }
@@ -579,7 +606,10 @@ mod tests {
     #[test]
     fn reports_errors() {
         let e = parse("evt.type=execve execve").expect_err("invalid");
-        assert_eq!(e.message, "unexpected token after 'execve', expecting 'or', 'and'");
+        assert_eq!(
+            e.message,
+            "unexpected token after 'execve', expecting 'or', 'and'"
+        );
         assert!(parse("(proc.name=a").is_err());
         assert!(parse("proc.name in (a, b").is_err());
         assert!(parse("").is_err());

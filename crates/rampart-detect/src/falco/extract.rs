@@ -66,36 +66,156 @@ macro_rules! fields {
 }
 
 fields!(
-    EvtType, EvtNum, EvtTime, EvtTimeIso, EvtRawtime, EvtRes, EvtRawres, EvtArgs, EvtIsOpenRead,
-    EvtIsOpenWrite, EvtIsOpenExec, EvtDir, EvtSource, EvtHostname, ProcName, ProcExe,
-    ProcExepath, ProcCmdline, ProcArgs, ProcPid, ProcPpid, ProcVpid, ProcCwd, ProcTty, ProcSid,
-    ProcSname, ProcVpgid, ProcVpgidName, ProcIsVpgidLeader, ProcIsSidLeader, ProcEnv, ProcPname,
-    ProcPexe, ProcPexepath, ProcDuration, ProcPcmdline, ProcIsExeWritable, ProcIsExeUpperLayer,
-    ProcIsExeFromMemfd, UserUid, UserName, UserLoginuid, UserLoginname, GroupGid, GroupName,
-    ThreadTid, CapPermitted, CapEffective, FdNum, FdName, FdType, FdTypechar, FdDirectory,
-    FdFilename, FdL4proto, FdSip, FdCip, FdLip, FdRip, FdSport, FdCport, FdLport, FdRport,
-    FdSipName, FdConnected, FdNameChanged, FdIp, FdNet, FdSnet, FdCnet, FdLnet, FdRnet, FdSockfamily, FdPort,
-    ContainerId, ContainerName, ContainerImage, ContainerImageRepository, ContainerImageTag,
-    ContainerPrivileged, ContainerMounts, ContainerStartTs, K8sNsName, K8sPodName,
+    EvtType,
+    EvtNum,
+    EvtTime,
+    EvtTimeIso,
+    EvtRawtime,
+    EvtRes,
+    EvtRawres,
+    EvtArgs,
+    EvtIsOpenRead,
+    EvtIsOpenWrite,
+    EvtIsOpenExec,
+    EvtDir,
+    EvtSource,
+    EvtHostname,
+    ProcName,
+    ProcExe,
+    ProcExepath,
+    ProcCmdline,
+    ProcArgs,
+    ProcPid,
+    ProcPpid,
+    ProcVpid,
+    ProcCwd,
+    ProcTty,
+    ProcSid,
+    ProcSname,
+    ProcVpgid,
+    ProcVpgidName,
+    ProcIsVpgidLeader,
+    ProcIsSidLeader,
+    ProcEnv,
+    ProcPname,
+    ProcPexe,
+    ProcPexepath,
+    ProcDuration,
+    ProcPcmdline,
+    ProcIsExeWritable,
+    ProcIsExeUpperLayer,
+    ProcIsExeFromMemfd,
+    UserUid,
+    UserName,
+    UserLoginuid,
+    UserLoginname,
+    GroupGid,
+    GroupName,
+    ThreadTid,
+    CapPermitted,
+    CapEffective,
+    FdNum,
+    FdName,
+    FdType,
+    FdTypechar,
+    FdDirectory,
+    FdFilename,
+    FdL4proto,
+    FdSip,
+    FdCip,
+    FdLip,
+    FdRip,
+    FdSport,
+    FdCport,
+    FdLport,
+    FdRport,
+    FdSipName,
+    FdConnected,
+    FdNameChanged,
+    FdIp,
+    FdNet,
+    FdSnet,
+    FdCnet,
+    FdLnet,
+    FdRnet,
+    FdSockfamily,
+    FdPort,
+    ContainerId,
+    ContainerName,
+    ContainerImage,
+    ContainerImageRepository,
+    ContainerImageTag,
+    ContainerPrivileged,
+    ContainerMounts,
+    ContainerStartTs,
+    K8sNsName,
+    K8sPodName,
 );
 
 /// `ka.*` fields of the k8saudit plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
 pub enum KaField {
-    AuditId, Stage, AuthDecision, AuthReason, UserName, UserGroups, ImpuserName, Verb, Uri,
-    UriParam, TargetName, TargetNamespace, TargetResource, TargetSubresource, BindingSubjects,
-    BindingRole, BindingSubjectHasName, ConfigmapName, ConfigmapObj, PodContainersImage,
-    ContainerImage, PodContainersImageRepository, ContainerImageRepository, PodHostIpc,
-    PodHostNetwork, PodHostPid, PodContainersHostPort, PodContainersPrivileged,
-    ContainerPrivileged, PodContainersAllowPrivilegeEscalation, PodContainersReadOnlyFs,
-    PodRunAsUser, PodContainersRunAsUser, PodContainersEffRunAsUser, PodRunAsGroup,
-    PodContainersRunAsGroup, PodContainersEffRunAsGroup, PodContainersProcMount, RoleRules,
-    RoleRulesApiGroups, RoleRulesNonResourceUrls, RoleRulesVerbs, RoleRulesResources,
-    PodFsGroup, PodSupplementalGroups, PodContainersAddCapabilities, ServiceType, ServicePorts,
-    PodVolumesHostpath, VolumeHostpath, PodVolumesFlexvolumeDriver, PodVolumesVolumeType,
-    RespName, ResponseCode, ResponseReason, UserAgent, PodInitContainersImage,
-    PodInitContainersPrivileged, PodEphemeralContainersImage, PodEphemeralContainersPrivileged,
+    AuditId,
+    Stage,
+    AuthDecision,
+    AuthReason,
+    UserName,
+    UserGroups,
+    ImpuserName,
+    Verb,
+    Uri,
+    UriParam,
+    TargetName,
+    TargetNamespace,
+    TargetResource,
+    TargetSubresource,
+    BindingSubjects,
+    BindingRole,
+    BindingSubjectHasName,
+    ConfigmapName,
+    ConfigmapObj,
+    PodContainersImage,
+    ContainerImage,
+    PodContainersImageRepository,
+    ContainerImageRepository,
+    PodHostIpc,
+    PodHostNetwork,
+    PodHostPid,
+    PodContainersHostPort,
+    PodContainersPrivileged,
+    ContainerPrivileged,
+    PodContainersAllowPrivilegeEscalation,
+    PodContainersReadOnlyFs,
+    PodRunAsUser,
+    PodContainersRunAsUser,
+    PodContainersEffRunAsUser,
+    PodRunAsGroup,
+    PodContainersRunAsGroup,
+    PodContainersEffRunAsGroup,
+    PodContainersProcMount,
+    RoleRules,
+    RoleRulesApiGroups,
+    RoleRulesNonResourceUrls,
+    RoleRulesVerbs,
+    RoleRulesResources,
+    PodFsGroup,
+    PodSupplementalGroups,
+    PodContainersAddCapabilities,
+    ServiceType,
+    ServicePorts,
+    PodVolumesHostpath,
+    VolumeHostpath,
+    PodVolumesFlexvolumeDriver,
+    PodVolumesVolumeType,
+    RespName,
+    ResponseCode,
+    ResponseReason,
+    UserAgent,
+    PodInitContainersImage,
+    PodInitContainersPrivileged,
+    PodEphemeralContainersImage,
+    PodEphemeralContainersPrivileged,
 }
 
 impl KaField {
@@ -131,7 +251,9 @@ impl KaField {
             "ka.req.pod.containers.host_port" => PodContainersHostPort,
             "ka.req.pod.containers.privileged" => PodContainersPrivileged,
             "ka.req.container.privileged" => ContainerPrivileged,
-            "ka.req.pod.containers.allow_privilege_escalation" => PodContainersAllowPrivilegeEscalation,
+            "ka.req.pod.containers.allow_privilege_escalation" => {
+                PodContainersAllowPrivilegeEscalation
+            }
             "ka.req.pod.containers.read_only_fs" => PodContainersReadOnlyFs,
             "ka.req.pod.run_as_user" => PodRunAsUser,
             "ka.req.pod.containers.run_as_user" => PodContainersRunAsUser,
@@ -401,10 +523,10 @@ fn get<'a>(v: &'a Json, keys: &[&str]) -> Option<&'a Json> {
 
 fn errno_name(res: i64) -> Cow<'static, str> {
     const NAMES: &[&str] = &[
-        "SUCCESS", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF",
-        "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV",
-        "ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG",
-        "ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE",
+        "SUCCESS", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC",
+        "EBADF", "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST",
+        "EXDEV", "ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY",
+        "EFBIG", "ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE",
     ];
     if res >= 0 {
         return Cow::Borrowed("SUCCESS");
@@ -425,7 +547,10 @@ fn rfc3339(ns: u64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs)
         .ok()
         .and_then(|t| t.replace_nanosecond(nanos).ok())
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -452,7 +577,9 @@ fn list<'a>(items: Vec<Cow<'a, str>>) -> Option<FieldValue<'a>> {
     if items.is_empty() {
         None
     } else {
-        Some(FieldValue::List(items.into_iter().map(FieldValue::Str).collect()))
+        Some(FieldValue::List(
+            items.into_iter().map(FieldValue::Str).collect(),
+        ))
     }
 }
 
@@ -466,7 +593,12 @@ fn ka_array<'a>(raw: &'a Json, arg: Option<&str>, keys: &[&str]) -> Option<Vec<&
 
 /// Per-container values; `skip_nil` drops containers without the key, otherwise a missing
 /// key makes the whole field unavailable (the plugin's behaviour).
-fn ka_containers<'a>(raw: &'a Json, arg: Option<&str>, keys: &[&str], skip_nil: bool) -> Option<FieldValue<'a>> {
+fn ka_containers<'a>(
+    raw: &'a Json,
+    arg: Option<&str>,
+    keys: &[&str],
+    skip_nil: bool,
+) -> Option<FieldValue<'a>> {
     ka_containers_in(raw, "containers", arg, keys, skip_nil)
 }
 
@@ -534,7 +666,11 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             _ => None,
         },
         PodContainersImageRepository | ContainerImageRepository => {
-            let arg = if f == ContainerImageRepository { Some("0") } else { arg };
+            let arg = if f == ContainerImageRepository {
+                Some("0")
+            } else {
+                arg
+            };
             let FieldValue::List(l) = ka_containers(raw, arg, &["image"], false)? else {
                 return None;
             };
@@ -567,32 +703,50 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             }
             list(out)
         }
-        PodContainersPrivileged => ka_containers(raw, arg, &["securityContext", "privileged"], true),
+        PodContainersPrivileged => {
+            ka_containers(raw, arg, &["securityContext", "privileged"], true)
+        }
         ContainerPrivileged => {
             let arr = ka_array(raw, None, &["requestObject", "spec", "containers"])?;
-            let any = arr
-                .iter()
-                .any(|c| get(c, &["securityContext", "privileged"]).and_then(Json::as_bool) == Some(true));
+            let any = arr.iter().any(|c| {
+                get(c, &["securityContext", "privileged"]).and_then(Json::as_bool) == Some(true)
+            });
             s(if any { "true" } else { "false" })
         }
-        PodContainersAllowPrivilegeEscalation => {
-            ka_containers(raw, arg, &["securityContext", "allowPrivilegeEscalation"], false)
-        }
-        PodContainersReadOnlyFs => {
-            ka_containers(raw, arg, &["securityContext", "readOnlyRootFilesystem"], false)
-        }
+        PodContainersAllowPrivilegeEscalation => ka_containers(
+            raw,
+            arg,
+            &["securityContext", "allowPrivilegeEscalation"],
+            false,
+        ),
+        PodContainersReadOnlyFs => ka_containers(
+            raw,
+            arg,
+            &["securityContext", "readOnlyRootFilesystem"],
+            false,
+        ),
         PodRunAsUser => key(&["requestObject", "spec", "securityContext", "runAsUser"]),
         PodContainersRunAsUser => ka_containers(raw, arg, &["securityContext", "runAsUser"], false),
         PodContainersEffRunAsUser | PodContainersEffRunAsGroup => {
-            let k = if f == PodContainersEffRunAsUser { "runAsUser" } else { "runAsGroup" };
+            let k = if f == PodContainersEffRunAsUser {
+                "runAsUser"
+            } else {
+                "runAsGroup"
+            };
             let pod = get(raw, &["requestObject", "spec", k])
                 .map(json_text)
                 .unwrap_or(Cow::Borrowed("0"));
             let arr = ka_array(raw, arg, &["requestObject", "spec", "containers"])?;
-            list(arr.iter().map(|c| get(c, &[k]).map(json_text).unwrap_or_else(|| pod.clone())).collect())
+            list(
+                arr.iter()
+                    .map(|c| get(c, &[k]).map(json_text).unwrap_or_else(|| pod.clone()))
+                    .collect(),
+            )
         }
         PodRunAsGroup => key(&["requestObject", "spec", "securityContext", "runAsGroup"]),
-        PodContainersRunAsGroup => ka_containers(raw, arg, &["securityContext", "runAsGroup"], false),
+        PodContainersRunAsGroup => {
+            ka_containers(raw, arg, &["securityContext", "runAsGroup"], false)
+        }
         PodContainersProcMount => ka_containers(raw, arg, &["securityContext", "procMount"], false),
         RoleRules => key_list(&["requestObject", "rules"]),
         RoleRulesApiGroups | RoleRulesNonResourceUrls | RoleRulesVerbs | RoleRulesResources => {
@@ -612,12 +766,18 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             list(out)
         }
         PodFsGroup => key(&["requestObject", "spec", "securityContext", "fsGroup"]),
-        PodSupplementalGroups => key_list(&["requestObject", "spec", "securityContext", "supplementalGroups"]),
+        PodSupplementalGroups => key_list(&[
+            "requestObject",
+            "spec",
+            "securityContext",
+            "supplementalGroups",
+        ]),
         PodContainersAddCapabilities => {
             let arr = ka_array(raw, arg, &["requestObject", "spec", "containers"])?;
             let mut out = Vec::new();
             for c in arr {
-                if let Some(Json::Array(caps)) = get(c, &["securityContext", "capabilities", "add"]) {
+                if let Some(Json::Array(caps)) = get(c, &["securityContext", "capabilities", "add"])
+                {
                     out.extend(caps.iter().map(json_text));
                 }
             }
@@ -659,7 +819,11 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let mut out = Vec::new();
             for v in arr {
                 if let Json::Object(m) = v {
-                    out.extend(m.keys().filter(|k| *k != "name").map(|k| Cow::Borrowed(k.as_str())));
+                    out.extend(
+                        m.keys()
+                            .filter(|k| *k != "name")
+                            .map(|k| Cow::Borrowed(k.as_str())),
+                    );
                 }
             }
             list(out)
@@ -669,13 +833,23 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
         ResponseReason => key(&["responseStatus", "reason"]),
         UserAgent => key(&["userAgent"]),
         PodInitContainersImage => ka_containers_in(raw, "initContainers", arg, &["image"], false),
-        PodInitContainersPrivileged => {
-            ka_containers_in(raw, "initContainers", arg, &["securityContext", "privileged"], true)
+        PodInitContainersPrivileged => ka_containers_in(
+            raw,
+            "initContainers",
+            arg,
+            &["securityContext", "privileged"],
+            true,
+        ),
+        PodEphemeralContainersImage => {
+            ka_containers_in(raw, "ephemeralContainers", arg, &["image"], false)
         }
-        PodEphemeralContainersImage => ka_containers_in(raw, "ephemeralContainers", arg, &["image"], false),
-        PodEphemeralContainersPrivileged => {
-            ka_containers_in(raw, "ephemeralContainers", arg, &["securityContext", "privileged"], true)
-        }
+        PodEphemeralContainersPrivileged => ka_containers_in(
+            raw,
+            "ephemeralContainers",
+            arg,
+            &["securityContext", "privileged"],
+            true,
+        ),
     }
 }
 
@@ -687,7 +861,10 @@ fn percent_decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                match std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                match std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
                     Some(v) => {
                         out.push(v);
                         i += 2;
@@ -705,11 +882,23 @@ fn percent_decode(s: &str) -> String {
 fn ct_user(raw: &Json) -> Option<FieldValue<'_>> {
     let t = get(raw, &["userIdentity", "type"])?.as_str()?;
     match t {
-        "Root" | "IAMUser" => get(raw, &["userIdentity", "userName"]).and_then(Json::as_str).and_then(s),
-        "AWSService" => get(raw, &["userIdentity", "invokedBy"]).and_then(Json::as_str).and_then(s),
-        "AssumedRole" => s(get(raw, &["userIdentity", "sessionContext", "sessionIssuer", "userName"])
+        "Root" | "IAMUser" => get(raw, &["userIdentity", "userName"])
             .and_then(Json::as_str)
-            .unwrap_or("AssumedRole")),
+            .and_then(s),
+        "AWSService" => get(raw, &["userIdentity", "invokedBy"])
+            .and_then(Json::as_str)
+            .and_then(s),
+        "AssumedRole" => s(get(
+            raw,
+            &[
+                "userIdentity",
+                "sessionContext",
+                "sessionIssuer",
+                "userName",
+            ],
+        )
+        .and_then(Json::as_str)
+        .unwrap_or("AssumedRole")),
         "AWSAccount" => s("AWSAccount"),
         "FederatedUser" => s("FederatedUser"),
         _ => None,
@@ -731,7 +920,10 @@ impl Field {
                 let raw = ev.raw.as_ref()?;
                 raw.pointer(ptr).map(|v| FieldValue::Str(json_text(v)))
             }
-            JsonObj => ev.raw.as_ref().map(|r| FieldValue::Str(Cow::Owned(r.to_string()))),
+            JsonObj => ev
+                .raw
+                .as_ref()
+                .map(|r| FieldValue::Str(Cow::Owned(r.to_string()))),
             JsonRawtime => ev.raw.as_ref().map(|_| FieldValue::Int(ev.time as i64)),
             Ka(f, arg) => {
                 if ev.source != Source::K8sAudit {
@@ -743,7 +935,9 @@ impl Field {
                 if ev.source != Source::AwsCloudtrail {
                     return None;
                 }
-                get(ev.raw.as_ref()?, path).and_then(Json::as_str).and_then(s)
+                get(ev.raw.as_ref()?, path)
+                    .and_then(Json::as_str)
+                    .and_then(s)
             }
             CtUser => {
                 if ev.source != Source::AwsCloudtrail {
@@ -756,26 +950,33 @@ impl Field {
                     return None;
                 }
                 let v = get(ev.raw.as_ref()?, &["eventSource"])?.as_str()?;
-                s(v.strip_suffix(".amazonaws.com").filter(|r| !r.is_empty()).unwrap_or(v))
+                s(v.strip_suffix(".amazonaws.com")
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or(v))
             }
             _ if ev.source != Source::Syscall => None,
             EvtType => s(ev.evt_type.as_str()),
             EvtRes => ev.res.map(|r| FieldValue::Str(errno_name(r))),
             EvtRawres => ev.res.map(FieldValue::Int),
-            EvtArgs => own(
-                ev.args
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            EvtArg(name) => ev.args.get(name).map(|v| FieldValue::Str(Cow::Borrowed(v.as_str()))),
+            EvtArgs => own(ev
+                .args
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")),
+            EvtArg(name) => ev
+                .args
+                .get(name)
+                .map(|v| FieldValue::Str(Cow::Borrowed(v.as_str()))),
             EvtIsOpenRead | EvtIsOpenWrite | EvtIsOpenExec => {
                 let flags = ev.args.get("flags").map(String::as_str).unwrap_or("");
                 let b = match self {
                     EvtIsOpenRead => flags.contains("O_RDONLY") || flags.contains("O_RDWR"),
                     EvtIsOpenWrite => flags.contains("O_WRONLY") || flags.contains("O_RDWR"),
-                    _ => flags.contains("O_EXEC") || flags.contains("O_F_CREATED") && flags.contains("X"),
+                    _ => {
+                        flags.contains("O_EXEC")
+                            || flags.contains("O_F_CREATED") && flags.contains("X")
+                    }
                 };
                 Some(FieldValue::Bool(b))
             }
@@ -789,7 +990,9 @@ impl Field {
             ProcPpid => Some(FieldValue::Int(p.ppid)),
             ProcVpid => Some(FieldValue::Int(p.vpid)),
             ProcCwd => s(&p.cwd),
-            ProcDuration => (p.start_ts > 0).then(|| FieldValue::Int(ev.time.saturating_sub(p.start_ts) as i64)),
+            ProcDuration => {
+                (p.start_ts > 0).then(|| FieldValue::Int(ev.time.saturating_sub(p.start_ts) as i64))
+            }
             ProcTty => Some(FieldValue::Int(i64::from(p.tty))),
             ProcSid => Some(FieldValue::Int(p.sid)),
             ProcSname => nonempty(&p.sname),
@@ -800,12 +1003,24 @@ impl Field {
             ProcEnv => own(p.env.join(" ")),
             EnvVar(name) => p.env.iter().find_map(|kv| {
                 let (k, v) = kv.split_once('=')?;
-                (k == name).then(|| FieldValue::Str(Cow::Borrowed(v)))
+                (k == name).then_some(FieldValue::Str(Cow::Borrowed(v)))
             }),
-            ProcPname => p.ancestors.first().map(|a| FieldValue::Str(Cow::Borrowed(a.name.as_str()))),
-            ProcPexe => p.ancestors.first().map(|a| FieldValue::Str(Cow::Borrowed(a.exe.as_str()))),
-            ProcPexepath => p.ancestors.first().map(|a| FieldValue::Str(Cow::Borrowed(a.exepath.as_str()))),
-            ProcPcmdline => p.ancestors.first().map(|a| FieldValue::Str(Cow::Owned(a.cmdline()))),
+            ProcPname => p
+                .ancestors
+                .first()
+                .map(|a| FieldValue::Str(Cow::Borrowed(a.name.as_str()))),
+            ProcPexe => p
+                .ancestors
+                .first()
+                .map(|a| FieldValue::Str(Cow::Borrowed(a.exe.as_str()))),
+            ProcPexepath => p
+                .ancestors
+                .first()
+                .map(|a| FieldValue::Str(Cow::Borrowed(a.exepath.as_str()))),
+            ProcPcmdline => p
+                .ancestors
+                .first()
+                .map(|a| FieldValue::Str(Cow::Owned(a.cmdline()))),
             AName(i) | APid(i) | AExe(i) | AExepath(i) => {
                 let pick = |a: &'e crate::event::Ancestor| -> FieldValue<'e> {
                     match self {
@@ -841,30 +1056,53 @@ impl Field {
             CapPermitted => own(p.cap_permitted.join(" ")),
             CapEffective => own(p.cap_effective.join(" ")),
             FdNum => ev.fd.as_ref().map(|f| FieldValue::Int(f.num)),
-            FdName => ev.fd.as_ref().map(|f| FieldValue::Str(Cow::Borrowed(f.name.as_str()))),
+            FdName => ev
+                .fd
+                .as_ref()
+                .map(|f| FieldValue::Str(Cow::Borrowed(f.name.as_str()))),
             FdType => ev.fd.as_ref().and_then(|f| s(f.fd_type.as_str())),
             FdTypechar => ev.fd.as_ref().and_then(|f| s(f.fd_type.typechar())),
             FdDirectory => ev.fd.as_ref().and_then(|f| f.directory()).and_then(s),
             FdFilename => ev.fd.as_ref().and_then(|f| f.filename()).and_then(s),
             FdL4proto => ev.fd.as_ref().and_then(|f| nonempty(&f.l4proto)),
-            FdSip | FdSnet => ev.fd.as_ref()?.sip.map(|ip| own_ip(ip)),
+            FdSip | FdSnet => ev.fd.as_ref()?.sip.map(own_ip),
             FdCip | FdCnet => ev.fd.as_ref()?.cip.map(own_ip),
             FdLip | FdLnet => ev.fd.as_ref()?.lip().map(own_ip),
             FdRip | FdRnet => ev.fd.as_ref()?.rip().map(own_ip),
             FdIp | FdNet => {
                 let f = ev.fd.as_ref()?;
-                let v: Vec<FieldValue<'e>> = [f.cip, f.sip].into_iter().flatten().map(own_ip).collect();
-                if v.is_empty() { None } else { Some(FieldValue::List(v)) }
+                let v: Vec<FieldValue<'e>> =
+                    [f.cip, f.sip].into_iter().flatten().map(own_ip).collect();
+                if v.is_empty() {
+                    None
+                } else {
+                    Some(FieldValue::List(v))
+                }
             }
             FdSport => ev.fd.as_ref()?.sport.map(|p| FieldValue::Int(i64::from(p))),
             FdCport => ev.fd.as_ref()?.cport.map(|p| FieldValue::Int(i64::from(p))),
-            FdLport => ev.fd.as_ref()?.lport().map(|p| FieldValue::Int(i64::from(p))),
-            FdRport => ev.fd.as_ref()?.rport().map(|p| FieldValue::Int(i64::from(p))),
+            FdLport => ev
+                .fd
+                .as_ref()?
+                .lport()
+                .map(|p| FieldValue::Int(i64::from(p))),
+            FdRport => ev
+                .fd
+                .as_ref()?
+                .rport()
+                .map(|p| FieldValue::Int(i64::from(p))),
             FdPort => {
                 let f = ev.fd.as_ref()?;
-                let v: Vec<FieldValue<'e>> =
-                    [f.cport, f.sport].into_iter().flatten().map(|p| FieldValue::Int(i64::from(p))).collect();
-                if v.is_empty() { None } else { Some(FieldValue::List(v)) }
+                let v: Vec<FieldValue<'e>> = [f.cport, f.sport]
+                    .into_iter()
+                    .flatten()
+                    .map(|p| FieldValue::Int(i64::from(p)))
+                    .collect();
+                if v.is_empty() {
+                    None
+                } else {
+                    Some(FieldValue::List(v))
+                }
             }
             FdSipName => ev.fd.as_ref().and_then(|f| nonempty(&f.sip_name)),
             FdConnected => ev.fd.as_ref().map(|f| FieldValue::Bool(f.connected)),
@@ -874,15 +1112,32 @@ impl Field {
                 crate::event::FdType::Unix => s("unix"),
                 _ => None,
             }),
-            ContainerId => s(ev.container.as_ref().map(|c| c.id.as_str()).unwrap_or("host")),
-            ContainerName => s(ev.container.as_ref().map(|c| c.name.as_str()).unwrap_or("host")),
-            ContainerImage => ev.container.as_ref().map(|c| FieldValue::Str(Cow::Borrowed(c.image.as_str()))),
+            ContainerId => s(ev
+                .container
+                .as_ref()
+                .map(|c| c.id.as_str())
+                .unwrap_or("host")),
+            ContainerName => s(ev
+                .container
+                .as_ref()
+                .map(|c| c.name.as_str())
+                .unwrap_or("host")),
+            ContainerImage => ev
+                .container
+                .as_ref()
+                .map(|c| FieldValue::Str(Cow::Borrowed(c.image.as_str()))),
             ContainerImageRepository => ev
                 .container
                 .as_ref()
                 .map(|c| FieldValue::Str(Cow::Borrowed(c.image_repository.as_str()))),
-            ContainerImageTag => ev.container.as_ref().map(|c| FieldValue::Str(Cow::Borrowed(c.image_tag.as_str()))),
-            ContainerPrivileged => ev.container.as_ref().map(|c| FieldValue::Bool(c.privileged)),
+            ContainerImageTag => ev
+                .container
+                .as_ref()
+                .map(|c| FieldValue::Str(Cow::Borrowed(c.image_tag.as_str()))),
+            ContainerPrivileged => ev
+                .container
+                .as_ref()
+                .map(|c| FieldValue::Bool(c.privileged)),
             ContainerMounts => ev.container.as_ref().map(|c| {
                 FieldValue::Str(Cow::Owned(
                     c.mounts
@@ -900,7 +1155,10 @@ impl Field {
                 }?;
                 s(&m.source)
             }
-            ContainerStartTs => ev.container.as_ref().map(|c| FieldValue::Int(c.start_ts as i64)),
+            ContainerStartTs => ev
+                .container
+                .as_ref()
+                .map(|c| FieldValue::Int(c.start_ts as i64)),
             K8sNsName => ev.k8s.as_ref().and_then(|k| nonempty(&k.ns_name)),
             K8sPodName => ev.k8s.as_ref().and_then(|k| nonempty(&k.pod_name)),
             PodLabel(key) => ev
@@ -946,8 +1204,14 @@ mod tests {
             ], "volumes": [{"name": "v", "hostPath": {"path": "/proc/x"}}]}}
         });
         let ev = Event::from_json(Source::K8sAudit, 5, raw);
-        assert_eq!(ev.field("ka.user.name"), Some(FieldValue::Str("alice".into())));
-        assert_eq!(ev.field("ka.uri.param[command]"), Some(FieldValue::Str("sh".into())));
+        assert_eq!(
+            ev.field("ka.user.name"),
+            Some(FieldValue::Str("alice".into()))
+        );
+        assert_eq!(
+            ev.field("ka.uri.param[command]"),
+            Some(FieldValue::Str("sh".into()))
+        );
         assert_eq!(
             ev.field("ka.req.pod.containers.image.repository"),
             Some(FieldValue::List(vec![
@@ -959,13 +1223,22 @@ mod tests {
             ev.field("ka.req.pod.containers.privileged"),
             Some(FieldValue::List(vec![FieldValue::Str("true".into())]))
         );
-        assert_eq!(ev.field("ka.req.volume.hostpath[/proc*]"), Some(FieldValue::Str("true".into())));
-        assert_eq!(ev.field("jevt.value[/stage]"), Some(FieldValue::Str("ResponseComplete".into())));
+        assert_eq!(
+            ev.field("ka.req.volume.hostpath[/proc*]"),
+            Some(FieldValue::Str("true".into()))
+        );
+        assert_eq!(
+            ev.field("jevt.value[/stage]"),
+            Some(FieldValue::Str("ResponseComplete".into()))
+        );
         assert_eq!(ev.field("proc.name"), None);
     }
 
     #[test]
     fn time_format() {
-        assert_eq!(format_time(1_600_000_000_123_456_789), "2020-09-13T12:26:40.123456789Z");
+        assert_eq!(
+            format_time(1_600_000_000_123_456_789),
+            "2020-09-13T12:26:40.123456789Z"
+        );
     }
 }

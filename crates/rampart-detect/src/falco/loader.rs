@@ -18,25 +18,144 @@ use std::path::{Path, PathBuf};
 pub const ENGINE_VERSION: (u64, u64, u64) = (0, 57, 0);
 
 const EXTRA_SYSCALLS: &[&str] = &[
-    "access", "madvise", "pread", "pwrite", "readv", "writev", "preadv", "pwritev", "nanosleep",
-    "futex", "poll", "ppoll", "select", "epoll_wait", "epoll_create", "epoll_create1", "brk",
-    "getdents", "getdents64", "stat", "lstat", "fstat", "newfstatat", "statx", "lseek", "llseek",
-    "fcntl", "pipe", "pipe2", "eventfd", "eventfd2", "signalfd", "signalfd4", "inotify_init",
-    "inotify_init1", "timerfd_create", "socketpair", "shutdown", "getsockopt", "setsockopt",
-    "exit", "exit_group", "wait4", "waitid", "signaldelivery", "switch", "tgkill", "tkill",
-    "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "setgroups", "getrlimit",
-    "setrlimit", "prlimit", "semop", "semget", "semctl", "mlock", "munlock", "mlock2", "mlockall",
-    "munlockall", "munmap", "splice", "fchdir", "fchown", "fchownat", "lchown", "utimes",
-    "quotactl", "seccomp", "io_uring_setup", "io_uring_enter", "io_uring_register",
-    "copy_file_range", "fsconfig", "pidfd_open", "pidfd_getfd", "process_vm_readv",
-    "process_vm_writev", "delete_module", "kexec_load", "iopl", "ioperm", "syslog", "reboot",
-    "swapon", "swapoff", "sethostname", "setdomainname", "settimeofday", "clock_settime",
-    "adjtimex", "personality", "keyctl", "add_key", "request_key", "perf_event_open",
-    "fanotify_init", "name_to_handle_at", "getsockname", "getpeername", "sendfile", "sendmmsg",
-    "recvmmsg", "getcwd", "umask", "flock", "fsync", "fdatasync", "ftruncate", "sync",
-    "asyncevent", "mknod", "mknodat", "utime", "utimensat", "signal", "sigaction", "rt_sigaction",
-    "procinfo", "cpu_hotplug", "drop", "infra", "k8s", "mesos", "notification", "tracer",
-    "page_fault", "scapevent", "pluginevent", "container", "execve", "clone3",
+    "access",
+    "madvise",
+    "pread",
+    "pwrite",
+    "readv",
+    "writev",
+    "preadv",
+    "pwritev",
+    "nanosleep",
+    "futex",
+    "poll",
+    "ppoll",
+    "select",
+    "epoll_wait",
+    "epoll_create",
+    "epoll_create1",
+    "brk",
+    "getdents",
+    "getdents64",
+    "stat",
+    "lstat",
+    "fstat",
+    "newfstatat",
+    "statx",
+    "lseek",
+    "llseek",
+    "fcntl",
+    "pipe",
+    "pipe2",
+    "eventfd",
+    "eventfd2",
+    "signalfd",
+    "signalfd4",
+    "inotify_init",
+    "inotify_init1",
+    "timerfd_create",
+    "socketpair",
+    "shutdown",
+    "getsockopt",
+    "setsockopt",
+    "exit",
+    "exit_group",
+    "wait4",
+    "waitid",
+    "signaldelivery",
+    "switch",
+    "tgkill",
+    "tkill",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getresuid",
+    "getresgid",
+    "setgroups",
+    "getrlimit",
+    "setrlimit",
+    "prlimit",
+    "semop",
+    "semget",
+    "semctl",
+    "mlock",
+    "munlock",
+    "mlock2",
+    "mlockall",
+    "munlockall",
+    "munmap",
+    "splice",
+    "fchdir",
+    "fchown",
+    "fchownat",
+    "lchown",
+    "utimes",
+    "quotactl",
+    "seccomp",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "copy_file_range",
+    "fsconfig",
+    "pidfd_open",
+    "pidfd_getfd",
+    "process_vm_readv",
+    "process_vm_writev",
+    "delete_module",
+    "kexec_load",
+    "iopl",
+    "ioperm",
+    "syslog",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "sethostname",
+    "setdomainname",
+    "settimeofday",
+    "clock_settime",
+    "adjtimex",
+    "personality",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "perf_event_open",
+    "fanotify_init",
+    "name_to_handle_at",
+    "getsockname",
+    "getpeername",
+    "sendfile",
+    "sendmmsg",
+    "recvmmsg",
+    "getcwd",
+    "umask",
+    "flock",
+    "fsync",
+    "fdatasync",
+    "ftruncate",
+    "sync",
+    "asyncevent",
+    "mknod",
+    "mknodat",
+    "utime",
+    "utimensat",
+    "signal",
+    "sigaction",
+    "rt_sigaction",
+    "procinfo",
+    "cpu_hotplug",
+    "drop",
+    "infra",
+    "k8s",
+    "mesos",
+    "notification",
+    "tracer",
+    "page_fault",
+    "scapevent",
+    "pluginevent",
+    "container",
+    "execve",
+    "clone3",
 ];
 
 fn known_event_type(name: &str) -> bool {
@@ -44,13 +163,40 @@ fn known_event_type(name: &str) -> bool {
 }
 
 const FIELD_CLASSES: &[&str] = &[
-    "evt.", "proc.", "thread.", "user.", "group.", "fd.", "fdlist.", "container.", "k8s.",
-    "fs.", "syslog.", "span.", "ka.", "ct.", "s3.", "ec2.", "ecr.", "json.", "jevt.", "gcp.",
-    "github.", "okta.", "k8smeta.", "mesos.", "marathon.", "evtin.", "proc.a", "cgroup.",
+    "evt.",
+    "proc.",
+    "thread.",
+    "user.",
+    "group.",
+    "fd.",
+    "fdlist.",
+    "container.",
+    "k8s.",
+    "fs.",
+    "syslog.",
+    "span.",
+    "ka.",
+    "ct.",
+    "s3.",
+    "ec2.",
+    "ecr.",
+    "json.",
+    "jevt.",
+    "gcp.",
+    "github.",
+    "okta.",
+    "k8smeta.",
+    "mesos.",
+    "marathon.",
+    "evtin.",
+    "proc.a",
+    "cgroup.",
 ];
 
 fn is_plausible_field(name: &str) -> bool {
-    FIELD_CLASSES.iter().any(|c| name.starts_with(c)) || name == "cgroups" || name == "thread.exectime"
+    FIELD_CLASSES.iter().any(|c| name.starts_with(c))
+        || name == "cgroups"
+        || name == "thread.exectime"
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +294,12 @@ fn scalar_text(n: &Node) -> Option<String> {
     }
 }
 
+impl Default for Loader {
+    fn default() -> Self {
+        Loader::new()
+    }
+}
+
 impl Loader {
     /// An empty loader.
     pub fn new() -> Loader {
@@ -160,7 +312,15 @@ impl Loader {
         }
     }
 
-    fn msg(&mut self, level: MsgLevel, code: &'static str, item_type: &str, item_name: &str, loc: &Loc, message: impl Into<String>) {
+    fn msg(
+        &mut self,
+        level: MsgLevel,
+        code: &'static str,
+        item_type: &str,
+        item_name: &str,
+        loc: &Loc,
+        message: impl Into<String>,
+    ) {
         self.messages.push(LoadMessage {
             level,
             code,
@@ -172,7 +332,14 @@ impl Loader {
         });
     }
 
-    fn err(&mut self, code: &'static str, item_type: &str, item_name: &str, loc: &Loc, message: impl Into<String>) {
+    fn err(
+        &mut self,
+        code: &'static str,
+        item_type: &str,
+        item_name: &str,
+        loc: &Loc,
+        message: impl Into<String>,
+    ) {
         self.msg(MsgLevel::Error, code, item_type, item_name, loc, message);
     }
 
@@ -185,26 +352,50 @@ impl Loader {
             Ok(d) => d,
             Err(e) => {
                 let loc = Loc { file, line: e.line };
-                self.err("LOAD_ERR_YAML_PARSE", "rules content", "", &loc, format!("YAML parse error: {}", e.message));
+                self.err(
+                    "LOAD_ERR_YAML_PARSE",
+                    "rules content",
+                    "",
+                    &loc,
+                    format!("YAML parse error: {}", e.message),
+                );
                 return;
             }
         };
         for doc in docs {
-            let loc = Loc { file, line: doc.line };
+            let loc = Loc {
+                file,
+                line: doc.line,
+            };
             let items = match &doc.value {
                 Value::Seq(items) => items,
                 Value::Scalar(_, _) if doc.is_null() => continue,
                 Value::Scalar(..) => {
-                    self.err("LOAD_ERR_YAML_VALIDATE", "rules content", "", &loc, "Rules content is not yaml");
+                    self.err(
+                        "LOAD_ERR_YAML_VALIDATE",
+                        "rules content",
+                        "",
+                        &loc,
+                        "Rules content is not yaml",
+                    );
                     return;
                 }
                 Value::Map(_) => {
-                    self.err("LOAD_ERR_YAML_VALIDATE", "rules content", "", &loc, "Rules content is not yaml array of objects");
+                    self.err(
+                        "LOAD_ERR_YAML_VALIDATE",
+                        "rules content",
+                        "",
+                        &loc,
+                        "Rules content is not yaml array of objects",
+                    );
                     return;
                 }
             };
             for item in items {
-                let loc = Loc { file, line: item.line };
+                let loc = Loc {
+                    file,
+                    line: item.line,
+                };
                 if item.is_null() {
                     continue;
                 }
@@ -228,7 +419,13 @@ impl Loader {
             let text = v.as_str().unwrap_or("");
             let parsed = parse_version(text);
             match parsed {
-                None => self.err("LOAD_ERR_YAML_VALIDATE", "required_engine_version", "", &loc, "Can't decode YAML scalar value"),
+                None => self.err(
+                    "LOAD_ERR_YAML_VALIDATE",
+                    "required_engine_version",
+                    "",
+                    &loc,
+                    "Can't decode YAML scalar value",
+                ),
                 Some(req) if req > ENGINE_VERSION => {
                     let (a, b, c) = ENGINE_VERSION;
                     self.err(
@@ -236,7 +433,9 @@ impl Loader {
                         "required_engine_version",
                         "",
                         &loc,
-                        format!("Rules require engine version {text}, but engine version is {a}.{b}.{c}"),
+                        format!(
+                            "Rules require engine version {text}, but engine version is {a}.{b}.{c}"
+                        ),
                     )
                 }
                 Some(_) => {}
@@ -266,7 +465,13 @@ impl Loader {
         match n.as_str() {
             Some(s) if !s.is_empty() => Some(s.to_string()),
             _ => {
-                self.err("LOAD_ERR_YAML_VALIDATE", kind, "", loc, format!("Mapping for key '{kind}' is empty"));
+                self.err(
+                    "LOAD_ERR_YAML_VALIDATE",
+                    kind,
+                    "",
+                    loc,
+                    format!("Mapping for key '{kind}' is empty"),
+                );
                 None
             }
         }
@@ -280,9 +485,17 @@ impl Loader {
     }
 
     fn add_list(&mut self, item: &Node, n: &Node, loc: Loc) {
-        let Some(name) = self.item_name("list", n, &loc) else { return };
+        let Some(name) = self.item_name("list", n, &loc) else {
+            return;
+        };
         let Some(items_node) = item.get("items") else {
-            self.err("LOAD_ERR_YAML_VALIDATE", "list", &name, &loc, "Item has no mapping for key 'items'");
+            self.err(
+                "LOAD_ERR_YAML_VALIDATE",
+                "list",
+                &name,
+                &loc,
+                "Item has no mapping for key 'items'",
+            );
             return;
         };
         let items: Vec<(String, bool)> = match &items_node.value {
@@ -295,7 +508,13 @@ impl Loader {
                 .collect(),
             Value::Scalar(..) if items_node.is_null() => Vec::new(),
             _ => {
-                self.err("LOAD_ERR_YAML_VALIDATE", "list", &name, &loc, "Value for key 'items' is not a sequence");
+                self.err(
+                    "LOAD_ERR_YAML_VALIDATE",
+                    "list",
+                    &name,
+                    &loc,
+                    "Value for key 'items' is not a sequence",
+                );
                 return;
             }
         };
@@ -318,7 +537,13 @@ impl Loader {
         if ov_mode.as_deref() == Some("replace") {
             match pos {
                 Some(p) => self.lists[p].items = items,
-                None => self.err("LOAD_ERR_VALIDATE", "list", &name, &loc, "An override is defined but no list by that name already exists"),
+                None => self.err(
+                    "LOAD_ERR_VALIDATE",
+                    "list",
+                    &name,
+                    &loc,
+                    "An override is defined but no list by that name already exists",
+                ),
             }
             return;
         }
@@ -329,9 +554,17 @@ impl Loader {
     }
 
     fn add_macro(&mut self, item: &Node, n: &Node, loc: Loc) {
-        let Some(name) = self.item_name("macro", n, &loc) else { return };
+        let Some(name) = self.item_name("macro", n, &loc) else {
+            return;
+        };
         let Some(cond_node) = item.get("condition") else {
-            self.err("LOAD_ERR_YAML_VALIDATE", "macro", &name, &loc, "Item has no mapping for key 'condition'");
+            self.err(
+                "LOAD_ERR_YAML_VALIDATE",
+                "macro",
+                &name,
+                &loc,
+                "Item has no mapping for key 'condition'",
+            );
             return;
         };
         let cond = scalar_text(cond_node).unwrap_or_default();
@@ -361,33 +594,70 @@ impl Loader {
         }
     }
 
-    fn parse_exceptions(&mut self, rule: &str, node: Option<&Node>, loc: &Loc, need_fields: bool) -> Option<Vec<ExceptionDef>> {
-        let Some(node) = node else { return Some(Vec::new()) };
+    fn parse_exceptions(
+        &mut self,
+        rule: &str,
+        node: Option<&Node>,
+        loc: &Loc,
+        need_fields: bool,
+    ) -> Option<Vec<ExceptionDef>> {
+        let Some(node) = node else {
+            return Some(Vec::new());
+        };
         let Value::Seq(items) = &node.value else {
             if node.is_null() {
                 return Some(Vec::new());
             }
-            self.err("LOAD_ERR_YAML_VALIDATE", "rule", rule, loc, "Rule exceptions must be a sequence");
+            self.err(
+                "LOAD_ERR_YAML_VALIDATE",
+                "rule",
+                rule,
+                loc,
+                "Rule exceptions must be a sequence",
+            );
             return None;
         };
         let mut out = Vec::new();
         for it in items {
-            let iloc = Loc { file: loc.file, line: it.line };
+            let iloc = Loc {
+                file: loc.file,
+                line: it.line,
+            };
             let Some(name) = key_str(it, "name").filter(|s| !s.is_empty()) else {
-                self.err("LOAD_ERR_YAML_VALIDATE", "exception", "", &iloc, "Item has no mapping for key 'name'");
+                self.err(
+                    "LOAD_ERR_YAML_VALIDATE",
+                    "exception",
+                    "",
+                    &iloc,
+                    "Item has no mapping for key 'name'",
+                );
                 return None;
             };
             let fields = match it.get("fields").map(|f| &f.value) {
                 None => None,
                 Some(Value::Scalar(s, _)) => Some(ExFields::One(s.clone())),
-                Some(Value::Seq(v)) => Some(ExFields::Many(v.iter().filter_map(scalar_text).collect())),
+                Some(Value::Seq(v)) => {
+                    Some(ExFields::Many(v.iter().filter_map(scalar_text).collect()))
+                }
                 Some(Value::Map(_)) => {
-                    self.err("LOAD_ERR_VALIDATE", "exception", &name, &iloc, "Rule exception fields must be a sequence or a string");
+                    self.err(
+                        "LOAD_ERR_VALIDATE",
+                        "exception",
+                        &name,
+                        &iloc,
+                        "Rule exception fields must be a sequence or a string",
+                    );
                     return None;
                 }
             };
             if fields.is_none() && need_fields {
-                self.err("LOAD_ERR_YAML_VALIDATE", "exception", &name, &iloc, "Item has no mapping for key 'fields'");
+                self.err(
+                    "LOAD_ERR_YAML_VALIDATE",
+                    "exception",
+                    &name,
+                    &iloc,
+                    "Item has no mapping for key 'fields'",
+                );
                 return None;
             }
             let comps = match it.get("comps").map(|c| &c.value) {
@@ -412,7 +682,9 @@ impl Loader {
     }
 
     fn add_rule(&mut self, item: &Node, n: &Node, loc: Loc) {
-        let Some(name) = self.item_name("rule", n, &loc) else { return };
+        let Some(name) = self.item_name("rule", n, &loc) else {
+            return;
+        };
         let (append, ov) = self.is_append(item, "rule");
         let pos = self.rules.iter().position(|r| r.name == name);
         let cond_loc = Loc {
@@ -437,7 +709,13 @@ impl Loader {
                 }
             };
             if append && item.get("condition").is_none() && item.get("exceptions").is_none() {
-                self.err("LOAD_ERR_VALIDATE", "rule", &name, &loc, "Appended rule must have exceptions or condition property");
+                self.err(
+                    "LOAD_ERR_VALIDATE",
+                    "rule",
+                    &name,
+                    &loc,
+                    "Appended rule must have exceptions or condition property",
+                );
                 return;
             }
             if let Some(c) = item.get("condition").and_then(scalar_text) {
@@ -478,7 +756,13 @@ impl Loader {
             {
                 match Priority::parse(pr) {
                     Some(pr) => self.rules[p].priority = pr,
-                    None => self.err("LOAD_ERR_VALIDATE", "rule", &name, &loc, format!("Invalid priority level: {pr}")),
+                    None => self.err(
+                        "LOAD_ERR_VALIDATE",
+                        "rule",
+                        &name,
+                        &loc,
+                        format!("Invalid priority level: {pr}"),
+                    ),
                 }
             }
             if let Some(en) = item.get("enabled").and_then(Node::as_bool)
@@ -495,14 +779,18 @@ impl Loader {
                 }
             }
             if item.get("exceptions").is_some() {
-                let Some(exs) = self.parse_exceptions(&name, item.get("exceptions"), &loc, false) else {
+                let Some(exs) = self.parse_exceptions(&name, item.get("exceptions"), &loc, false)
+                else {
                     return;
                 };
                 match mode("exceptions").as_deref() {
                     Some("replace") => {
                         for e in &exs {
                             if e.fields.is_none() {
-                                let l = Loc { file: loc.file, line: e.line };
+                                let l = Loc {
+                                    file: loc.file,
+                                    line: e.line,
+                                };
                                 self.err("LOAD_ERR_VALIDATE", "exception", &e.name, &l, "Rule exception must have fields property with a list of fields");
                                 return;
                             }
@@ -511,12 +799,18 @@ impl Loader {
                     }
                     _ => {
                         for e in exs {
-                            let existing = self.rules[p].exceptions.iter().position(|x| x.name == e.name);
+                            let existing = self.rules[p]
+                                .exceptions
+                                .iter()
+                                .position(|x| x.name == e.name);
                             match existing {
                                 Some(i) => self.rules[p].exceptions[i].values.extend(e.values),
                                 None => {
                                     if e.fields.is_none() {
-                                        let l = Loc { file: loc.file, line: e.line };
+                                        let l = Loc {
+                                            file: loc.file,
+                                            line: e.line,
+                                        };
                                         self.err(
                                             "LOAD_ERR_VALIDATE",
                                             "exception",
@@ -546,16 +840,29 @@ impl Loader {
         }
         for key in ["condition", "output", "desc", "priority"] {
             if item.get(key).is_none() {
-                self.err("LOAD_ERR_YAML_VALIDATE", "rule", &name, &loc, format!("Item has no mapping for key '{key}'"));
+                self.err(
+                    "LOAD_ERR_YAML_VALIDATE",
+                    "rule",
+                    &name,
+                    &loc,
+                    format!("Item has no mapping for key '{key}'"),
+                );
                 return;
             }
         }
         let pr_text = item.get("priority").and_then(Node::as_str).unwrap_or("");
         let Some(priority) = Priority::parse(pr_text) else {
-            self.err("LOAD_ERR_VALIDATE", "rule", &name, &loc, format!("Invalid priority level: {pr_text}"));
+            self.err(
+                "LOAD_ERR_VALIDATE",
+                "rule",
+                &name,
+                &loc,
+                format!("Invalid priority level: {pr_text}"),
+            );
             return;
         };
-        let Some(exceptions) = self.parse_exceptions(&name, item.get("exceptions"), &loc, true) else {
+        let Some(exceptions) = self.parse_exceptions(&name, item.get("exceptions"), &loc, true)
+        else {
             return;
         };
         let tags = match item.get("tags").map(|t| &t.value) {
@@ -564,7 +871,10 @@ impl Loader {
         };
         let def = RuleDef {
             name,
-            cond: item.get("condition").and_then(scalar_text).unwrap_or_default(),
+            cond: item
+                .get("condition")
+                .and_then(scalar_text)
+                .unwrap_or_default(),
             output: item.get("output").and_then(scalar_text).unwrap_or_default(),
             desc: item.get("desc").and_then(scalar_text).unwrap_or_default(),
             priority,
@@ -572,7 +882,10 @@ impl Loader {
             tags,
             source: key_str(item, "source").unwrap_or_else(|| "syscall".to_string()),
             exceptions,
-            skip_unknown: item.get("skip-if-unknown-filter").and_then(Node::as_bool).unwrap_or(false),
+            skip_unknown: item
+                .get("skip-if-unknown-filter")
+                .and_then(Node::as_bool)
+                .unwrap_or(false),
             loc,
             cond_loc,
         };
@@ -609,23 +922,36 @@ impl Loader {
                     parsed.insert(m.name.clone(), Ok(e));
                 }
                 Err(e) => {
-                    self.err("LOAD_ERR_COMPILE_CONDITION", "macro", &m.name, &m.loc, e.message.clone());
+                    self.err(
+                        "LOAD_ERR_COMPILE_CONDITION",
+                        "macro",
+                        &m.name,
+                        &m.loc,
+                        e.message.clone(),
+                    );
                     parsed.insert(m.name.clone(), Err(e.message));
                 }
             }
         }
         let mut macro_used: HashSet<String> = HashSet::new();
-        let mut macro_bad: HashSet<String> = HashSet::new();
         let mut expanded: HashMap<String, Expr> = HashMap::new();
         for m in &macro_defs {
-            let Some(Ok(e)) = parsed.get(&m.name) else { continue };
+            let Some(Ok(e)) = parsed.get(&m.name) else {
+                continue;
+            };
             let mut stack = vec![m.name.clone()];
-            match expand(e, &parsed, &lists, &mut stack, &mut macro_used, &mut list_used) {
+            match expand(
+                e,
+                &parsed,
+                &lists,
+                &mut stack,
+                &mut macro_used,
+                &mut list_used,
+            ) {
                 Ok(x) => {
                     expanded.insert(m.name.clone(), x);
                 }
                 Err(msg) => {
-                    macro_bad.insert(m.name.clone());
                     self.err("LOAD_ERR_VALIDATE", "macro", &m.name, &m.loc, msg);
                 }
             }
@@ -634,7 +960,8 @@ impl Loader {
         let mut compiled = Vec::new();
         let mut statuses = Vec::new();
         for r in &rule_defs {
-            let (state, rule) = self.compile_rule(r, &parsed, &lists, &mut macro_used, &mut list_used);
+            let (state, rule) =
+                self.compile_rule(r, &parsed, &lists, &mut macro_used, &mut list_used);
             statuses.push(RuleStatus {
                 name: r.name.clone(),
                 file: self.files.get(r.loc.file).cloned().unwrap_or_default(),
@@ -647,13 +974,27 @@ impl Loader {
             }
         }
         for m in &macro_defs {
-            if !macro_used.contains(&m.name) && !macro_bad.contains(&m.name) {
-                self.msg(MsgLevel::Warning, "LOAD_UNUSED_MACRO", "macro", &m.name, &m.loc, "Macro not referred to by any other rule/macro");
+            if !macro_used.contains(&m.name) {
+                self.msg(
+                    MsgLevel::Warning,
+                    "LOAD_UNUSED_MACRO",
+                    "macro",
+                    &m.name,
+                    &m.loc,
+                    "Macro not referred to by any other rule/macro",
+                );
             }
         }
         for l in self.lists.clone() {
             if !list_used.contains(&l.name) {
-                self.msg(MsgLevel::Warning, "LOAD_UNUSED_LIST", "list", &l.name, &l.loc, "List not referred to by any other rule/macro");
+                self.msg(
+                    MsgLevel::Warning,
+                    "LOAD_UNUSED_LIST",
+                    "list",
+                    &l.name,
+                    &l.loc,
+                    "List not referred to by any other rule/macro",
+                );
             }
         }
         (compiled, statuses, self.messages)
@@ -670,12 +1011,31 @@ impl Loader {
         let error = |this: &mut Loader, code: &'static str, loc: &Loc, msg: String| {
             this.err(code, "rule", &r.name, loc, msg.clone());
             let file = this.files.get(loc.file).cloned().unwrap_or_default();
-            (RuleState::Error { file, line: loc.line, message: msg }, None)
+            (
+                RuleState::Error {
+                    file,
+                    line: loc.line,
+                    message: msg,
+                },
+                None,
+            )
         };
         let Some(source) = Source::from_name(&r.source) else {
             let msg = format!("Unknown source {}, skipping", r.source);
-            self.msg(MsgLevel::Warning, "LOAD_UNKNOWN_SOURCE", "rule", &r.name, &r.loc, msg.clone());
-            return (RuleState::Unsupported { missing: vec![format!("source {}", r.source)] }, None);
+            self.msg(
+                MsgLevel::Warning,
+                "LOAD_UNKNOWN_SOURCE",
+                "rule",
+                &r.name,
+                &r.loc,
+                msg.clone(),
+            );
+            return (
+                RuleState::Unsupported {
+                    missing: vec![format!("source {}", r.source)],
+                },
+                None,
+            );
         };
         let ast = match condition::parse(&r.cond) {
             Ok(a) => a,
@@ -689,14 +1049,30 @@ impl Loader {
         // Exceptions.
         let mut ex_terms = Vec::new();
         for ex in &r.exceptions {
-            let eloc = Loc { file: r.loc.file, line: ex.line };
+            let eloc = Loc {
+                file: r.loc.file,
+                line: ex.line,
+            };
             match exception_expr(ex, lists, list_used) {
                 Ok(Some(e)) => ex_terms.push(e),
                 Ok(None) => {}
                 Err(msg) => {
-                    self.err("LOAD_ERR_VALIDATE", "exception", &ex.name, &eloc, msg.clone());
+                    self.err(
+                        "LOAD_ERR_VALIDATE",
+                        "exception",
+                        &ex.name,
+                        &eloc,
+                        msg.clone(),
+                    );
                     let file = self.files.get(eloc.file).cloned().unwrap_or_default();
-                    return (RuleState::Error { file, line: eloc.line, message: msg }, None);
+                    return (
+                        RuleState::Error {
+                            file,
+                            line: eloc.line,
+                            message: msg,
+                        },
+                        None,
+                    );
                 }
             }
             // Exception fields must be real fields.
@@ -709,9 +1085,22 @@ impl Loader {
                 let base = f.split('[').next().unwrap_or(&f);
                 if !is_plausible_field(base) {
                     let msg = format!("'{f}' is not a supported filter field");
-                    self.err("LOAD_ERR_VALIDATE", "exception", &ex.name, &eloc, msg.clone());
+                    self.err(
+                        "LOAD_ERR_VALIDATE",
+                        "exception",
+                        &ex.name,
+                        &eloc,
+                        msg.clone(),
+                    );
                     let file = self.files.get(eloc.file).cloned().unwrap_or_default();
-                    return (RuleState::Error { file, line: eloc.line, message: msg }, None);
+                    return (
+                        RuleState::Error {
+                            file,
+                            line: eloc.line,
+                            message: msg,
+                        },
+                        None,
+                    );
                 }
             }
         }
@@ -722,7 +1111,12 @@ impl Loader {
         if source == Source::Syscall
             && let Some(bad) = unknown_event_type(&ast)
         {
-            return error(self, "LOAD_ERR_COMPILE_CONDITION", &r.cond_loc, format!("unknown event type {bad}"));
+            return error(
+                self,
+                "LOAD_ERR_COMPILE_CONDITION",
+                &r.cond_loc,
+                format!("unknown event type {bad}"),
+            );
         }
         let mut missing = Missing::default();
         let matcher = match compile::compile(source, &ast, &mut missing) {
@@ -734,16 +1128,37 @@ impl Loader {
             Err(msg) => return error(self, "LOAD_ERR_COMPILE_OUTPUT", &r.loc, msg),
         };
         if !missing.fields.is_empty() {
-            for f in &missing.fields {
-                let field = f.split(':').next().unwrap_or(f);
-                let base = field.split('[').next().unwrap_or(field);
-                if !is_plausible_field(base) && !f.ends_with("undefined macro") {
-                    return error(self, "LOAD_ERR_COMPILE_CONDITION", &r.cond_loc, format!("filter_check called with nonexistent field {base}"));
+            for base in &missing.names {
+                // Not even a Falco field class: an error, unless the rule opts out.
+                if !is_plausible_field(base) && !r.skip_unknown {
+                    return error(
+                        self,
+                        "LOAD_ERR_COMPILE_CONDITION",
+                        &r.cond_loc,
+                        format!("filter_check called with nonexistent field {base}"),
+                    );
                 }
             }
-            let msg = missing.fields.iter().cloned().collect::<Vec<_>>().join("; ");
-            self.msg(MsgLevel::Warning, "LOAD_UNKNOWN_FIELD", "rule", &r.name, &r.cond_loc, msg);
-            return (RuleState::Unsupported { missing: missing.fields.into_iter().collect() }, None);
+            let msg = missing
+                .fields
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.msg(
+                MsgLevel::Warning,
+                "LOAD_UNKNOWN_FIELD",
+                "rule",
+                &r.name,
+                &r.cond_loc,
+                msg,
+            );
+            return (
+                RuleState::Unsupported {
+                    missing: missing.fields.into_iter().collect(),
+                },
+                None,
+            );
         }
         let types = compile::event_types(&ast);
         if source == Source::Syscall && types.is_none() {
@@ -768,7 +1183,12 @@ impl Loader {
             matcher,
             output,
         };
-        (RuleState::Ok { output_fields_missing: unsupported_out }, Some(rule))
+        (
+            RuleState::Ok {
+                output_fields_missing: unsupported_out,
+            },
+            Some(rule),
+        )
     }
 }
 
@@ -785,10 +1205,12 @@ fn unquote_item(it: &str, quoted: bool) -> (String, bool) {
 
 fn unknown_event_type(e: &Expr) -> Option<String> {
     match e {
-        Expr::Check { field, rhs, .. } if field.name == "evt.type" => rhs.iter().find_map(|o| match o {
-            Operand::Lit { text, .. } if !known_event_type(text) => Some(text.clone()),
-            _ => None,
-        }),
+        Expr::Check { field, rhs, .. } if field.name == "evt.type" => {
+            rhs.iter().find_map(|o| match o {
+                Operand::Lit { text, .. } if !known_event_type(text) => Some(text.clone()),
+                _ => None,
+            })
+        }
         Expr::And(v) | Expr::Or(v) => v.iter().find_map(unknown_event_type),
         Expr::Not(x) => unknown_event_type(x),
         _ => None,
@@ -827,7 +1249,9 @@ fn expand(
                 .map(|x| expand(x, macros, lists, stack, macro_used, list_used))
                 .collect::<Result<_, _>>()?,
         ),
-        Expr::Not(x) => Expr::Not(Box::new(expand(x, macros, lists, stack, macro_used, list_used)?)),
+        Expr::Not(x) => Expr::Not(Box::new(expand(
+            x, macros, lists, stack, macro_used, list_used,
+        )?)),
         Expr::Const(b) => Expr::Const(*b),
         Expr::Macro(name) => {
             macro_used.insert(name.clone());
@@ -845,16 +1269,27 @@ fn expand(
                 None => return Err(format!("Undefined macro '{name}' used in filter.")),
             }
         }
-        Expr::Check { field, op, rhs, paren } => {
+        Expr::Check {
+            field,
+            op,
+            rhs,
+            paren,
+        } => {
             let mut out = Vec::new();
             let may_expand = *paren || op.takes_list();
             for o in rhs {
                 match o {
-                    Operand::Lit { text, quoted: false } if may_expand && lists.contains_key(text) => {
+                    Operand::Lit {
+                        text,
+                        quoted: false,
+                    } if may_expand && lists.contains_key(text) => {
                         list_used.insert(text.clone());
                         if let Some(items) = lists.get(text) {
                             for (t, q) in items {
-                                out.push(Operand::Lit { text: t.clone(), quoted: *q });
+                                out.push(Operand::Lit {
+                                    text: t.clone(),
+                                    quoted: *q,
+                                });
                             }
                         }
                     }
@@ -871,7 +1306,11 @@ fn expand(
     })
 }
 
-fn value_operands(v: &Node, lists: &HashMap<String, Vec<(String, bool)>>, list_used: &mut HashSet<String>) -> Vec<Operand> {
+fn value_operands(
+    v: &Node,
+    lists: &HashMap<String, Vec<(String, bool)>>,
+    list_used: &mut HashSet<String>,
+) -> Vec<Operand> {
     match &v.value {
         Value::Seq(items) => items
             .iter()
@@ -882,10 +1321,16 @@ fn value_operands(v: &Node, lists: &HashMap<String, Vec<(String, bool)>>, list_u
                 list_used.insert(s.clone());
                 return items
                     .iter()
-                    .map(|(t, q)| Operand::Lit { text: t.clone(), quoted: *q })
+                    .map(|(t, q)| Operand::Lit {
+                        text: t.clone(),
+                        quoted: *q,
+                    })
                     .collect();
             }
-            vec![Operand::Lit { text: s.clone(), quoted: *quoted }]
+            vec![Operand::Lit {
+                text: s.clone(),
+                quoted: *quoted,
+            }]
         }
         Value::Map(_) => Vec::new(),
     }
@@ -914,18 +1359,37 @@ fn exception_expr(
     };
     match fields {
         ExFields::One(f) => {
-            let comp = ex.comps.as_ref().and_then(|c| c.first().cloned()).unwrap_or_else(|| "in".into());
-            let op = Op::from_name(&comp).ok_or_else(|| format!("'{comp}' is not a supported comparison operator"))?;
+            let comp = ex
+                .comps
+                .as_ref()
+                .and_then(|c| c.first().cloned())
+                .unwrap_or_else(|| "in".into());
+            let op = Op::from_name(&comp)
+                .ok_or_else(|| format!("'{comp}' is not a supported comparison operator"))?;
             if ex.values.is_empty() {
                 return Ok(None);
             }
-            let rhs: Vec<Operand> = ex.values.iter().flat_map(|v| value_operands(v, lists, list_used)).collect();
+            let rhs: Vec<Operand> = ex
+                .values
+                .iter()
+                .flat_map(|v| value_operands(v, lists, list_used))
+                .collect();
             if op.takes_list() {
-                Ok(Some(Expr::Check { field: field_ref(f), op, rhs, paren: true }))
+                Ok(Some(Expr::Check {
+                    field: field_ref(f),
+                    op,
+                    rhs,
+                    paren: true,
+                }))
             } else {
                 Ok(Some(Expr::Or(
                     rhs.into_iter()
-                        .map(|o| Expr::Check { field: field_ref(f), op, rhs: vec![o], paren: false })
+                        .map(|o| Expr::Check {
+                            field: field_ref(f),
+                            op,
+                            rhs: vec![o],
+                            paren: false,
+                        })
                         .collect(),
                 )))
             }
@@ -940,7 +1404,11 @@ fn exception_expr(
             }
             let mut ops = Vec::new();
             for c in &comps {
-                ops.push(Op::from_name(c).filter(|o| *o != Op::Exists).ok_or_else(|| format!("'{c}' is not a supported comparison operator"))?);
+                ops.push(
+                    Op::from_name(c)
+                        .filter(|o| *o != Op::Exists)
+                        .ok_or_else(|| format!("'{c}' is not a supported comparison operator"))?,
+                );
             }
             let mut alts = Vec::new();
             for v in &ex.values {

@@ -139,7 +139,10 @@ impl LoadMessage {
     pub fn to_diagnostic(&self) -> rampart_core::Diagnostic {
         rampart_core::Diagnostic::warning(
             self.file.display().to_string(),
-            format!("{} '{}': {} ({})", self.item_type, self.item_name, self.message, self.code),
+            format!(
+                "{} '{}': {} ({})",
+                self.item_type, self.item_name, self.message, self.code
+            ),
         )
         .at_line(u32::try_from(self.line).unwrap_or(u32::MAX))
     }
@@ -222,7 +225,10 @@ impl LoadReport {
 
 enum Piece {
     Text(String),
-    Field { name: String, field: Option<(Field, Kind)> },
+    Field {
+        name: String,
+        field: Option<(Field, Kind)>,
+    },
 }
 
 /// A compiled output template (`%field` and `%field[arg]` placeholders).
@@ -234,7 +240,9 @@ pub struct OutputFormat {
 
 impl std::fmt::Debug for OutputFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutputFormat").field("pieces", &self.pieces.len()).finish()
+        f.debug_struct("OutputFormat")
+            .field("pieces", &self.pieces.len())
+            .finish()
     }
 }
 
@@ -251,7 +259,8 @@ impl OutputFormat {
             if b[i] == b'%' {
                 let start = i + 1;
                 let mut j = start;
-                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.') {
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.')
+                {
                     j += 1;
                 }
                 if j == start {
@@ -294,7 +303,10 @@ impl OutputFormat {
         if !text.is_empty() {
             pieces.push(Piece::Text(text));
         }
-        Ok(OutputFormat { pieces, unsupported })
+        Ok(OutputFormat {
+            pieces,
+            unsupported,
+        })
     }
 
     /// Renders the template for `ev`, filling `fields` with each placeholder's value.
@@ -305,12 +317,16 @@ impl OutputFormat {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Field { name, field } => {
                     let v = field.as_ref().and_then(|(f, _)| f.extract(ev));
+                    let is_time = matches!(field, Some((Field::EvtTime | Field::EvtTimeIso, _)));
                     let json = match &v {
+                        Some(_) if is_time => serde_json::Value::from(ev.time),
                         None => serde_json::Value::Null,
                         Some(FieldValue::Int(i)) => serde_json::Value::from(*i),
                         Some(FieldValue::UInt(u)) => serde_json::Value::from(*u),
                         Some(FieldValue::Bool(b)) => serde_json::Value::from(*b),
-                        Some(other) => serde_json::Value::from(compile::value_text(other).into_owned()),
+                        Some(other) => {
+                            serde_json::Value::from(compile::value_text(other).into_owned())
+                        }
                     };
                     match &v {
                         None => out.push_str("<NA>"),
@@ -344,7 +360,7 @@ pub struct Alert {
     pub rule: String,
     /// Falco priority spelling.
     pub priority: String,
-    /// Rendered output (prefixed with time and priority, as Falco does).
+    /// Rendered output, prefixed like Falco's: `2016-08-04T16:17:57.881781397+0000: Warning ...`.
     pub output: String,
     /// Values of the output's fields.
     pub output_fields: BTreeMap<String, serde_json::Value>,
@@ -384,7 +400,9 @@ pub struct Ruleset {
 
 impl std::fmt::Debug for Ruleset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ruleset").field("rules", &self.rules.len()).finish()
+        f.debug_struct("Ruleset")
+            .field("rules", &self.rules.len())
+            .finish()
     }
 }
 
@@ -399,7 +417,13 @@ pub fn load_falco(files: &[(&Path, &str)]) -> (Ruleset, LoadReport) {
     }
     let (rules, statuses, messages) = l.finish();
     let ruleset = Ruleset::new(rules);
-    (ruleset, LoadReport { rules: statuses, messages })
+    (
+        ruleset,
+        LoadReport {
+            rules: statuses,
+            messages,
+        },
+    )
 }
 
 fn read_hostname() -> String {
@@ -508,7 +532,9 @@ impl Ruleset {
 
     /// Matches `ev` against the rules of its source and event type, appending alerts.
     pub fn matches(&self, ev: &Event, out: &mut Vec<Alert>) {
-        let Some(idx) = self.index.get(&ev.source) else { return };
+        let Some(idx) = self.index.get(&ev.source) else {
+            return;
+        };
         let candidates: &[u32] = match ev.evt_type.index() {
             Some(k) => idx.known.get(k).map(Vec::as_slice).unwrap_or(&[]),
             None => match &ev.evt_type {
@@ -517,7 +543,9 @@ impl Ruleset {
             },
         };
         for &i in candidates {
-            let Some(r) = self.rules.get(i as usize) else { continue };
+            let Some(r) = self.rules.get(i as usize) else {
+                continue;
+            };
             if r.matcher.eval(ev) {
                 out.push(self.alert(r, ev));
                 if self.mode == MatchMode::First {
@@ -532,7 +560,12 @@ impl Ruleset {
         let text = r.output.render(ev, &mut output_fields);
         let time = extract::format_time(ev.time);
         Alert {
-            output: format!("{time}: {} {}", r.priority.as_str(), text),
+            output: format!(
+                "{}+0000: {} {}",
+                time.trim_end_matches('Z'),
+                r.priority.as_str(),
+                text
+            ),
             time,
             rule: r.name.clone(),
             priority: r.priority.as_str().to_string(),

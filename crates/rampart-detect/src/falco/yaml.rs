@@ -115,7 +115,9 @@ impl MarkedEventReceiver for Builder {
                     anchor,
                 );
             }
-            YEvent::SequenceStart(anchor, _) => self.stack.push(Frame::Seq(line, Vec::new(), anchor)),
+            YEvent::SequenceStart(anchor, _) => {
+                self.stack.push(Frame::Seq(line, Vec::new(), anchor))
+            }
             YEvent::MappingStart(anchor, _) => {
                 self.stack.push(Frame::Map(line, Vec::new(), None, anchor))
             }

@@ -74,9 +74,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, CondError> {
                 "1" | "any" => Tok::One,
                 "all" => Tok::All,
                 "near" => {
-                    return Err(CondError::Unsupported(
-                        "`near` in condition".to_string(),
-                    ));
+                    return Err(CondError::Unsupported("`near` in condition".to_string()));
                 }
                 _ => Tok::Word(word.to_string()),
             });
@@ -266,8 +264,7 @@ fn name_glob(pattern: &str, name: &str) -> bool {
         return pattern == name;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last)
-    {
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
         return false;
     }
     let mut rest = &name[first.len()..name.len() - last.len()];
@@ -300,7 +297,10 @@ mod tests {
         );
         assert_eq!(
             parse("(a or b) and c", &n).unwrap(),
-            Cond::And(vec![Cond::Or(vec![Cond::Sel(0), Cond::Sel(1)]), Cond::Sel(2)])
+            Cond::And(vec![
+                Cond::Or(vec![Cond::Sel(0), Cond::Sel(1)]),
+                Cond::Sel(2)
+            ])
         );
     }
 

@@ -74,7 +74,9 @@ fn lookup<'a>(v: &'a Value, path: &str, depth: usize) -> Option<FieldValue<'a>> 
     match v {
         Value::Object(map) => {
             if let Some(rest) = path.strip_prefix("*.") {
-                return map.values().find_map(|child| lookup(child, rest, depth + 1));
+                return map
+                    .values()
+                    .find_map(|child| lookup(child, rest, depth + 1));
             }
             if let Some(found) = map.get(path) {
                 return Some(convert(found, depth));

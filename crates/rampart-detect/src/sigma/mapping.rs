@@ -324,9 +324,15 @@ mod tests {
             m.resolve(&LogSource::LINUX_PROCESS_CREATION, "CommandLine"),
             vec!["proc.cmdline"]
         );
-        assert_eq!(m.resolve(&LogSource::AWS_CLOUDTRAIL, "eventName"), vec!["eventName"]);
         assert_eq!(
-            m.resolve(&LogSource::new(Some("windows"), Some("process_creation"), None), "Image"),
+            m.resolve(&LogSource::AWS_CLOUDTRAIL, "eventName"),
+            vec!["eventName"]
+        );
+        assert_eq!(
+            m.resolve(
+                &LogSource::new(Some("windows"), Some("process_creation"), None),
+                "Image"
+            ),
             vec![
                 "Event.EventData.Image",
                 "Event.System.Image",
@@ -343,7 +349,10 @@ mod tests {
             "sources:\n  - product: linux\n    service: auditd\n    fields:\n      exe: [raw.exe, exe]\n    keywords: raw\n",
         )
         .unwrap();
-        assert_eq!(m.resolve(&LogSource::LINUX_AUDITD, "exe"), vec!["raw.exe", "exe"]);
+        assert_eq!(
+            m.resolve(&LogSource::LINUX_AUDITD, "exe"),
+            vec!["raw.exe", "exe"]
+        );
         assert_eq!(m.keywords(&LogSource::LINUX_AUDITD), vec!["raw"]);
         let e = FieldMapping::from_yaml("map.yml", "sources:\n  - product: x\n    fields: 3\n")
             .unwrap_err();

@@ -171,12 +171,12 @@ impl Mods {
                     ));
                 }
                 "minute" | "hour" | "day" | "week" | "month" | "year" => {
-                    return Err(ItemError::Unsupported(format!(
-                        "time modifier `{name}`"
-                    )));
+                    return Err(ItemError::Unsupported(format!("time modifier `{name}`")));
                 }
                 other => {
-                    return Err(ItemError::Unsupported(format!("unknown modifier `{other}`")));
+                    return Err(ItemError::Unsupported(format!(
+                        "unknown modifier `{other}`"
+                    )));
                 }
             }
         }
@@ -225,7 +225,9 @@ pub(crate) fn compile_check(
     if mods.all && per_value.len() > 1 {
         Ok(Check::All(per_value.into_iter().map(Alts::new).collect()))
     } else {
-        Ok(Check::Any(Alts::new(per_value.into_iter().flatten().collect())))
+        Ok(Check::Any(Alts::new(
+            per_value.into_iter().flatten().collect(),
+        )))
     }
 }
 
@@ -416,7 +418,9 @@ fn wildcard_tokens(s: &str, windash: bool) -> Vec<Tok> {
 /// Expands `Dash` tokens into literal variants when there are few, else leaves them.
 fn expand_windash(toks: Vec<Tok>) -> Vec<Vec<Tok>> {
     let dashes = toks.iter().filter(|t| **t == Tok::Dash).count();
-    let variants = DASHES.len().checked_pow(u32::try_from(dashes).unwrap_or(u32::MAX));
+    let variants = DASHES
+        .len()
+        .checked_pow(u32::try_from(dashes).unwrap_or(u32::MAX));
     if dashes == 0 || variants.is_none_or(|v| v > WINDASH_MAX_VARIANTS) {
         return vec![toks];
     }
@@ -462,26 +466,34 @@ fn str_matcher(toks: Vec<Tok>, cased: bool) -> Result<StrM, ItemError> {
     if let Some(s) = lit_text(&toks, cased) {
         return Ok(StrM::Exact(s.into()));
     }
-    if n >= 2 && star(0) && star(n - 1) {
-        if let Some(s) = lit_text(&toks[1..n - 1], cased) {
-            return Ok(StrM::Contains(s.into()));
-        }
+    if n >= 2
+        && star(0)
+        && star(n - 1)
+        && let Some(s) = lit_text(&toks[1..n - 1], cased)
+    {
+        return Ok(StrM::Contains(s.into()));
     }
-    if n >= 1 && star(n - 1) {
-        if let Some(s) = lit_text(&toks[..n - 1], cased) {
-            return Ok(StrM::Prefix(s.into()));
-        }
+    if n >= 1
+        && star(n - 1)
+        && let Some(s) = lit_text(&toks[..n - 1], cased)
+    {
+        return Ok(StrM::Prefix(s.into()));
     }
-    if n >= 1 && star(0) {
-        if let Some(s) = lit_text(&toks[1..], cased) {
-            return Ok(StrM::Suffix(s.into()));
-        }
+    if n >= 1
+        && star(0)
+        && let Some(s) = lit_text(&toks[1..], cased)
+    {
+        return Ok(StrM::Suffix(s.into()));
     }
     let mut re = String::from("(?s)^");
     let mut lit = String::new();
     let flush = |lit: &mut String, re: &mut String| {
         if !lit.is_empty() {
-            let l = if cased { lit.clone() } else { lit.to_lowercase() };
+            let l = if cased {
+                lit.clone()
+            } else {
+                lit.to_lowercase()
+            };
             re.push_str(&regex::escape(&l));
             lit.clear();
         }
@@ -509,7 +521,9 @@ fn str_matcher(toks: Vec<Tok>, cased: bool) -> Result<StrM, ItemError> {
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map(StrM::Re)
-        .map_err(|e| ItemError::Unsupported(format!("pattern too large: {}", first_line(&e.to_string()))))
+        .map_err(|e| {
+            ItemError::Unsupported(format!("pattern too large: {}", first_line(&e.to_string())))
+        })
 }
 
 fn utf16(bytes: &[u8], be: bool, bom: bool) -> Vec<u8> {
@@ -603,7 +617,15 @@ impl Alts {
     fn new(pats: Vec<Pat>) -> Alts {
         let n_contains = pats
             .iter()
-            .filter(|p| matches!(p, Pat::Str { cased: false, m: StrM::Contains(_) }))
+            .filter(|p| {
+                matches!(
+                    p,
+                    Pat::Str {
+                        cased: false,
+                        m: StrM::Contains(_)
+                    }
+                )
+            })
             .count();
         if n_contains < AC_MIN {
             return Alts { pats, ac: None };
@@ -671,7 +693,9 @@ impl Pat {
             Pat::Num(n) => v.number().is_some_and(|x| x == *n),
             Pat::Bool(b) => match v.boolean {
                 Some(x) => x == *b,
-                None => v.text.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+                None => v
+                    .text
+                    .eq_ignore_ascii_case(if *b { "true" } else { "false" }),
             },
             Pat::Cmp(op, n) => v.number().is_some_and(|x| match op {
                 CmpOp::Gt => x > *n,
@@ -735,7 +759,12 @@ impl<'e> Val<'e> {
             FieldValue::Int(i) => (Cow::Owned(i.to_string()), Some(i as f64), None, false),
             FieldValue::UInt(u) => (Cow::Owned(u.to_string()), Some(u as f64), None, false),
             FieldValue::Float(f) => (Cow::Owned(f.to_string()), Some(f), None, false),
-            FieldValue::Bool(b) => (Cow::Borrowed(if b { "true" } else { "false" }), None, Some(b), false),
+            FieldValue::Bool(b) => (
+                Cow::Borrowed(if b { "true" } else { "false" }),
+                None,
+                Some(b),
+                false,
+            ),
             FieldValue::Null => (Cow::Borrowed(""), None, None, true),
             FieldValue::List(items) => {
                 for i in items {
@@ -858,7 +887,9 @@ mod tests {
         assert!(matches!(m("ABC*"), StrM::Prefix(s) if &*s == "abc"));
         assert!(matches!(m("*abc"), StrM::Suffix(s) if &*s == "abc"));
         assert!(matches!(m("a\\*b"), StrM::Exact(s) if &*s == "a*b"));
-        assert!(matches!(m("c:\\windows\\*"), StrM::Prefix(s) if &*s == "c:\\windows\\"));
+        // `\*` escapes the wildcard; `\\*` is a backslash, then the wildcard.
+        assert!(matches!(m("c:\\windows\\*"), StrM::Exact(s) if &*s == "c:\\windows*"));
+        assert!(matches!(m("c:\\windows\\\\*"), StrM::Prefix(s) if &*s == "c:\\windows\\"));
         assert!(matches!(m("a?c"), StrM::Re(_)));
         assert!(matches!(m("*"), StrM::Anything));
     }

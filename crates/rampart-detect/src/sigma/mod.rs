@@ -565,7 +565,10 @@ fn compile_detection(
     let mut condition = None;
     for (k, v) in entries {
         let Some(name) = k.as_str() else {
-            problems.push(Problem::Invalid(k.line, "selection names must be strings".into()));
+            problems.push(Problem::Invalid(
+                k.line,
+                "selection names must be strings".into(),
+            ));
             continue;
         };
         match name {
@@ -683,13 +686,19 @@ fn compile_map(
     node: &Node,
 ) -> Result<Vec<Matcher>, Vec<Problem>> {
     let Value::Map(entries) = &node.value else {
-        return Err(vec![Problem::Invalid(node.line, "expected a mapping".into())]);
+        return Err(vec![Problem::Invalid(
+            node.line,
+            "expected a mapping".into(),
+        )]);
     };
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(entries.len());
     for (k, v) in entries {
         let Some(key) = k.as_str() else {
-            problems.push(Problem::Invalid(k.line, "field names must be strings".into()));
+            problems.push(Problem::Invalid(
+                k.line,
+                "field names must be strings".into(),
+            ));
             continue;
         };
         let mut parts = key.split('|');

@@ -123,12 +123,10 @@ pub(crate) struct YamlError {
 pub(crate) fn load(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    parser
-        .load(&mut builder, true)
-        .map_err(|e| YamlError {
-            line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
-            reason: e.info().to_string(),
-        })?;
+    parser.load(&mut builder, true).map_err(|e| YamlError {
+        line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
+        reason: e.info().to_string(),
+    })?;
     Ok(builder.docs)
 }
 
@@ -226,7 +224,9 @@ mod tests {
         assert_eq!(docs.len(), 2);
         let b = docs[0].get("b").unwrap();
         assert_eq!(b.line, 3);
-        let Value::Seq(items) = &b.value else { panic!("seq") };
+        let Value::Seq(items) = &b.value else {
+            panic!("seq")
+        };
         assert_eq!(items[0].scalar(), Some(Scalar::Str("x")));
         assert_eq!(items[1].scalar(), Some(Scalar::Float(2.5)));
         assert_eq!(docs[0].get("a").unwrap().scalar(), Some(Scalar::Int(1)));

@@ -8,6 +8,7 @@ use super::{Parsed, dedup, json, package, text, yaml};
 use crate::InventoryError;
 use rampart_core::{Diagnostic, Ecosystem, Package, Scope};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 const ECO: Ecosystem = Ecosystem::Npm;
@@ -15,19 +16,19 @@ const ECO: Ecosystem = Ecosystem::Npm;
 // ---------------------------------------------------------------- package-lock.json
 
 #[derive(Deserialize)]
-struct PackageLock {
-    #[serde(default)]
-    packages: Option<BTreeMap<String, LockEntry>>,
+struct PackageLock<'a> {
+    #[serde(default, borrow, deserialize_with = "map_in_order")]
+    packages: Option<Vec<(Cow<'a, str>, LockEntry<'a>)>>,
     #[serde(default)]
     dependencies: Option<BTreeMap<String, V1Dep>>,
 }
 
 #[derive(Deserialize)]
-struct LockEntry {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    version: Option<String>,
+struct LockEntry<'a> {
+    #[serde(default, borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    version: Option<Cow<'a, str>>,
     #[serde(default)]
     dev: bool,
     #[serde(default)]
@@ -60,6 +61,36 @@ fn scope_of(dev: bool, optional: bool) -> Option<Scope> {
     }
 }
 
+/// A JSON object read as its (key, value) pairs in file order (no map to build).
+fn map_in_order<'de, K, V, D>(d: D) -> Result<Option<Vec<(K, V)>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de>,
+    V: Deserialize<'de>,
+{
+    struct Pairs<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> serde::de::Visitor<'de> for Pairs<K, V> {
+        type Value = Option<Vec<(K, V)>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut m: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0));
+            while let Some(pair) = m.next_entry()? {
+                out.push(pair);
+            }
+            Ok(Some(out))
+        }
+    }
+    d.deserialize_any(Pairs(std::marker::PhantomData))
+}
+
 /// True for versions that point at local folders rather than published packages.
 fn is_local_version(v: &str) -> bool {
     v.starts_with("file:") || v.starts_with("link:") || v.starts_with("workspace:")
@@ -79,7 +110,7 @@ fn split_name_at(s: &str) -> Option<(&str, &str)> {
 }
 
 pub(crate) fn parse_package_lock(path: &str, data: &[u8]) -> Result<Parsed, InventoryError> {
-    let lock: Option<PackageLock> = json(path, data)?;
+    let lock: Option<PackageLock<'_>> = json(path, data)?;
     let Some(lock) = lock else {
         return Ok((Vec::new(), Vec::new())); // `null`: nothing locked
     };

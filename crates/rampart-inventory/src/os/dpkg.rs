@@ -139,7 +139,10 @@ fn finish(ctx: &Ctx<'_>, para: &Para<'_>, pkgs: &mut Vec<Package>, diags: &mut V
     }
     match para.status {
         Some(status) => {
-            let state = status.split(|b| b.is_ascii_whitespace()).nth(2);
+            let state = status
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|w| !w.is_empty())
+                .nth(2);
             if !state.is_some_and(|s| INSTALLED.contains(&s)) {
                 return;
             }

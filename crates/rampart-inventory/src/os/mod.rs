@@ -8,7 +8,9 @@
 //! - rpm: `Packages` (BerkeleyDB hash), `Packages.db` (NDB) and `rpmdb.sqlite` (SQLite), each
 //!   read in pure Rust and told apart by their magic bytes ([`parse_rpmdb`]);
 //! - the operating system itself, from `os-release` and the older release files
-//!   ([`detect_os`]).
+//!   ([`detect_os`]);
+//! - licences of Debian packages, from `usr/share/doc/<package>/copyright`
+//!   ([`parse_dpkg_copyright`]).
 //!
 //! Every parser takes bytes already read (it never opens files) and returns the installed
 //! packages with their purls, plus [`Diagnostic`]s for entries it had to skip. Walking a
@@ -32,14 +34,16 @@
 //! ```
 
 mod apk;
+mod copyright;
 mod dpkg;
 mod release;
 mod rpm;
 
 pub use apk::parse_apk_installed;
+pub use copyright::parse_dpkg_copyright;
 pub use dpkg::{parse_dpkg_status, parse_dpkg_status_d};
 pub use release::{detect_os, parse_os_release};
-pub use rpm::{RpmDbFormat, parse_rpmdb, rpmdb_format};
+pub use rpm::{RpmDbFormat, parse_rpmdb, parse_rpmdb_with_wal, rpmdb_format};
 
 use crate::InventoryError;
 use rampart_core::{Diagnostic, OsInfo, Package};
@@ -75,7 +79,15 @@ const DB_FILES: &[&str] = &[
 const RPM_DIRS: &[&str] = &["var/lib/rpm/", "usr/lib/sysimage/rpm/", "usr/share/rpm/"];
 
 /// File names of the three rpm database backends.
-const RPM_FILES: &[&str] = &["Packages", "Packages.db", "rpmdb.sqlite"];
+const RPM_FILES: &[&str] = &[
+    "Packages",
+    "Packages.db",
+    "rpmdb.sqlite",
+    "rpmdb.sqlite-wal",
+];
+
+/// Directory of Debian package documentation (`<package>/copyright`).
+const DOC_DIR: &str = "usr/share/doc/";
 
 /// Directory of the distroless per-package dpkg status files.
 const STATUS_D: &str = "var/lib/dpkg/status.d/";
@@ -98,6 +110,9 @@ pub fn wanted(path: &str) -> bool {
     }
     if let Some(name) = path.strip_prefix(STATUS_D) {
         return is_status_d_entry(name);
+    }
+    if copyright_owner(path).is_some() {
+        return true;
     }
     RPM_DIRS.iter().any(|dir| {
         path.strip_prefix(dir)
@@ -127,6 +142,12 @@ fn is_status_d_entry(name: &str) -> bool {
     !name.is_empty() && !name.contains('/') && !COMPANION.iter().any(|s| name.ends_with(s))
 }
 
+/// The package whose `usr/share/doc/<package>/copyright` this path is.
+fn copyright_owner(path: &str) -> Option<&str> {
+    let name = path.strip_prefix(DOC_DIR)?.strip_suffix("/copyright")?;
+    (!name.is_empty() && !name.contains('/')).then_some(name)
+}
+
 /// Everything found in one root filesystem or image by [`inventory`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OsInventory {
@@ -141,7 +162,8 @@ pub struct OsInventory {
 /// Detect the OS and read every package database among `files` (path, content) pairs, as
 /// selected by [`wanted`]. A database that cannot be read becomes a diagnostic; the others
 /// are still read. When several rpm databases exist in one directory, the first of
-/// `rpmdb.sqlite`, `Packages.db`, `Packages` that can be read is used.
+/// `rpmdb.sqlite`, `Packages.db`, `Packages` that can be read is used. Debian packages get
+/// their licences from `usr/share/doc/<package>/copyright` when it is among `files`.
 pub fn inventory(files: &[(&str, &[u8])]) -> OsInventory {
     let norm = |p: &str| -> String {
         p.trim_start_matches("./")
@@ -189,12 +211,31 @@ pub fn inventory(files: &[(&str, &[u8])]) -> OsInventory {
         for name in ["rpmdb.sqlite", "Packages.db", "Packages"] {
             let want = format!("{dir}{name}");
             if let Some((path, data)) = files.iter().find(|(p, _)| norm(p) == want) {
-                let res = parse_rpmdb(path, data, &os_ref);
+                let wal_path = format!("{want}-wal");
+                let wal = files
+                    .iter()
+                    .find(|(p, _)| name == "rpmdb.sqlite" && norm(p) == wal_path)
+                    .map(|(_, d)| *d);
+                let res = parse_rpmdb_with_wal(path, data, wal, &os_ref);
                 let ok = res.is_ok();
                 absorb(res, &mut out);
                 if ok {
                     break;
                 }
+            }
+        }
+    }
+    let copyrights: std::collections::HashMap<String, &[u8]> = files
+        .iter()
+        .filter_map(|(p, d)| copyright_owner(&norm(p)).map(|n| (n.to_string(), *d)))
+        .collect();
+    if !copyrights.is_empty() {
+        for pkg in &mut out.packages {
+            if pkg.ecosystem == rampart_core::Ecosystem::Deb
+                && pkg.licenses.is_empty()
+                && let Some(data) = copyrights.get(&pkg.name)
+            {
+                pkg.licenses = parse_dpkg_copyright(data);
             }
         }
     }
@@ -317,6 +358,8 @@ mod tests {
             "var/lib/rpm/rpmdb.sqlite",
             "usr/lib/sysimage/rpm/rpmdb.sqlite",
             "usr/lib/sysimage/rpm/Packages.db",
+            "var/lib/rpm/rpmdb.sqlite-wal",
+            "usr/share/doc/libc6/copyright",
         ] {
             assert!(wanted(p), "{p}");
         }
@@ -326,8 +369,12 @@ mod tests {
             "var/lib/dpkg/available",
             "var/lib/rpm/Name",
             "var/lib/rpm/rpmdb.sqlite-shm",
+            "var/lib/rpm/rpmdb.sqlite-journal",
             "etc/passwd",
             "usr/lib/sysimage/rpm/sub/Packages",
+            "usr/share/doc/libc6/changelog.gz",
+            "usr/share/doc/copyright",
+            "usr/share/doc/a/b/copyright",
         ] {
             assert!(!wanted(p), "{p}");
         }

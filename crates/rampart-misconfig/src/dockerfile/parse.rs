@@ -217,6 +217,7 @@ pub(crate) fn unquote(s: &str) -> String {
 
 /// Parse a Dockerfile. Never fails: problems become diagnostics.
 pub fn parse_dockerfile(path: &str, text: &str) -> (Dockerfile, Vec<Diagnostic>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let escape = escape_char(&lines);
     let mut diags = Vec::new();

@@ -48,6 +48,18 @@ pub fn rpmdb_format(data: &[u8]) -> Option<RpmDbFormat> {
 /// Returns an error when the file is no rpm database or its structure cannot be walked;
 /// packages whose header cannot be read become diagnostics.
 pub fn parse_rpmdb(path: &str, data: &[u8], os: &OsInfo) -> ParseResult {
+    parse_rpmdb_with_wal(path, data, None, os)
+}
+
+/// [`parse_rpmdb`] for an `rpmdb.sqlite` with its write-ahead log `rpmdb.sqlite-wal`
+/// (`wal`), whose committed pages are newer than the main file's. A log that cannot be
+/// used becomes a diagnostic; `wal` is ignored for the other backends.
+pub fn parse_rpmdb_with_wal(
+    path: &str,
+    data: &[u8],
+    wal: Option<&[u8]>,
+    os: &OsInfo,
+) -> ParseResult {
     let format = rpmdb_format(data).ok_or_else(|| {
         InventoryError::parse(
             path,
@@ -64,7 +76,7 @@ pub fn parse_rpmdb(path: &str, data: &[u8], os: &OsInfo) -> ParseResult {
         Err(reason) => bad_headers.push(reason),
     };
     match format {
-        RpmDbFormat::Sqlite => sqlite::for_each_blob(path, data, &mut diags, &mut emit)?,
+        RpmDbFormat::Sqlite => sqlite::for_each_blob(path, data, wal, &mut diags, &mut emit)?,
         RpmDbFormat::Ndb => ndb::for_each_blob(path, data, &mut diags, &mut emit)?,
         RpmDbFormat::BerkeleyDb => bdb::for_each_blob(path, data, &mut diags, &mut emit)?,
     }

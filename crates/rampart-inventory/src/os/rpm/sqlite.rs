@@ -4,13 +4,16 @@
 //! It reads just enough of the file format to list the `blob` column of the `Packages`
 //! table: the 100-byte file header, `sqlite_master` on page 1 to find the table's root page,
 //! table b-tree pages (interior and leaf), overflow page chains and the record format. Index
-//! b-trees, the freelist, WAL files and every other table are ignored. Each page is visited
+//! b-trees, the freelist and every other table are ignored. Committed pages of the
+//! write-ahead log (`rpmdb.sqlite-wal`), when one is given, take precedence over the main
+//! file's, as they do for SQLite (rpm checkpoints on close, so the log is usually empty). Each page is visited
 //! at most once, so a corrupt file with page cycles still terminates.
 
 use super::bytes::{Endian, slice, u16_at, u32_at, usize_at};
 use crate::InventoryError;
 use rampart_core::Diagnostic;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// The first 16 bytes of every SQLite 3 database.
 pub(crate) const MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -23,12 +26,16 @@ struct Db<'a> {
     page_size: usize,
     usable: usize,
     pages: usize,
+    /// Committed pages from the write-ahead log, newest version of each.
+    wal: HashMap<usize, &'a [u8]>,
 }
 
-/// Call `emit` with each row's `blob` of the `Packages` table.
-pub(crate) fn for_each_blob(
+/// Call `emit` with each row's `blob` of the `Packages` table. `wal` is the content of
+/// `rpmdb.sqlite-wal`, when present: its committed pages replace those of the main file.
+pub(crate) fn for_each_blob<'a>(
     path: &str,
-    data: &[u8],
+    data: &'a [u8],
+    wal: Option<&'a [u8]>,
     diags: &mut Vec<Diagnostic>,
     emit: &mut dyn FnMut(&[u8]),
 ) -> Result<(), InventoryError> {
@@ -56,11 +63,25 @@ pub(crate) fn for_each_blob(
     if usable < 480 {
         return Err(err(format!("usable page size {usable} is below 480")));
     }
-    let pages = data.len() / page_size;
+    let mut pages = data.len() / page_size;
+    let mut wal_pages = HashMap::new();
+    if let Some(w) = wal.filter(|w| !w.is_empty()) {
+        match read_wal(w, page_size) {
+            Ok(Some((frames, size))) => {
+                wal_pages = frames;
+                pages = size;
+            }
+            Ok(None) => {}
+            Err(reason) => diags.push(Diagnostic::warning(
+                path,
+                format!("rpmdb.sqlite-wal: {reason}; read the main file alone"),
+            )),
+        }
+    }
     // The header's page count is valid when its "version-valid-for" matches the change
     // counter; a file shorter than it has been truncated.
     let counted = usize_at(data, 28, be).unwrap_or(0);
-    if u32_at(data, 92, be) == u32_at(data, 24, be) && counted > pages {
+    if wal_pages.is_empty() && u32_at(data, 92, be) == u32_at(data, 24, be) && counted > pages {
         return Err(err(format!(
             "truncated: the header counts {counted} pages of {page_size} bytes, the file holds {pages}"
         )));
@@ -70,6 +91,7 @@ pub(crate) fn for_each_blob(
         page_size,
         usable,
         pages,
+        wal: wal_pages,
     };
 
     // Find the root page of `Packages` and its blob column in sqlite_master.
@@ -122,6 +144,9 @@ impl<'a> Db<'a> {
                 "page {n} is outside the file ({} pages)",
                 self.pages
             ));
+        }
+        if let Some(p) = self.wal.get(&n) {
+            return Ok(p);
         }
         slice(self.data, (n - 1) * self.page_size, self.page_size)
             .ok_or_else(|| format!("page {n} is truncated"))
@@ -222,6 +247,73 @@ impl<'a> Db<'a> {
         }
         Ok(Cow::Owned(out))
     }
+}
+
+/// Magic of a WAL file whose checksums use little-endian words (`+1`: big-endian).
+const WAL_MAGIC: u32 = 0x377f_0682;
+
+/// The committed pages of a write-ahead log and the database size (in pages) after the
+/// last commit; `None` when the log holds no commit (or belongs to an older checkpoint).
+/// Frames are read up to the first whose salt or cumulative checksum does not match, as
+/// SQLite does when it recovers a log.
+#[allow(clippy::type_complexity)]
+fn read_wal(w: &[u8], page_size: usize) -> Result<Option<(HashMap<usize, &[u8]>, usize)>, String> {
+    let be = Endian::Big;
+    let magic = u32_at(w, 0, be).ok_or("shorter than its 32-byte header")?;
+    if magic & !1 != WAL_MAGIC {
+        return Err("no WAL magic".into());
+    }
+    let order = if magic & 1 == 1 {
+        Endian::Big
+    } else {
+        Endian::Little
+    };
+    if usize_at(w, 8, be) != Some(page_size) {
+        return Err("page size differs from the database".into());
+    }
+    let header = slice(w, 0, 32).ok_or("shorter than its 32-byte header")?;
+    let (s0, s1) = wal_checksum(slice(header, 0, 24).unwrap_or_default(), (0, 0), order);
+    if u32_at(header, 24, be) != Some(s0) || u32_at(header, 28, be) != Some(s1) {
+        return Err("header checksum mismatch".into());
+    }
+    let salts = slice(header, 16, 8).unwrap_or_default();
+    let mut sums = (s0, s1);
+    let mut pending: Vec<(usize, &[u8])> = Vec::new();
+    let mut committed: HashMap<usize, &[u8]> = HashMap::new();
+    let mut size = None;
+    let mut off = 32;
+    while let Some(frame) = slice(w, off, 24 + page_size) {
+        off += 24 + page_size;
+        if frame.get(8..16) != Some(salts) {
+            break;
+        }
+        let page_data = frame.get(24..).unwrap_or_default();
+        let sums1 = wal_checksum(frame.get(..8).unwrap_or_default(), sums, order);
+        let sums2 = wal_checksum(page_data, sums1, order);
+        if u32_at(frame, 16, be) != Some(sums2.0) || u32_at(frame, 20, be) != Some(sums2.1) {
+            break;
+        }
+        sums = sums2;
+        let n = usize_at(frame, 0, be).unwrap_or(0);
+        pending.push((n, page_data));
+        let commit = usize_at(frame, 4, be).unwrap_or(0);
+        if commit > 0 {
+            committed.extend(pending.drain(..));
+            size = Some(commit);
+        }
+    }
+    Ok(size.map(|s| (committed, s)))
+}
+
+/// SQLite's WAL checksum over 32-bit words, continuing from `(s0, s1)`.
+fn wal_checksum(data: &[u8], (mut s0, mut s1): (u32, u32), order: Endian) -> (u32, u32) {
+    for pair in data.chunks_exact(8) {
+        let x0 = u32_at(pair, 0, order).unwrap_or(0);
+        let x1 = u32_at(pair, 4, order).unwrap_or(0);
+        s0 = s0.wrapping_add(x0).wrapping_add(s1);
+        s1 = s1.wrapping_add(x1).wrapping_add(s0);
+    }
+    (s0, s1)
 }
 
 /// One column value of a record.
