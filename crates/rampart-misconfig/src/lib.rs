@@ -103,13 +103,10 @@ pub fn scan_k8s(
             // An unrendered Helm or Go template: not an error of the file, but nothing to check.
             let d = Diagnostic {
                 level: rampart_core::Level::Info,
-                ..error_diagnostic(path, &e)
-            };
-            let d = Diagnostic {
                 message: format!(
                     "unrendered template ({{{{ ... }}}}); render it first (helm template) to check it: {e}"
                 ),
-                ..d
+                ..error_diagnostic(path, &e)
             };
             return Ok((Vec::new(), vec![d]));
         }

@@ -491,7 +491,8 @@ impl Ctx {
         }
     }
 
-    fn set(&self, alt: &str) -> Result<Set, &'static str> {
+    /// One `||` alternative; `None` when `loose` dropped all its comparators.
+    fn set(&self, alt: &str) -> Result<Option<Set>, &'static str> {
         let mut out = Vec::new();
         let pieces: Vec<&str> = alt.split(" - ").collect();
         if let [from, to] = pieces[..]
@@ -500,8 +501,11 @@ impl Ctx {
                 parse_partial(to, self.loose, true),
             )
         {
-            self.hyphen((&f, from), (&t, to), &mut out)?;
-            return Ok(self.finish(out));
+            match self.hyphen((&f, from), (&t, to), &mut out) {
+                Ok(()) => return Ok(Some(self.finish(out))),
+                Err(_) if self.loose => return Ok(None),
+                Err(e) => return Err(e),
+            }
         }
         // Join operators written apart from their version (`>= 1.2.3`, `~ 1.2`).
         let mut toks: Vec<String> = Vec::new();
@@ -513,16 +517,25 @@ impl Ctx {
             }
             toks.push(std::mem::take(&mut pending) + t);
         }
-        if !pending.is_empty() {
+        if !pending.is_empty() && !self.loose {
             return Err("operator without a version");
         }
-        if toks.is_empty() {
+        if toks.is_empty() && pending.is_empty() {
             out.push(Comparator::any());
         }
         for t in &toks {
-            self.comparator(t, &mut out)?;
+            match self.comparator(t, &mut out) {
+                Ok(()) => {}
+                // With `loose`, node-semver drops comparators it cannot read.
+                Err(_) if self.loose => {}
+                Err(e) => return Err(e),
+            }
         }
-        Ok(self.finish(out))
+        if out.is_empty() {
+            // Every comparator was dropped: the alternative disappears.
+            return Ok(None);
+        }
+        Ok(Some(self.finish(out)))
     }
 
     /// node-semver's clean-up of one alternative.
@@ -559,7 +572,12 @@ impl Ctx {
         let norm = s.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut sets = Vec::new();
         for alt in norm.split("||") {
-            sets.push(self.set(alt.trim())?);
+            if let Some(set) = self.set(alt.trim())? {
+                sets.push(set);
+            }
+        }
+        if sets.is_empty() {
+            return Err("no valid comparator");
         }
         if sets.len() > 1 {
             let first = sets.first().cloned().unwrap_or_default();

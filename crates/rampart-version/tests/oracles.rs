@@ -530,7 +530,8 @@ fn npm_ranges_match_node_semver() {
             let r = npm_range(&mut rng);
             let v = npm_version(&mut rng);
             let w = npm_version(&mut rng);
-            (r, format!("{v}\t{w}"))
+            let loose = u8::from(rng.chance(25));
+            (r, format!("{v}\t{w}\t{loose}"))
         })
         .collect();
     let script = r#"
@@ -538,11 +539,12 @@ const semver = require(process.argv[1]);
 const fs = require('fs');
 for (const line of fs.readFileSync(process.argv[2], 'utf8').split('\n')) {
   if (!line) continue;
-  const [r, v, w] = line.split('\t');
-  const canon = semver.validRange(r);
-  const canonInc = semver.validRange(r, { includePrerelease: true });
-  const sat = semver.satisfies(v, r) ? 1 : 0;
-  const satInc = semver.satisfies(v, r, { includePrerelease: true }) ? 1 : 0;
+  const [r, v, w, l] = line.split('\t');
+  const loose = l === '1';
+  const canon = semver.validRange(r, { loose });
+  const canonInc = semver.validRange(r, { loose, includePrerelease: true });
+  const sat = semver.satisfies(v, r, { loose }) ? 1 : 0;
+  const satInc = semver.satisfies(v, r, { loose, includePrerelease: true }) ? 1 : 0;
   console.log(JSON.stringify([canon, canonInc, sat, satInc, semver.compare(v, w, true)]));
 }
 "#;
@@ -553,10 +555,17 @@ for (const line of fs.readFileSync(process.argv[2], 'utf8').split('\n')) {
     let mut bad = Vec::new();
     let mut valid = 0;
     for ((r, vw), line) in cases.iter().zip(&res) {
-        let (v, w) = vw.split_once('\t').expect("two versions");
+        let f: Vec<&str> = vw.split('\t').collect();
+        let [v, w, loose] = f[..] else {
+            panic!("bad case {vw:?}")
+        };
         let want: serde_json::Value = serde_json::from_str(line).expect("node output is JSON");
         let cmp = compare(Scheme::Npm, v, w) as i8;
-        let parsed = rampart_version::npm::Range::parse(r);
+        let parsed = if loose == "1" {
+            rampart_version::npm::Range::parse_loose(r)
+        } else {
+            rampart_version::npm::Range::parse(r)
+        };
         let got = match &parsed {
             Ok(p) => serde_json::json!([
                 p.canonical(false),
@@ -569,7 +578,7 @@ for (const line of fs.readFileSync(process.argv[2], 'utf8').split('\n')) {
         };
         valid += usize::from(parsed.as_ref().is_ok_and(|p| p.is_valid(false)));
         if got != want {
-            bad.push(format!("{r:?} / {v}: node-semver {want}, rampart {got}"));
+            bad.push(format!("{r:?} / {vw:?}: node-semver {want}, rampart {got}"));
         }
     }
     println!(
