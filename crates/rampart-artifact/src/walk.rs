@@ -11,6 +11,7 @@ use crate::meter::{CountIn, GuardOut, Meter, Tripped};
 use crate::open::{Artifact, ArtifactKind, Source, Span, open_compressed};
 use crate::path::{Normalized, join, normalize, split_parent};
 use rampart_core::Diagnostic;
+use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
@@ -188,7 +189,12 @@ pub fn walk(
                         i = walk_streamed(artifact, spans, i, &mut ctx, visitor)?;
                     }
                     Some(span) => {
-                        walk_layer(i, &label(artifact, i), span.open()?, &mut ctx, visitor)?;
+                        let layer = LayerRef {
+                            index: i,
+                            label: &label(artifact, i),
+                            diff_id: diff_id(artifact, i),
+                        };
+                        walk_layer(&layer, span.open()?, &mut ctx, visitor)?;
                         i += 1;
                     }
                 }
@@ -260,7 +266,12 @@ fn walk_streamed(
         if normalize(&name) != Normalized::Path(member.name.clone()) {
             continue;
         }
-        walk_layer(next, &label(artifact, next), &mut entry, ctx, visitor)?;
+        let layer = LayerRef {
+            index: next,
+            label: &label(artifact, next),
+            diff_id: diff_id(artifact, next),
+        };
+        walk_layer(&layer, &mut entry, ctx, visitor)?;
         next += 1;
         if ctx.stop {
             break;
@@ -373,12 +384,12 @@ fn decoder<'r, R: BufRead + 'r>(mut input: R) -> Result<Box<dyn Read + 'r>, Stri
 
 /// Reads one layer (a tar, plain or compressed) into the index and the visitor.
 fn walk_layer(
-    layer: usize,
-    label: &str,
+    layer_ref: &LayerRef<'_>,
     raw: impl Read,
     ctx: &mut Ctx<'_>,
     visitor: &mut dyn Visitor,
 ) -> Result<(), ArtifactError> {
+    let (layer, label) = (layer_ref.index, layer_ref.label);
     ctx.meter.start(None, true);
     let counted = CountIn {
         inner: raw,
@@ -397,7 +408,11 @@ fn walk_layer(
         meter: Rc::clone(&ctx.meter),
     };
     let what = format!("layer {layer}");
-    let mut archive = tar::Archive::new(guarded);
+    let hashing = Hashing {
+        inner: guarded,
+        hasher: Sha256::new(),
+    };
+    let mut archive = tar::Archive::new(hashing);
     let entries = match archive.entries() {
         Ok(e) => e,
         Err(e) => {
@@ -520,10 +535,54 @@ fn walk_layer(
     }
     // Read past the end-of-archive marker so that the compressed stream's own check
     // (gzip CRC, zstd checksum) is verified.
-    if let Err(e) = std::io::copy(&mut archive.into_inner(), &mut std::io::sink()) {
+    let mut rest = archive.into_inner();
+    if let Err(e) = std::io::copy(&mut rest, &mut std::io::sink()) {
         ctx.stream_failed(label, &what, &e);
+        return Ok(());
+    }
+    if let Some(expected) = layer_ref.diff_id.filter(|d| d.starts_with("sha256:")) {
+        let got = format!("sha256:{}", hex::encode(rest.hasher.finalize()));
+        if got != expected {
+            ctx.complete = false;
+            ctx.warn(
+                label,
+                format!("layer {layer} content does not match its diff_id (it hashes to {got}): the layer is corrupt or was altered"),
+            );
+        }
     }
     Ok(())
+}
+
+/// Which layer [`walk_layer`] reads.
+struct LayerRef<'a> {
+    index: usize,
+    /// How diagnostics name it.
+    label: &'a str,
+    /// The config's digest of its uncompressed tar, checked once the layer is read.
+    diff_id: Option<&'a str>,
+}
+
+/// The config's `diff_id` of layer `i`.
+fn diff_id(artifact: &Artifact, i: usize) -> Option<&str> {
+    artifact
+        .config
+        .as_ref()
+        .and_then(|c| c.diff_ids.get(i))
+        .map(String::as_str)
+}
+
+/// Hashes the uncompressed layer tar as it is read.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
 }
 
 /// Walks a directory in place, never following symlinks, never leaving `root`.
@@ -769,6 +828,11 @@ pub fn fuzz_tar_layer(data: &[u8]) {
         ..Limits::default()
     };
     let mut ctx = Ctx::new(&limits);
-    let _ = walk_layer(0, "fuzz", data, &mut ctx, &mut Drain);
+    let layer = LayerRef {
+        index: 0,
+        label: "fuzz",
+        diff_id: None,
+    };
+    let _ = walk_layer(&layer, data, &mut ctx, &mut Drain);
     let _ = ctx.finish();
 }

@@ -618,3 +618,32 @@ fn long_names_use_gnu_extension_headers() {
     assert!(got.walk.index.is_empty());
     assert_eq!(got.walk.index.deleted().count(), 1);
 }
+
+#[test]
+fn altered_layer_content_is_caught_by_its_diff_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("image.tar");
+    docker_archive_legacy(&test_image(), &p);
+    let mut bytes = std::fs::read(&p).expect("read");
+    // Same size, so every tar header stays valid: only the digest can tell.
+    let at = bytes
+        .windows(7)
+        .position(|w| w == b"tool v1")
+        .expect("file data");
+    bytes[at + 6] = b'9';
+    std::fs::write(&p, &bytes).expect("write");
+    let a = open(&p).expect("open");
+    let got = collect(&a, &Limits::default(), |p| p == "usr/bin/tool").expect("walk");
+    assert_eq!(got.files[0].data, b"tool v9");
+    assert!(!got.walk.complete);
+    let msgs = messages(&got.walk);
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(
+        msgs[0].starts_with(&format!(
+            "{}: layer 0 content does not match its diff_id (it hashes to sha256:",
+            a.layers[0].digest
+        )),
+        "{}",
+        msgs[0]
+    );
+}

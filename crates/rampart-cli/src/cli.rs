@@ -28,10 +28,24 @@ pub enum Command {
     /// Build, update or inspect the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// List or check rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+/// `rampart rules …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every built-in rule with its id, severity, title and the controls it maps to.
+    List {
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = StatusFormat::Table)]
+        format: StatusFormat,
     },
 }
 
@@ -49,6 +63,31 @@ pub enum DbCommand {
         /// Database file (default: under the user's cache directory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Download the feeds from their official locations (or a mirror) and rebuild the
+    /// database: OSV per ecosystem (`all.zip`), the Debian Security Tracker JSON and Alpine
+    /// secdb. The previous database stays untouched unless the update succeeds.
+    Update {
+        /// Database file (default: under the user's cache directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Fetch every feed from this base URL instead, laid out as
+        /// `osv/<Ecosystem>/all.zip`, `debian/json`, `alpine/v<branch>/<repo>.json`
+        /// (for air-gapped networks).
+        #[arg(long, env = "RAMPART_DB_MIRROR")]
+        mirror: Option<String>,
+        /// OSV ecosystems to fetch, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = crate::update::DEFAULT_OSV.iter().map(|s| s.to_string()))]
+        osv: Vec<String>,
+        /// Alpine branches to fetch, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = crate::update::DEFAULT_ALPINE.iter().map(|s| s.to_string()))]
+        alpine: Vec<String>,
+        /// Skip the Debian Security Tracker JSON.
+        #[arg(long)]
+        no_debian: bool,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
@@ -82,6 +121,9 @@ pub enum ScanCommand {
     Rootfs(ScanArgs),
     /// A source tree or any directory (or a zip such as a Lambda function package).
     Fs(ScanArgs),
+    /// Configuration files only: Kubernetes manifests (YAML/JSON, cluster dumps) and
+    /// Dockerfiles, in a directory or one file.
+    Config(ScanArgs),
 }
 
 /// Output formats.
@@ -141,6 +183,14 @@ pub struct ScanArgs {
     /// Warn when the database is older than this many days.
     #[arg(long, default_value_t = 7)]
     pub db_max_age_days: u64,
+    /// Check only the controls of this framework and report pass/fail per control:
+    /// k8s-pss-baseline, k8s-pss-restricted, k8s-nsa, k8s-cis, docker-cis.
+    #[arg(long)]
+    pub compliance: Option<String>,
+    /// Pod Security Standards version to evaluate (`v1.N` or `latest`), as the admission
+    /// controller's `enforce-version` label would.
+    #[arg(long, default_value = "latest")]
+    pub pss_version: String,
 }
 
 /// Flags of `rampart sbom`.

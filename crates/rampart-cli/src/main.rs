@@ -4,9 +4,12 @@
 
 mod cli;
 mod output;
+mod misconfig;
 mod progress;
+mod rules;
 mod scan;
 mod visit;
+mod update;
 mod vulndb;
 
 use clap::{CommandFactory, Parser};
@@ -43,11 +46,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ScanCommand::Image(a) => (scan::TargetKind::Image, a),
                 ScanCommand::Rootfs(a) => (scan::TargetKind::Rootfs, a),
                 ScanCommand::Fs(a) => (scan::TargetKind::Fs, a),
+                ScanCommand::Config(a) => (scan::TargetKind::Config, a),
             };
             scan::scan(kind, &args)
         }
         Command::Sbom(args) => scan::sbom(&args),
         Command::Db(cmd) => vulndb::run(cmd),
+        Command::Rules(cmd) => rules::run(cmd),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "rampart", &mut std::io::stdout());

@@ -3,7 +3,7 @@
 use crate::cli::{Format, SbomArgs, ScanArgs, Scanner};
 use crate::vulndb::{self, VulnOptions};
 use crate::visit::InventoryVisitor;
-use crate::{output, progress};
+use crate::{misconfig, output, progress};
 use anyhow::{Context, Result, bail};
 use rampart_artifact::{Artifact, ArtifactKind, Limits};
 use rampart_inventory::collect::{self, InputFile};
@@ -19,6 +19,8 @@ pub enum TargetKind {
     Rootfs,
     /// `scan fs`.
     Fs,
+    /// `scan config`.
+    Config,
 }
 
 /// Open `path` as the kind the subcommand promises.
@@ -38,7 +40,7 @@ fn open(kind: TargetKind, path: &Path) -> Result<Artifact> {
             }
         }
         TargetKind::Rootfs => rampart_artifact::open_as(path, ArtifactKind::Rootfs)?,
-        TargetKind::Fs => {
+        TargetKind::Fs | TargetKind::Config => {
             if path.is_dir() {
                 rampart_artifact::open_as(path, ArtifactKind::Directory)?
             } else {
@@ -66,11 +68,23 @@ fn now_rfc3339() -> String {
 
 /// Inventory `path` into a report.
 pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report> {
-    build_report_with(kind, path, quiet, None)
+    build_report_with(kind, path, quiet, &Scanners::default())
 }
 
-/// Inventory `path`, and match vulnerabilities when `vuln` says so.
-pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, vuln: Option<&VulnOptions<'_>>) -> Result<Report> {
+/// Which scanners run beside the inventory.
+#[derive(Default)]
+pub struct Scanners<'a> {
+    /// Vulnerabilities, with their options.
+    pub vuln: Option<VulnOptions<'a>>,
+    /// Misconfigurations, with the PSS version to use.
+    pub misconfig: Option<String>,
+}
+
+/// Inventory `path` and run the other scanners on the same single pass.
+pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, scanners: &Scanners<'_>) -> Result<Report> {
+    if kind == TargetKind::Config && path.is_file() {
+        return config_file_report(path, scanners);
+    }
     let artifact = open(kind, path)?;
     let pb = progress::spinner(quiet, &format!("reading {}", path.display()));
     // Executables are read whole for their embedded build info; big Go binaries pass 100 MiB.
@@ -78,7 +92,7 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, vuln: Optio
         max_file_size: 256 << 20,
         ..Limits::default()
     };
-    let mut visitor = InventoryVisitor::default();
+    let mut visitor = InventoryVisitor::new(scanners.misconfig.is_some(), kind == TargetKind::Config);
     let walk = rampart_artifact::walk(&artifact, &limits, &mut visitor).with_context(|| path.display().to_string())?;
     pb.finish_and_clear();
     let files: Vec<InputFile<'_>> = visitor
@@ -101,7 +115,8 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, vuln: Optio
     drop(files);
     inv.packages.extend(visitor.binary_packages(&walk.index, &digests));
 
-    let mut ra = ReportArtifact::new(report_kind(&artifact), path.display().to_string());
+    let kind_name = if kind == TargetKind::Config { "config" } else { report_kind(&artifact) };
+    let mut ra = ReportArtifact::new(kind_name, path.display().to_string());
     ra.digest = artifact.digest.clone();
     ra.os = inv.os.clone();
     if is_image {
@@ -124,11 +139,22 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, vuln: Optio
         });
     }
     let mut report = Report::new(ra, now_rfc3339());
-    if let Some(opts) = vuln {
+    if let Some(opts) = &scanners.vuln {
         report.vulnerabilities = vulndb::scan(&inv.packages, inv.os.as_ref(), opts)?;
     }
+    if let Some(pss) = &scanners.misconfig {
+        let files: Vec<(String, String)> = visitor
+            .config_files
+            .iter()
+            .filter(|f| walk.index.is_visible(&f.path, f.layer))
+            .map(|f| (f.path.clone(), String::from_utf8_lossy(&f.data).into_owned()))
+            .collect();
+        let (found, diags) = misconfig::scan(&files, pss)?;
+        report.misconfigurations = found;
+        report.diagnostics.extend(diags);
+    }
     report.packages = inv.packages;
-    report.diagnostics = walk.diagnostics;
+    report.diagnostics.extend(walk.diagnostics);
     report.diagnostics.extend(inv.diagnostics);
     report.diagnostics.extend(visitor.diagnostics);
     report.finish();
@@ -137,19 +163,42 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, vuln: Optio
 
 /// `rampart scan …`.
 pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
-    let unsupported: Vec<&Scanner> = args.scanners.iter().filter(|s| **s != Scanner::Vuln).collect();
+    let unsupported: Vec<&Scanner> = args
+        .scanners
+        .iter()
+        .filter(|s| !matches!(s, Scanner::Vuln | Scanner::Misconfig))
+        .collect();
     if !unsupported.is_empty() {
-        bail!("scanners {unsupported:?} are not available in this build; available: vuln");
+        bail!("scanners {unsupported:?} are not available in this build; available: vuln, misconfig");
     }
-    let vuln_opts = VulnOptions {
+    // Defaults: `scan config` checks configuration only; the others match vulnerabilities
+    // (when a database exists) and check configuration files they meet when asked.
+    let explicit = !args.scanners.is_empty();
+    let want = |s: Scanner| args.scanners.contains(&s);
+    let vuln = (kind != TargetKind::Config && (!explicit || want(Scanner::Vuln))).then(|| VulnOptions {
         db: args.db.as_deref(),
-        required: args.scanners.contains(&Scanner::Vuln),
+        required: want(Scanner::Vuln),
         ignore_unfixed: args.ignore_unfixed,
         show_suppressed: args.show_suppressed,
         max_age_days: args.db_max_age_days,
         quiet: args.output.quiet,
-    };
-    let mut report = build_report_with(kind, &args.target, args.output.quiet, Some(&vuln_opts))?;
+    });
+    let misconfig = (kind == TargetKind::Config || want(Scanner::Misconfig)).then(|| args.pss_version.clone());
+    let scanners = Scanners { vuln, misconfig };
+    let mut report = build_report_with(kind, &args.target, args.output.quiet, &scanners)?;
+    if let Some(framework) = &args.compliance {
+        let c = misconfig::compliance(framework, &mut report.misconfigurations)?;
+        let failed = c.controls.iter().any(|x| x.status == "FAIL");
+        report.compliance = Some(c);
+        report.finish();
+        if !args.output.quiet {
+            let text = output::render(&report, args.output.format)?;
+            output::write(&text, args.output.output.as_deref())?;
+        } else if let Some(p) = &args.output.output {
+            output::write(&output::render(&report, args.output.format)?, Some(p))?;
+        }
+        return Ok(if failed { args.exit_code.clamp(0, 255) as u8 } else { 0 });
+    }
     if !args.severity.is_empty() {
         report.vulnerabilities.retain(|v| args.severity.contains(&v.severity));
         report.misconfigurations.retain(|m| args.severity.contains(&m.severity));
@@ -179,6 +228,23 @@ pub fn sbom(args: &SbomArgs) -> Result<u8> {
     let text = output::render(&report, format)?;
     output::write(&text, args.output.as_deref())?;
     Ok(0)
+}
+
+/// `scan config FILE`: one configuration file.
+fn config_file_report(path: &Path, scanners: &Scanners<'_>) -> Result<Report> {
+    let text = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+    if misconfig::classify(&name).is_none() {
+        bail!("{}: not a configuration file rampart reads (Kubernetes YAML/JSON, Dockerfile)", path.display());
+    }
+    let files = vec![(name, String::from_utf8_lossy(&text).into_owned())];
+    let pss = scanners.misconfig.clone().unwrap_or_else(|| "latest".into());
+    let (found, diags) = misconfig::scan(&files, &pss)?;
+    let mut report = Report::new(ReportArtifact::new("config", path.display().to_string()), now_rfc3339());
+    report.misconfigurations = found;
+    report.diagnostics = diags;
+    report.finish();
+    Ok(report)
 }
 
 fn is_oci_layout(p: &Path) -> bool {

@@ -32,6 +32,12 @@ struct BinaryPackages {
 pub struct InventoryVisitor {
     /// Wanted files, every layer's copy.
     pub files: Vec<KeptFile>,
+    /// Also keep configuration files (Kubernetes manifests, Dockerfiles).
+    pub want_config: bool,
+    /// Skip package inventory (configuration scans).
+    pub skip_inventory: bool,
+    /// Configuration files, every layer's copy.
+    pub config_files: Vec<KeptFile>,
     binaries: Vec<BinaryPackages>,
     /// Problems met in binaries.
     pub diagnostics: Vec<Diagnostic>,
@@ -39,10 +45,27 @@ pub struct InventoryVisitor {
 
 impl Visitor for InventoryVisitor {
     fn wants(&mut self, path: &str, size: u64) -> bool {
-        collect::wanted(path) || size >= MIN_BINARY
+        if self.want_config && crate::misconfig::classify(path).is_some() {
+            return true;
+        }
+        !self.skip_inventory && (collect::wanted(path) || size >= MIN_BINARY)
     }
 
     fn file(&mut self, entry: &Entry<'_>, data: &mut dyn Read) -> Result<(), ArtifactError> {
+        if self.want_config && crate::misconfig::classify(entry.path).is_some() {
+            let mut buf = Vec::new();
+            if data.read_to_end(&mut buf).is_ok() {
+                self.config_files.push(KeptFile {
+                    path: entry.path.to_string(),
+                    layer: entry.layer,
+                    data: buf,
+                });
+            }
+            return Ok(());
+        }
+        if self.skip_inventory {
+            return Ok(());
+        }
         if collect::wanted(entry.path) {
             let mut buf = Vec::with_capacity(entry.size.min(1 << 20) as usize);
             if data.read_to_end(&mut buf).is_ok() {
@@ -84,6 +107,16 @@ impl Visitor for InventoryVisitor {
 }
 
 impl InventoryVisitor {
+    /// A visitor keeping configuration files when `want_config`, and skipping the package
+    /// inventory when `skip_inventory`.
+    pub fn new(want_config: bool, skip_inventory: bool) -> Self {
+        InventoryVisitor {
+            want_config,
+            skip_inventory,
+            ..InventoryVisitor::default()
+        }
+    }
+
     /// Packages of the binaries still visible in the final view, with their layer named.
     pub fn binary_packages(&mut self, index: &FileIndex, layer_digests: &[String]) -> Vec<Package> {
         let mut out = Vec::new();

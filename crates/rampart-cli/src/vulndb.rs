@@ -53,27 +53,26 @@ pub fn run(cmd: DbCommand) -> Result<u8> {
                 import_path(p, &mut sink)?;
             }
             pb.finish_and_clear();
-            let warnings = sink.diagnostics.len();
-            if !quiet {
-                for d in sink.diagnostics.iter().take(20) {
-                    eprintln!("rampart: warning: {d}");
-                }
-                if warnings > 20 {
-                    eprintln!("rampart: warning: … and {} more", warnings - 20);
-                }
-            }
-            let (withdrawn, duplicates, skipped) = (sink.withdrawn, sink.duplicates, sink.skipped);
-            let unknown: Vec<String> = sink.unknown_ecosystems.iter().cloned().collect();
             let inputs = paths.iter().map(|p| p.display().to_string()).collect();
-            let db = Db::from_sink(sink, inputs, now());
-            db.write(&path)?;
+            finish_import(&path, sink, inputs, quiet)?;
+            Ok(0)
+        }
+        DbCommand::Update {
+            db,
+            mirror,
+            osv,
+            alpine,
+            no_debian,
+            quiet,
+        } => {
+            let path = default_path(db.as_deref());
+            let feeds = crate::update::feeds(mirror.as_deref(), &osv, &alpine, !no_debian);
+            let mut sink = Sink::default();
+            let fetched = crate::update::download(&feeds, &mut sink, quiet)?;
+            let inputs: Vec<String> = feeds.iter().map(|f| f.url.clone()).collect();
+            finish_import(&path, sink, inputs, quiet)?;
             if !quiet {
-                eprintln!(
-                    "rampart: wrote {} ({} advisories; skipped {withdrawn} withdrawn, {duplicates} duplicates, {skipped} affecting nothing matched; {warnings} warnings{})",
-                    path.display(),
-                    db.meta.advisories,
-                    if unknown.is_empty() { String::new() } else { format!("; ecosystems not matched: {}", unknown.join(", ")) }
-                );
+                eprintln!("rampart: {fetched} of {} feeds downloaded", feeds.len());
             }
             Ok(0)
         }
@@ -114,6 +113,35 @@ pub fn run(cmd: DbCommand) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// Build the database from `sink` and write it atomically, reporting what was skipped.
+fn finish_import(path: &Path, sink: Sink, inputs: Vec<String>, quiet: bool) -> Result<()> {
+    let warnings = sink.diagnostics.len();
+    if !quiet {
+        for d in sink.diagnostics.iter().take(20) {
+            eprintln!("rampart: warning: {d}");
+        }
+        if warnings > 20 {
+            eprintln!("rampart: warning: … and {} more", warnings - 20);
+        }
+    }
+    let (withdrawn, duplicates, skipped) = (sink.withdrawn, sink.duplicates, sink.skipped);
+    let unknown: Vec<String> = sink.unknown_ecosystems.iter().cloned().collect();
+    if sink.advisories.is_empty() && sink.cve_info.is_empty() {
+        bail!("no advisory could be imported; the database at {} was not changed", path.display());
+    }
+    let db = Db::from_sink(sink, inputs, now());
+    db.write(path)?;
+    if !quiet {
+        eprintln!(
+            "rampart: wrote {} ({} advisories; skipped {withdrawn} withdrawn, {duplicates} duplicates, {skipped} affecting nothing matched; {warnings} warnings{})",
+            path.display(),
+            db.meta.advisories,
+            if unknown.is_empty() { String::new() } else { format!("; ecosystems not matched: {}", unknown.join(", ")) }
+        );
+    }
+    Ok(())
 }
 
 /// Options of the vulnerability scan.

@@ -344,6 +344,7 @@ fn otrf_cloudtrail_raises_expected_aws_alerts() {
     for (n, r) in records.iter().enumerate() {
         out.clear();
         rules.matches(LogSource::AWS_CLOUDTRAIL, &JsonDoc(r), &mut out);
+        assert_same_as_unindexed(&rules, &JsonDoc(r), &out);
         for m in &out {
             hits.push(format!(
                 "{}: {} {} ({})",
@@ -418,6 +419,7 @@ fn kubernetes_rules_over_falco_audit_traces() {
             events += 1;
             out.clear();
             rules.matches(LogSource::KUBERNETES_AUDIT, &JsonDoc(&ev), &mut out);
+            assert_same_as_unindexed(&rules, &JsonDoc(&ev), &out);
             for m in &out {
                 let file = p.file_name().and_then(|f| f.to_str()).unwrap_or("?");
                 hits.push(format!("{file}: {}", m.title));
@@ -450,4 +452,16 @@ fn kubernetes_rules_over_falco_audit_traces() {
             "exec_pod.json: Potential Remote Command Execution In Pod Container",
         ]
     );
+}
+
+/// The ruleset's literal index must not change results: evaluating every rule one by one
+/// gives the same matches.
+fn assert_same_as_unindexed(
+    rules: &rampart_detect::sigma::SigmaRuleset,
+    ev: &dyn FieldSource,
+    out: &[rampart_detect::sigma::SigmaMatch<'_>],
+) {
+    let direct: Vec<usize> = (0..rules.len()).filter(|&i| rules.matches_rule(i, ev)).collect();
+    let indexed: Vec<usize> = out.iter().map(|m| m.index).collect();
+    assert_eq!(indexed, direct);
 }

@@ -395,3 +395,37 @@ fn rpm_written_sqlite_matches_rpm() {
     assert_eq!(p.source_name.as_deref(), Some("rampart-fx"));
     assert_eq!(p.source_version.as_deref(), Some("3:1.0-1"));
 }
+
+/// The CBL-Mariner distroless manifest, which replaces the rpm database in those images.
+#[test]
+fn mariner_distroless_manifest() {
+    let Some(p) = corpus("syft/redhat/container-manifest-2") else {
+        return;
+    };
+    let data = std::fs::read(p).unwrap();
+    let os = OsInfo {
+        family: "cbl-mariner".into(),
+        version: "2.0".into(),
+        name: None,
+    };
+    let path = "var/lib/rpmmanifest/container-manifest-2";
+    let (pkgs, diags) = rampart_inventory::os::parse_rpm_manifest(path, &data, &os).unwrap();
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        sorted_lines(&pkgs),
+        vec![
+            "filesystem\t0\t1.1\t9.cm2\tx86_64\tfilesystem-1.1-9.cm2.src.rpm",
+            "glibc\t0\t2.35\t2.cm2\tx86_64\tglibc-2.35-2.cm2.src.rpm",
+            "mariner-release\t0\t2.0\t12.cm2\tnoarch\tmariner-release-2.0-12.cm2.src.rpm",
+            "openssl-libs\t0\t1.1.1k\t15.cm2\tx86_64\topenssl-1.1.1k-15.cm2.src.rpm",
+            "vim\t2\t9.0\t1.cm2\tx86_64\tvim-9.0-1.cm2.src.rpm",
+        ]
+    );
+    let vim = pkgs.iter().find(|p| p.name == "vim").unwrap();
+    assert_eq!(vim.version, "2:9.0-1.cm2");
+    assert_eq!(
+        vim.purl,
+        "pkg:rpm/cbl-mariner/vim@9.0-1.cm2?arch=x86_64&distro=cbl-mariner-2.0&epoch=2"
+    );
+    assert_eq!(vim.locations, vec![path.to_string()]);
+}

@@ -414,7 +414,7 @@ static DEFS: &[Def] = &[
         severity: High,
         description: "The last USER of the final stage is root, so the container process runs as UID 0.",
         remediation: "Create an unprivileged user and end the final stage with USER <name>.",
-        frameworks: &["cis-docker:4.1"],
+        frameworks: &["docker-cis:4.1"],
         references: &[DOCKER],
     },
     Def {
@@ -423,7 +423,7 @@ static DEFS: &[Def] = &[
         severity: Medium,
         description: "Without a USER instruction the container runs as root unless the runtime overrides it.",
         remediation: "Add USER <unprivileged user> to the final stage.",
-        frameworks: &["cis-docker:4.1"],
+        frameworks: &["docker-cis:4.1"],
         references: &[DOCKER],
     },
     Def {
@@ -432,7 +432,7 @@ static DEFS: &[Def] = &[
         severity: Medium,
         description: "FROM without a tag (or :latest) builds from whatever the tag points at today: builds are not reproducible and can pull in unreviewed changes.",
         remediation: "Pin the base image to a version tag, better a digest.",
-        frameworks: &["cis-docker:4.7"],
+        frameworks: &["docker-cis:4.7"],
         references: &[DOCKER],
     },
     Def {
@@ -441,7 +441,7 @@ static DEFS: &[Def] = &[
         severity: Medium,
         description: "ADD with a URL fetches content at build time without checksum verification.",
         remediation: "Download with curl or wget and verify a checksum, or use ADD --checksum.",
-        frameworks: &["cis-docker:4.9"],
+        frameworks: &["docker-cis:4.9"],
         references: &[DOCKER],
     },
     Def {
@@ -450,7 +450,7 @@ static DEFS: &[Def] = &[
         severity: High,
         description: "curl ... | sh runs whatever the server returns, unverified, as root during the build.",
         remediation: "Download the script, verify its checksum or signature, then run it.",
-        frameworks: &["cis-docker:4.9"],
+        frameworks: &["docker-cis:4.9"],
         references: &[DOCKER],
     },
     Def {
@@ -459,7 +459,7 @@ static DEFS: &[Def] = &[
         severity: High,
         description: "ENV values and build arguments are stored in the image configuration and history, readable by anyone who can pull the image.",
         remediation: "Use build secrets (RUN --mount=type=secret) or runtime secrets instead.",
-        frameworks: &["cis-docker:4.10"],
+        frameworks: &["docker-cis:4.10"],
         references: &[DOCKER],
     },
     Def {
@@ -495,7 +495,7 @@ static DEFS: &[Def] = &[
         severity: Medium,
         description: "An update alone in a RUN is cached as its own layer, so later installs use a stale index.",
         remediation: "Update and install in the same RUN: apt-get update && apt-get install ...",
-        frameworks: &["cis-docker:4.3"],
+        frameworks: &["docker-cis:4.3"],
         references: &[DOCKER],
     },
     Def {
@@ -504,7 +504,7 @@ static DEFS: &[Def] = &[
         severity: Low,
         description: "EXPOSE 22 suggests an SSH server in the container, a needless remote entry point.",
         remediation: "Remove the SSH server and EXPOSE 22; use kubectl exec or docker exec.",
-        frameworks: &["cis-docker:5.7"],
+        frameworks: &["docker-cis:5.7"],
         references: &[DOCKER],
     },
     Def {
@@ -513,7 +513,7 @@ static DEFS: &[Def] = &[
         severity: Low,
         description: "Without a HEALTHCHECK the runtime cannot tell a hung container from a healthy one.",
         remediation: "Add a HEALTHCHECK to the final stage.",
-        frameworks: &["cis-docker:4.6"],
+        frameworks: &["docker-cis:4.6"],
         references: &[DOCKER],
     },
     Def {

@@ -31,6 +31,9 @@ pub struct Report {
     /// Problems met while reading the input that did not stop the scan.
     #[serde(default)]
     pub diagnostics: Vec<Diagnostic>,
+    /// Pass/fail per control of the framework asked for with `--compliance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<Compliance>,
     /// Counts.
     pub summary: Summary,
 }
@@ -214,6 +217,28 @@ pub struct Malware {
     pub sha256: String,
 }
 
+/// A compliance framework's verdict per control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compliance {
+    /// Framework name (`k8s-pss-restricted`, `k8s-nsa`, `k8s-cis`, `docker-cis`).
+    pub framework: String,
+    /// Every control rampart checks for it.
+    pub controls: Vec<ControlResult>,
+}
+
+/// One control's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlResult {
+    /// Control id within the framework (`5.2.1`, `Privileged Containers`).
+    pub id: String,
+    /// `PASS` or `FAIL`.
+    pub status: String,
+    /// Findings against it.
+    pub findings: usize,
+    /// Rules that check it.
+    pub rules: Vec<String>,
+}
+
 /// Counts of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Summary {
@@ -246,6 +271,7 @@ impl Report {
             secrets: Vec::new(),
             malware: Vec::new(),
             diagnostics: Vec::new(),
+            compliance: None,
             summary: Summary::default(),
         }
     }

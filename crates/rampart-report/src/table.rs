@@ -56,6 +56,16 @@ pub fn to_string(report: &Report) -> String {
     for d in &report.diagnostics {
         let _ = writeln!(out, "warning: {d}");
     }
+    if let Some(c) = &report.compliance {
+        let failed = c.controls.iter().filter(|x| x.status == "FAIL").count();
+        let _ = writeln!(out, "\nCompliance: {} ({} of {} controls fail)", c.framework, failed, c.controls.len());
+        let rows: Vec<[String; 3]> = c
+            .controls
+            .iter()
+            .map(|x| [x.status.clone(), x.id.clone(), x.findings.to_string()])
+            .collect();
+        render(&mut out, ["STATUS", "CONTROL", "FINDINGS"], &rows);
+    }
     if !report.vulnerabilities.is_empty() {
         out.push_str("\nVulnerabilities\n");
         let rows: Vec<[String; 6]> = report

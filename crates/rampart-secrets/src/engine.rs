@@ -21,6 +21,9 @@ use std::collections::HashMap;
 const LINE_REACH: usize = 4096;
 /// A hit this close to the end of a truncated window recomputes the window.
 const MARGIN: usize = 256;
+/// Windows of one rule closer than this are merged, so the regex runs once over the
+/// span instead of once per line (the per-call cost dominates on short lines).
+const MERGE_GAP: usize = 2048;
 /// Bytes inspected for a NUL to call a file binary.
 const BINARY_PROBE: usize = 8192;
 /// Inline suppression marker.
@@ -39,6 +42,8 @@ struct Compiled {
     re: Regex,
     /// True for PEM private-key rules, which also run on binary files.
     pem: bool,
+    /// The secret must be followed by a non-word byte or the end (`token!` rules).
+    end_boundary: bool,
 }
 
 /// A compiled set of secret rules; build once, scan many files, from many threads.
@@ -93,7 +98,13 @@ impl Scanner {
                     reason: e.to_string(),
                 })?;
             let pem = rule.keywords.contains(&"private key");
-            compiled.push(Compiled { rule, re, pem });
+            let end_boundary = rule.pattern.starts_with(crate::rules::TOKEN_PREFIX);
+            compiled.push(Compiled {
+                rule,
+                re,
+                pem,
+                end_boundary,
+            });
         }
 
         let mut keywords: Vec<&'static str> = Vec::new();
@@ -270,7 +281,7 @@ impl Scanner {
                 }
                 let (s, e, was_cut) = window_for(data, m.start(), m.end(), c.rule.window);
                 match ws.last_mut() {
-                    Some(last) if s <= last.1 => {
+                    Some(last) if s <= last.1.saturating_add(MERGE_GAP) => {
                         if e > last.1 {
                             last.1 = e;
                             *cut = was_cut;
@@ -301,6 +312,13 @@ impl Scanner {
             // The secret is the first capture group that took part in the match.
             let secret = caps.iter().skip(1).flatten().next().unwrap_or(whole);
             let value = secret.as_bytes();
+            if c.end_boundary
+                && hay
+                    .get(secret.end())
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            {
+                continue;
+            }
             if let Some(min) = rule.entropy
                 && shannon_entropy(value) < min
             {

@@ -27,17 +27,18 @@ macro_rules! gated {
     };
 }
 
-/// A prefixed token: `$body` preceded by a non-word byte (or the start) and followed by
-/// one (or the end).
+/// A prefixed token: `$body` preceded by a non-word byte (or the start). The engine
+/// checks that a non-word byte (or the end) follows, without consuming it, so two
+/// tokens one byte apart are both found (see [`TOKEN_PREFIX`]).
 macro_rules! token {
     ($body:literal) => {
-        concat!(
-            r"(?:^|[^A-Za-z0-9_\-])(",
-            $body,
-            r")(?:[^A-Za-z0-9_\-]|$)"
-        )
+        concat!(r"(?:^|[^A-Za-z0-9_\-])(", $body, r")")
     };
 }
+
+/// How every `token!` pattern starts; the engine requires a token boundary after the
+/// secret of such rules.
+pub(crate) const TOKEN_PREFIX: &str = r"(?:^|[^A-Za-z0-9_\-])(";
 
 static RULES: &[SecretRule] = &[
     // ---------------------------------------------------------------- cloud providers
@@ -1886,7 +1887,7 @@ static RULES: &[SecretRule] = &[
         "secret-lob-api-key",
         "Lob API key",
         HIGH,
-        &["live_", "test_"],
+        &["lob"],
         gated!(r"lob", r"(?:live|test)_[a-f0-9]{35}"),
         "`live_` or `test_` followed by 35 hex digits, assigned to a Lob variable.",
     ),
@@ -2216,7 +2217,7 @@ static RULES: &[SecretRule] = &[
         "secret-netrc-password",
         "Password in .netrc",
         HIGH,
-        &["machine", "default"],
+        &["machine"],
         r"(?:machine\s+\S+|default)\s+login\s+\S+\s+password\s+(\S+)",
         "`machine <host> login <user> password <password>` entries of a .netrc file.",
     )

@@ -7,6 +7,8 @@
 //! tilde (`~1.2.3`, `~>1.2`) and caret (`^0.2.3`) ranges. As in node-semver, a pre-release
 //! version only satisfies a range when some comparator of the matching alternative names a
 //! pre-release of the same `major.minor.patch`, unless `include_prerelease` is set.
+//! [`Range::parse_loose`] follows node-semver's `loose` option, which also drops
+//! comparators it cannot read instead of refusing the range.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -350,7 +352,10 @@ impl Ctx {
     fn caret(&self, v: &Partial<'_>, out: &mut Set) -> Result<(), &'static str> {
         let z = self.z();
         let (lo, hi) = match (v.x_at(), v.nums) {
-            (Some(0), _) => return Ok(()),
+            (Some(0), _) => {
+                out.push(Comparator::any());
+                return Ok(());
+            }
             (Some(1), [Some(m), ..]) => (self.ver(m, 0, 0, z)?, self.ver(m + 1, 0, 0, "0")?),
             (Some(_), [Some(m), Some(n), _]) => {
                 let hi = if m == 0 {
@@ -378,7 +383,10 @@ impl Ctx {
 
     fn tilde(&self, v: &Partial<'_>, out: &mut Set) -> Result<(), &'static str> {
         let (lo, hi) = match (v.x_at(), v.nums) {
-            (Some(0), _) => return Ok(()),
+            (Some(0), _) => {
+                out.push(Comparator::any());
+                return Ok(());
+            }
             (Some(1), [Some(m), ..]) => (self.ver(m, 0, 0, self.z())?, self.ver(m + 1, 0, 0, "0")?),
             (Some(_), [Some(m), Some(n), _]) => {
                 (self.ver(m, n, 0, self.z())?, self.ver(m, n + 1, 0, "0")?)
@@ -510,10 +518,25 @@ impl Ctx {
         // Join operators written apart from their version (`>= 1.2.3`, `~ 1.2`).
         let mut toks: Vec<String> = Vec::new();
         let mut pending = String::new();
+        let is_op = |c: u8| b"<>=~^".contains(&c);
         for t in alt.split(' ').filter(|t| !t.is_empty()) {
-            if t.bytes().all(|c| b"<>=~^".contains(&c)) {
-                pending.push_str(t);
-                continue;
+            // `^`/`~` join whatever follows them; `<`, `>=`, ... join a version, which may
+            // start with `=` or `v`.
+            let joins = pending.ends_with(['^', '~'])
+                || pending == "~>"
+                || !t.starts_with(['<', '>', '~', '^']);
+            if pending.is_empty() || !joins || t.bytes().all(is_op) {
+                if !pending.is_empty() {
+                    // An operator followed by another operator: node-semver cannot join them.
+                    if !self.loose {
+                        return Err("operator without a version");
+                    }
+                    pending.clear();
+                }
+                if t.bytes().all(is_op) {
+                    pending.push_str(t);
+                    continue;
+                }
             }
             toks.push(std::mem::take(&mut pending) + t);
         }

@@ -1,6 +1,7 @@
 //! Differential tests against the reference implementations installed on the machine:
-//! `dpkg --compare-versions`, rpm's `labelCompare` (python3-rpm) and Python
-//! `packaging.version`. Pairs are generated with a fixed-seed PRNG; each oracle runs once
+//! `dpkg --compare-versions`, rpm's `labelCompare` (python3-rpm), Python
+//! `packaging.version` and node-semver (ranges, strict and loose, with and without
+//! `includePrerelease`). Pairs are generated with a fixed-seed PRNG; each oracle runs once
 //! over a file of pairs. A missing oracle fails under `CI=true` and is skipped otherwise.
 
 use rampart_version::{Scheme, compare, parse_valid};
@@ -439,13 +440,18 @@ for line in open(sys.argv[1], encoding='utf-8'):
 
 // ---------------------------------------------------------------- npm (node-semver)
 
-/// A `require` path for node-semver: the global module, or the copy bundled with npm.
+/// A `require` path for node-semver: the global npm module, the copy bundled with npm, or
+/// Debian's `node-semver` package.
 fn node_semver() -> Option<String> {
-    let root = Command::new("npm").args(["root", "-g"]).output().ok()?;
-    let root = String::from_utf8_lossy(&root.stdout).trim().to_string();
+    let root = Command::new("npm")
+        .args(["root", "-g"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
     [
         format!("{root}/semver"),
         format!("{root}/npm/node_modules/semver"),
+        "/usr/share/nodejs/semver".to_string(),
     ]
     .into_iter()
     .find(|p| std::path::Path::new(p).join("package.json").is_file())

@@ -177,6 +177,10 @@ pub fn match_packages(db: &Db, packages: &[Package], os: Option<&OsInfo>, cfg: &
         if pkg.ecosystem == Ecosystem::Rpm && pkg.name != name {
             names.push(pkg.name.clone());
         }
+        // NuGet ids are case-insensitive, and some feeds file them lower-cased.
+        if pkg.ecosystem == Ecosystem::NuGet && name.to_lowercase() != name {
+            names.push(name.to_lowercase());
+        }
         for n in &names {
             for (advisory, affected) in db.lookup(&eco, n) {
                 let verdict = evaluate(affected, &version, scheme);

@@ -314,36 +314,34 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
     }
 }
 
-/// Shell-style glob: `*`, `?`, `[...]` (with `!`/`^` negation and ranges).
+/// Shell-style glob: `*`, `?`, `[...]` (with `!`/`^` negation and ranges), over bytes.
 pub fn glob_match(pat: &str, text: &str) -> bool {
-    let p: Vec<char> = pat.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    let p = pat.as_bytes();
+    let t = text.as_bytes();
     let (mut pi, mut ti) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
     while ti < t.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
+        if let Some(&pc) = p.get(pi) {
+            match pc {
+                b'*' => {
                     star = Some(pi);
                     mark = ti;
                     pi += 1;
                     continue;
                 }
-                '?' => {
+                b'?' => {
                     pi += 1;
                     ti += 1;
                     continue;
                 }
-                '[' => {
-                    if let Some((ok, next)) = class_match(&p, pi, t[ti])
-                        && ok
-                    {
+                b'[' => {
+                    if let Some((true, next)) = class_match(p, pi, t[ti]) {
                         pi = next;
                         ti += 1;
                         continue;
                     }
                 }
-                '\\' if pi + 1 < p.len() && p[pi + 1] == t[ti] => {
+                b'\\' if p.get(pi + 1) == Some(&t[ti]) => {
                     pi += 2;
                     ti += 1;
                     continue;
@@ -365,23 +363,23 @@ pub fn glob_match(pat: &str, text: &str) -> bool {
             None => return false,
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while p.get(pi) == Some(&b'*') {
         pi += 1;
     }
     pi == p.len()
 }
 
-fn class_match(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
+fn class_match(p: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
     let mut i = start + 1;
-    let neg = matches!(p.get(i), Some('!') | Some('^'));
+    let neg = matches!(p.get(i), Some(b'!') | Some(b'^'));
     if neg {
         i += 1;
     }
     let mut matched = false;
     let mut first = true;
-    while i < p.len() && (first || p[i] != ']') {
+    while i < p.len() && (first || p[i] != b']') {
         first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+        if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
             if p[i] <= c && c <= p[i + 2] {
                 matched = true;
             }
@@ -397,6 +395,23 @@ fn class_match(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
         return None;
     }
     Some((matched != neg, i + 1))
+}
+
+/// `needle_lower` (already lowercase) occurs in `hay`, ignoring case.
+fn icontains(hay: &str, needle_lower: &str) -> bool {
+    if needle_lower.is_ascii() {
+        let n = needle_lower.as_bytes();
+        if n.is_empty() {
+            return true;
+        }
+        hay.as_bytes().windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        hay.to_lowercase().contains(needle_lower)
+    }
+}
+
+fn has_glob(p: &str) -> bool {
+    p.bytes().any(|b| matches!(b, b'*' | b'?' | b'['))
 }
 
 fn transform<'a>(v: FieldValue<'a>, trs: &[Transformer]) -> Option<FieldValue<'a>> {
@@ -546,7 +561,7 @@ impl Check {
             Op::Gt => s > first,
             Op::Ge => s >= first,
             Op::Contains | Op::BContains => s.contains(first),
-            Op::IContains => s.to_lowercase().contains(first),
+            Op::IContains => icontains(s, first),
             Op::StartsWith | Op::BStartsWith => s.starts_with(first),
             Op::EndsWith => s.ends_with(first),
             Op::Glob => glob_match(first, s),
@@ -557,7 +572,7 @@ impl Check {
                         && s.starts_with(p.as_str())
                         && s.as_bytes().get(p.len()) == Some(&b'/'))
                     || p.is_empty() && s.starts_with('/')
-                    || glob_match(p, s)
+                    || (has_glob(p) && glob_match(p, s))
             }),
             Op::In | Op::Intersects => self.set.contains(s),
             Op::Regex => self.regex.as_ref().is_some_and(|r| r.is_match(s)),

@@ -32,6 +32,8 @@ pub(crate) struct Matcher {
     pub check: Check,
     /// `neq`: the field exists and the check fails.
     pub negate: bool,
+    /// Slots read by `fieldref` values.
+    refs: Vec<usize>,
 }
 
 /// What a field must satisfy.
@@ -817,6 +819,18 @@ impl<'e> Ctx<'e> {
         self.cache.len() - 1
     }
 
+    /// The lowercased texts of the field in `slot` (empty when absent).
+    pub fn lowered(&mut self, slot: usize, names: &[Vec<String>]) -> impl Iterator<Item = &str> {
+        let i = self.position(slot, names);
+        self.cache
+            .get(i)
+            .and_then(|(_, v)| v.as_deref())
+            .unwrap_or(&[])
+            .iter()
+            .filter(|v| !v.null)
+            .map(Val::lowered)
+    }
+
     fn peek(&self, slot: usize) -> Option<&[Val<'e>]> {
         self.cache
             .iter()
@@ -826,18 +840,50 @@ impl<'e> Ctx<'e> {
 }
 
 impl Matcher {
-    /// Evaluates against the event of `ctx`; `names` are the ruleset's field slots.
-    pub fn eval(&self, ctx: &mut Ctx<'_>, names: &[Vec<String>]) -> bool {
+    /// Builds a matcher, noting the slots its `fieldref` values read.
+    pub fn new(field: usize, check: Check, negate: bool) -> Matcher {
         let mut refs = Vec::new();
-        match &self.check {
+        match &check {
             Check::Any(a) => a.pats.iter().for_each(|p| p.field_refs(&mut refs)),
             Check::All(all) => all
                 .iter()
                 .for_each(|a| a.pats.iter().for_each(|p| p.field_refs(&mut refs))),
             Check::Exists(_) => {}
         }
-        for r in refs {
-            ctx.position(r, names);
+        Matcher {
+            field,
+            check,
+            negate,
+            refs,
+        }
+    }
+
+    /// When this matcher holds only if its field equals (ignoring case) one of a set of
+    /// literals: the slot and the lowercased literals. Used to index rules.
+    pub fn exact_values(&self) -> Option<(usize, Vec<&str>)> {
+        let Check::Any(a) = &self.check else {
+            return None;
+        };
+        if self.negate || a.ac.is_some() || a.pats.is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(a.pats.len());
+        for p in &a.pats {
+            match p {
+                Pat::Str {
+                    cased: false,
+                    m: StrM::Exact(s),
+                } => out.push(&**s),
+                _ => return None,
+            }
+        }
+        Some((self.field, out))
+    }
+
+    /// Evaluates against the event of `ctx`; `names` are the ruleset's field slots.
+    pub fn eval(&self, ctx: &mut Ctx<'_>, names: &[Vec<String>]) -> bool {
+        for r in &self.refs {
+            ctx.position(*r, names);
         }
         let i = ctx.position(self.field, names);
         let ctx: &Ctx<'_> = ctx;

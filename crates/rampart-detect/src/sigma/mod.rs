@@ -239,11 +239,17 @@ struct Compiled {
     cond: Cond,
 }
 
+/// The rules of one log source. Rules that can only match when some field equals one of a
+/// few literals (CloudTrail's `eventName`, audit's `verb`) are indexed by those literals;
+/// the rest are always evaluated.
 struct Group {
     product: Option<String>,
     category: Option<String>,
     service: Option<String>,
     rules: Vec<usize>,
+    always: Vec<usize>,
+    /// (slot, lowercased literal → rules).
+    index: Vec<(usize, HashMap<String, Vec<usize>>)>,
 }
 
 /// Compiled Sigma rules, grouped by log source.
@@ -300,8 +306,13 @@ pub fn load_sigma_with(
                 category: c,
                 service: s,
                 rules: vec![i],
+                always: Vec::new(),
+                index: Vec::new(),
             }),
         }
+    }
+    for g in &mut groups {
+        build_index(g, &b.compiled);
     }
     (
         SigmaRuleset {
@@ -347,7 +358,25 @@ impl SigmaRuleset {
             if !mapping::covers(&spec, &source) {
                 continue;
             }
-            for &i in &g.rules {
+            if g.index.is_empty() {
+                for &i in &g.always {
+                    if self.eval_rule(i, &mut ctx) {
+                        out.push(self.hit(i));
+                    }
+                }
+                continue;
+            }
+            let mut candidates = g.always.clone();
+            for (slot, map) in &g.index {
+                for v in ctx.lowered(*slot, &self.slots) {
+                    if let Some(rules) = map.get(v) {
+                        candidates.extend_from_slice(rules);
+                    }
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            for i in candidates {
                 if self.eval_rule(i, &mut ctx) {
                     out.push(self.hit(i));
                 }
@@ -390,6 +419,107 @@ impl SigmaRuleset {
             Cond::And(items) => items.iter().all(|x| self.eval_cond(c, x, ctx)),
             Cond::Or(items) => items.iter().any(|x| self.eval_cond(c, x, ctx)),
             Cond::Not(x) => !self.eval_cond(c, x, ctx),
+        }
+    }
+}
+
+/// Necessary conditions of `cond`: (slot, literals) pairs such that the condition can only
+/// hold when the slot's value is one of the literals.
+fn necessary<'c>(c: &'c Compiled, cond: &Cond) -> Vec<(usize, Vec<&'c str>)> {
+    match cond {
+        Cond::Sel(s) => {
+            let Some(groups) = c.selections.get(*s) else {
+                return Vec::new();
+            };
+            let mut acc: Option<Vec<(usize, Vec<&str>)>> = None;
+            for and in groups {
+                let mut mine: Vec<(usize, Vec<&str>)> = Vec::new();
+                for m in and {
+                    if let Some((slot, vals)) = m.exact_values()
+                        && !mine.iter().any(|(s, _)| *s == slot)
+                    {
+                        mine.push((slot, vals));
+                    }
+                }
+                acc = Some(match acc {
+                    None => mine,
+                    Some(prev) => union_common(prev, mine),
+                });
+            }
+            acc.unwrap_or_default()
+        }
+        Cond::And(items) => items.iter().flat_map(|x| necessary(c, x)).collect(),
+        Cond::Or(items) => {
+            let mut acc: Option<Vec<(usize, Vec<&str>)>> = None;
+            for x in items {
+                let mine = necessary(c, x);
+                acc = Some(match acc {
+                    None => mine,
+                    Some(prev) => union_common(prev, mine),
+                });
+            }
+            acc.unwrap_or_default()
+        }
+        Cond::Not(_) => Vec::new(),
+    }
+}
+
+/// For slots constrained on both sides of an OR, the union of their literals.
+fn union_common<'c>(
+    a: Vec<(usize, Vec<&'c str>)>,
+    b: Vec<(usize, Vec<&'c str>)>,
+) -> Vec<(usize, Vec<&'c str>)> {
+    a.into_iter()
+        .filter_map(|(slot, mut vals)| {
+            let (_, other) = b.iter().find(|(s, _)| *s == slot)?;
+            vals.extend(other.iter().copied());
+            Some((slot, vals))
+        })
+        .collect()
+}
+
+fn build_index(g: &mut Group, compiled: &[Compiled]) {
+    let options: Vec<(usize, Vec<(usize, Vec<&str>)>)> = g
+        .rules
+        .iter()
+        .map(|&i| {
+            let opts = compiled.get(i).map(|c| necessary(c, &c.cond)).unwrap_or_default();
+            (i, opts)
+        })
+        .collect();
+    // Prefer the slot with the most distinct literals in the group: the most selective.
+    let mut distinct: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
+    for (_, opts) in &options {
+        for (slot, vals) in opts {
+            distinct.entry(*slot).or_default().extend(vals.iter().copied());
+        }
+    }
+    for (i, opts) in options {
+        let best = opts.into_iter().max_by_key(|(slot, vals)| {
+            (
+                distinct.get(slot).map_or(0, |d| d.len()),
+                usize::MAX - vals.len(),
+            )
+        });
+        match best {
+            None => g.always.push(i),
+            Some((slot, vals)) => {
+                let pos = match g.index.iter().position(|(s, _)| *s == slot) {
+                    Some(p) => p,
+                    None => {
+                        g.index.push((slot, HashMap::new()));
+                        g.index.len() - 1
+                    }
+                };
+                if let Some((_, map)) = g.index.get_mut(pos) {
+                    for v in vals {
+                        let rules = map.entry(v.to_string()).or_default();
+                        if !rules.contains(&i) {
+                            rules.push(i);
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -772,11 +902,7 @@ fn compile_item(
     let mut resolve = |name: &str| b.slot(mapping.resolve(&logsource, name));
     let check: Check =
         matcher::compile_check(&parsed, &scalars, &mut resolve).map_err(to_problem)?;
-    Ok(Matcher {
-        field: slot,
-        check,
-        negate: parsed.neq(),
-    })
+    Ok(Matcher::new(slot, check, parsed.neq()))
 }
 
 #[cfg(test)]

@@ -27,7 +27,13 @@ fn pinned(line: &str) -> Option<(&str, &str)> {
     // starting with '-'.
     let end = line
         .char_indices()
-        .find(|&(i, c)| c == '-' && i > 0 && line[..i].ends_with(char::is_whitespace))
+        .find(|&(i, c)| {
+            c == '-'
+                && i > 0
+                && line
+                    .get(..i)
+                    .is_some_and(|s| s.ends_with(char::is_whitespace))
+        })
         .map_or(line.len(), |(i, _)| i);
     let req = line.get(..end)?;
     let req = req.split(';').next()?.trim();

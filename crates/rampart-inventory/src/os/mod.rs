@@ -6,7 +6,8 @@
 //!   ([`parse_dpkg_status`], [`parse_dpkg_status_d`]);
 //! - apk: `lib/apk/db/installed` ([`parse_apk_installed`]);
 //! - rpm: `Packages` (BerkeleyDB hash), `Packages.db` (NDB) and `rpmdb.sqlite` (SQLite), each
-//!   read in pure Rust and told apart by their magic bytes ([`parse_rpmdb`]);
+//!   read in pure Rust and told apart by their magic bytes ([`parse_rpmdb`]), and the
+//!   manifest of CBL-Mariner distroless images ([`parse_rpm_manifest`]);
 //! - the operating system itself, from `os-release` and the older release files
 //!   ([`detect_os`]);
 //! - licences of Debian packages, from `usr/share/doc/<package>/copyright`
@@ -43,7 +44,7 @@ pub use apk::parse_apk_installed;
 pub use copyright::parse_dpkg_copyright;
 pub use dpkg::{parse_dpkg_status, parse_dpkg_status_d};
 pub use release::{detect_os, parse_os_release};
-pub use rpm::{RpmDbFormat, parse_rpmdb, parse_rpmdb_with_wal, rpmdb_format};
+pub use rpm::{RpmDbFormat, parse_rpm_manifest, parse_rpmdb, parse_rpmdb_with_wal, rpmdb_format};
 
 use crate::InventoryError;
 use rampart_core::{Diagnostic, OsInfo, Package};
@@ -71,9 +72,13 @@ pub const RELEASE_FILES: &[&str] = &[
 /// Package databases at fixed paths.
 const DB_FILES: &[&str] = &[
     "var/lib/dpkg/status",
+    RPM_MANIFEST,
     "lib/apk/db/installed",
     "usr/lib/apk/db/installed",
 ];
+
+/// The rpm manifest of CBL-Mariner distroless images.
+const RPM_MANIFEST: &str = "var/lib/rpmmanifest/container-manifest-2";
 
 /// Directories that may hold an rpm database.
 const RPM_DIRS: &[&str] = &["var/lib/rpm/", "usr/lib/sysimage/rpm/", "usr/share/rpm/"];
@@ -225,6 +230,15 @@ pub fn inventory(files: &[(&str, &[u8])]) -> OsInventory {
             }
         }
     }
+    // Distroless CBL-Mariner images carry a manifest instead of a database.
+    if !out
+        .packages
+        .iter()
+        .any(|p| p.ecosystem == rampart_core::Ecosystem::Rpm)
+        && let Some((path, data)) = files.iter().find(|(p, _)| norm(p) == RPM_MANIFEST)
+    {
+        absorb(parse_rpm_manifest(path, data, &os_ref), &mut out);
+    }
     let copyrights: std::collections::HashMap<String, &[u8]> = files
         .iter()
         .filter_map(|(p, d)| copyright_owner(&norm(p)).map(|n| (n.to_string(), *d)))
@@ -359,6 +373,7 @@ mod tests {
             "usr/lib/sysimage/rpm/rpmdb.sqlite",
             "usr/lib/sysimage/rpm/Packages.db",
             "var/lib/rpm/rpmdb.sqlite-wal",
+            "var/lib/rpmmanifest/container-manifest-2",
             "usr/share/doc/libc6/copyright",
         ] {
             assert!(wanted(p), "{p}");

@@ -6,6 +6,7 @@ pub mod alpine;
 pub mod debian;
 pub mod nvd;
 pub mod osv;
+pub mod trivy_fixture;
 
 use crate::VulnError;
 use crate::model::{Advisory, CveInfo};

@@ -10,6 +10,7 @@
 mod bdb;
 mod bytes;
 mod header;
+mod manifest;
 mod ndb;
 mod sqlite;
 
@@ -89,6 +90,21 @@ pub fn parse_rpmdb_with_wal(
             ),
         ));
     }
+    Ok((pkgs, diags))
+}
+
+/// Read the rpm manifest of CBL-Mariner / Azure Linux distroless images
+/// (`var/lib/rpmmanifest/container-manifest-2`), which stands in for the rpm database there.
+/// Lines that cannot be read become diagnostics.
+pub fn parse_rpm_manifest(path: &str, data: &[u8], os: &OsInfo) -> ParseResult {
+    super::check_text(path, data, "an rpm manifest")?;
+    let namespace = namespace(&os.family);
+    let distro = super::distro(os);
+    let mut diags = Vec::new();
+    let pkgs = manifest::parse(path, data, &mut diags)
+        .into_iter()
+        .map(|h| to_package(h, path, namespace, &distro))
+        .collect();
     Ok((pkgs, diags))
 }
 

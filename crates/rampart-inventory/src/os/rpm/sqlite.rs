@@ -68,8 +68,10 @@ pub(crate) fn for_each_blob<'a>(
     if let Some(w) = wal.filter(|w| !w.is_empty()) {
         match read_wal(w, page_size) {
             Ok(Some((frames, size))) => {
+                // The size comes from the log; never trust it beyond the pages that exist.
+                let highest = frames.keys().copied().max().unwrap_or(0);
+                pages = size.min(pages.max(highest));
                 wal_pages = frames;
-                pages = size;
             }
             Ok(None) => {}
             Err(reason) => diags.push(Diagnostic::warning(
