@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Validate rampart's outputs against their schemas.
 
-usage: validate.py report|cyclonedx|spdx FILE
+usage: validate.py report|sarif|cyclonedx|spdx FILE
 
 report     rampart's JSON report against schemas/report.schema.json (jsonschema, draft 2020-12)
+sarif      SARIF 2.1.0 against the official JSON schema (fetched by scripts/setup)
 cyclonedx  CycloneDX 1.6 JSON against the official schema (cyclonedx-python-lib, strict)
 spdx       SPDX 2.3 JSON with the official SPDX tools (spdx-tools)
 
@@ -27,6 +28,17 @@ def main() -> int:
         validator = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
+        errors = list(validator.iter_errors(json.loads(text)))
+        for e in errors:
+            print(f"{path}: {'/'.join(map(str, e.absolute_path))}: {e.message}")
+        return 1 if errors else 0
+    if kind == "sarif":
+        import jsonschema
+
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "..", "target", "test-cache", "sarif-2.1.0.json"), encoding="utf-8") as f:
+            schema = json.load(f)
+        validator = jsonschema.Draft7Validator(schema)
         errors = list(validator.iter_errors(json.loads(text)))
         for e in errors:
             print(f"{path}: {'/'.join(map(str, e.absolute_path))}: {e.message}")

@@ -819,14 +819,17 @@ fn open_oci(
             format!("manifest {manifest_digest} names no config"),
         )),
     }
+    let Some(layer_list) = manifest.get("layers").and_then(Value::as_array) else {
+        return Err(ArtifactError::invalid(
+            path,
+            format!(
+                "manifest {manifest_digest} has no layers list (Docker schema 1 manifests are not supported)"
+            ),
+        ));
+    };
     let mut spans = Vec::new();
     let mut fallback = Vec::new();
-    for layer in manifest
-        .get("layers")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    for layer in layer_list {
         let digest = layer.get("digest").and_then(Value::as_str).unwrap_or("");
         let span = store.blob(digest);
         if span.is_none() {

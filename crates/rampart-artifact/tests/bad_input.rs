@@ -647,3 +647,31 @@ fn altered_layer_content_is_caught_by_its_diff_id() {
         msgs[0]
     );
 }
+
+#[test]
+fn schema1_manifest_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let layout = dir.path().join("layout");
+    let manifest =
+        br#"{"schemaVersion":1,"name":"x","tag":"1","fsLayers":[{"blobSum":"sha256:00"}]}"#;
+    let digest = sha(manifest);
+    write_dir(
+        &layout,
+        &[
+            ("oci-layout".into(), b"{}".to_vec()),
+            (format!("blobs/sha256/{digest}"), manifest.to_vec()),
+            (
+                "index.json".into(),
+                format!(r#"{{"manifests":[{{"digest":"sha256:{digest}"}}]}}"#).into_bytes(),
+            ),
+        ],
+    );
+    let err = open(&layout).expect_err("schema 1");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: manifest sha256:{digest} has no layers list (Docker schema 1 manifests are not supported)",
+            layout.display()
+        )
+    );
+}

@@ -137,6 +137,8 @@ pub enum Format {
     Cyclonedx,
     /// SPDX 2.3 JSON.
     SpdxJson,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
 }
 
 /// Scanners a scan can run.

@@ -14,6 +14,7 @@ pub fn render(report: &Report, format: Format) -> Result<String> {
         Format::Json => rampart_report::json::to_string(report)?,
         Format::Cyclonedx => rampart_report::cyclonedx::to_string(report)?,
         Format::SpdxJson => rampart_report::spdx::to_string(report)?,
+        Format::Sarif => rampart_report::sarif::to_string(report)?,
     })
 }
 

@@ -153,6 +153,22 @@ fn debian11_below_at_and_above_fixed_versions() {
         assert_eq!(v["status"], "fixed");
         assert!(v["fixed_version"].is_string());
     }
+    // Vulnerabilities in every format: SARIF, CycloneDX and the JSON report validate.
+    for (fmt, kind, file) in [("sarif", "sarif", "r.sarif"), ("cyclonedx", "cyclonedx", "r.cdx.json"), ("json", "report", "r.json")] {
+        let out = tmp.path().join(file);
+        let (code, _, err) = run(&["scan", "rootfs", root.to_str().unwrap(), "--db", db.to_str().unwrap(), "--format", fmt, "--output", out.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        validate(kind, &out);
+    }
+    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(tmp.path().join("r.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), report["vulnerabilities"].as_array().unwrap().len());
+    assert_eq!(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "var/lib/dpkg/status");
+    // The gate: findings and --exit-code.
+    let (code, _, _) = run(&["scan", "rootfs", root.to_str().unwrap(), "--db", db.to_str().unwrap(), "--exit-code", "4", "--quiet"]);
+    assert_eq!(code, 4);
+    let (code, _, _) = run(&["scan", "rootfs", root.to_str().unwrap(), "--db", db.to_str().unwrap(), "--exit-code", "4", "--severity", "CRITICAL", "--quiet"]);
+    assert_eq!(code, 0, "no CRITICAL rating in the DSA data");
+
     let missed: Vec<_> = expected.difference(&got).collect();
     let invented: Vec<_> = got.difference(&expected).collect();
     assert!(missed.is_empty() && invented.is_empty(), "missed {missed:#?}\ninvented {invented:#?}");

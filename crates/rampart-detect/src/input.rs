@@ -173,6 +173,18 @@ pub fn read_events<R: Read>(
     numbered(out)
 }
 
+/// Opens `path` and reads its events (see [`read_events`]).
+pub fn read_events_file(
+    path: &std::path::Path,
+    format: InputFormat,
+) -> Result<impl Iterator<Item = Result<Event, BadRecord>>, crate::DetectError> {
+    let f = std::fs::File::open(path).map_err(|source| crate::DetectError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(read_events(f, format))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +199,20 @@ mod tests {
             panic!("k8s event expected")
         };
         assert_eq!(ev.source, Source::K8sAudit);
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = read_events_file(
+            std::path::Path::new("/nonexistent/x.json"),
+            InputFormat::Auto,
+        )
+        .err()
+        .expect("error");
+        assert!(
+            err.to_string().starts_with("/nonexistent/x.json: "),
+            "{err}"
+        );
     }
 
     #[test]

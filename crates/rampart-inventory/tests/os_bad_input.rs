@@ -3,7 +3,8 @@
 
 use rampart_core::OsInfo;
 use rampart_inventory::os::{
-    inventory, parse_apk_installed, parse_dpkg_status, parse_dpkg_status_d, parse_rpmdb,
+    inventory, parse_apk_installed, parse_dpkg_copyright, parse_dpkg_status, parse_dpkg_status_d,
+    parse_rpm_manifest, parse_rpmdb, parse_rpmdb_with_wal,
 };
 use std::path::Path;
 
@@ -53,6 +54,9 @@ fn all_parsers(data: &[u8]) {
     let _ = parse_dpkg_status("x", data, &os());
     let _ = parse_dpkg_status_d(&[("x", data)], &os());
     let _ = parse_apk_installed("x", data, &os());
+    let _ = parse_rpm_manifest("x", data, &os());
+    let _ = parse_dpkg_copyright(data);
+    let _ = parse_rpmdb_with_wal("x", data, Some(data), &os());
 }
 
 /// Truncate at `cuts` points and flip bytes `flips` times; parse each variant.
@@ -182,6 +186,8 @@ fn random_bytes_and_magic_prefixes() {
             ("var/lib/dpkg/status", &d),
             ("var/lib/rpm/Packages", &d),
             ("lib/apk/db/installed", &d),
+            ("var/lib/rpmmanifest/container-manifest-2", &d),
+            ("usr/share/doc/x/copyright", &d),
         ];
         let _ = inventory(&files);
     }

@@ -114,6 +114,7 @@ fn glob_path_placeholders() {
             "var/lib/rpm/Packages",
             "var/lib/rpm/Packages.db",
             "var/lib/rpm/rpmdb.sqlite",
+            "var/lib/rpmmanifest/container-manifest-2",
         ]
     );
     assert!(inv.packages.is_empty());
@@ -126,5 +127,9 @@ fn glob_path_placeholders() {
             ));
         }
     }
+    want.push(
+        "var/lib/rpmmanifest/container-manifest-2: line 1: not a tab-separated manifest line; skipped"
+            .to_string(),
+    );
     assert_eq!(diags, want);
 }

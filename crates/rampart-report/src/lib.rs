@@ -15,6 +15,7 @@
 
 pub mod cyclonedx;
 pub mod json;
+pub mod sarif;
 mod model;
 pub mod spdx;
 pub mod table;

@@ -404,7 +404,9 @@ fn icontains(hay: &str, needle_lower: &str) -> bool {
         if n.is_empty() {
             return true;
         }
-        hay.as_bytes().windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+        hay.as_bytes()
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n))
     } else {
         hay.to_lowercase().contains(needle_lower)
     }

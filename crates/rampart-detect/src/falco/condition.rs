@@ -336,6 +336,9 @@ impl<'a> Parser<'a> {
                     return self.parse_check(f);
                 }
                 self.pos = save;
+                if matches!(f.name.as_str(), "and" | "or" | "not") {
+                    return self.err(format!("unexpected keyword '{}'", f.name));
+                }
                 if f.arg.is_none() && !f.name.contains('.') {
                     return Ok(Expr::Macro(f.name));
                 }

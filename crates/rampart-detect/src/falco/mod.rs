@@ -426,6 +426,25 @@ pub fn load_falco(files: &[(&Path, &str)]) -> (Ruleset, LoadReport) {
     )
 }
 
+/// Reads and loads rule files from disk, in order. Fails only when a file cannot be read;
+/// problems inside the files are in the [`LoadReport`].
+pub fn load_falco_files(paths: &[PathBuf]) -> Result<(Ruleset, LoadReport), crate::DetectError> {
+    let mut texts = Vec::with_capacity(paths.len());
+    for p in paths {
+        let text = std::fs::read_to_string(p).map_err(|source| crate::DetectError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        texts.push(text);
+    }
+    let files: Vec<(&Path, &str)> = paths
+        .iter()
+        .map(PathBuf::as_path)
+        .zip(texts.iter().map(String::as_str))
+        .collect();
+    Ok(load_falco(&files))
+}
+
 fn read_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|s| s.trim().to_string())

@@ -583,6 +583,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn zz_perf_tmp() {
+        let mut s = String::from(r#"{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x"}"#);
+        for i in 0..5000 {
+            s.push_str(&format!(
+                r#","node_modules/pkg-{i}/node_modules/@scope/dep-{i}":{{"version":"1.{i}.0","resolved":"https://registry.npm.invalid/dep/-/dep-1.{i}.0.tgz","integrity":"sha512-abcdefghijklmnopqrstuvwxyz0123456789==","dev":true,"dependencies":{{"a":"^1.0.0"}},"engines":{{"node":">=12"}}}}"#
+            ));
+        }
+        s.push_str("}}");
+        for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let lock: Option<PackageLock<'_>> = json("p", s.as_bytes()).unwrap();
+        let t1 = t.elapsed();
+        let n = lock.and_then(|l| l.packages).map(|p| p.len());
+        let t = std::time::Instant::now();
+        let (p, _) = parse_package_lock("p", s.as_bytes()).unwrap();
+        let t2 = t.elapsed();
+        let t = std::time::Instant::now();
+        let d = dedup(p.clone());
+        let t3 = t.elapsed();
+        let t = std::time::Instant::now();
+        let v: serde_json::Value = serde_json::from_slice(s.as_bytes()).unwrap();
+        let t4 = t.elapsed();
+        eprintln!("PERF bytes {} de {t1:?} {n:?} full {t2:?} dedup {t3:?} {} value {t4:?} {}", s.len(), d.len(), v.is_object());
+        }
+    }
+
+    #[test]
     fn pnpm_keys() {
         let k = |s, v6| pnpm_key(s, v6).unwrap();
         assert_eq!(

@@ -73,7 +73,9 @@ pub fn import_documents(docs: &[(String, String)], sink: &mut Sink) {
         };
         for b in list {
             match (b.get("bucket").and_then(Value::as_str), b.get("pairs")) {
-                (Some(name), Some(pairs)) => buckets.push((origin.clone(), name.to_string(), pairs.clone())),
+                (Some(name), Some(pairs)) => {
+                    buckets.push((origin.clone(), name.to_string(), pairs.clone()))
+                }
                 _ => sink.warn(origin, "top-level entry without `bucket` and `pairs`"),
             }
         }
@@ -89,7 +91,10 @@ pub fn import_documents(docs: &[(String, String)], sink: &mut Sink) {
     }
     let mut out: BTreeMap<(String, String), Advisory> = BTreeMap::new();
     for (origin, name, pairs) in &buckets {
-        if matches!(name.as_str(), "vulnerability" | "data-source" | "Red Hat CPE") {
+        if matches!(
+            name.as_str(),
+            "vulnerability" | "data-source" | "Red Hat CPE"
+        ) {
             continue;
         }
         ctx.read_advisory_bucket(origin, name, pairs, &mut out, sink);
@@ -154,7 +159,9 @@ pub fn bucket_target(bucket: &str) -> Option<BucketTarget> {
     for (prefix, family) in prefixes {
         if let Some(release) = bucket.strip_prefix(prefix) {
             let release = match prefix {
-                "SUSE Linux Enterprise " => format!("Linux Enterprise {}", release.replace("-SP", " SP")),
+                "SUSE Linux Enterprise " => {
+                    format!("Linux Enterprise {}", release.replace("-SP", " SP"))
+                }
                 _ => release.trim().to_string(),
             };
             if release.is_empty() {
@@ -316,23 +323,30 @@ fn parse_comparisons(s: &str) -> Result<Interval, String> {
     Ok(iv)
 }
 
-/// Ranges and listed versions for a package from Trivy's vulnerable and patched constraints.
+/// Ranges and listed versions for a package from Trivy's vulnerable, patched and
+/// unaffected constraints.
 ///
 /// With vulnerable constraints, each interval becomes a range: `< X` closes it with
 /// `fixed: X`; `<= X` with `fixed: P` for the lowest patched version `P` above `X` (as
-/// GitHub's OSV export does), else `last_affected: X`; an exact version is listed. With
-/// only patched constraints, the vulnerable ranges are their complement, each fixed where
-/// the next patched interval starts (a bare patched version counts as `>= version`).
+/// GitHub's OSV export does), else `last_affected: X`; an exact version is listed. Without
+/// them, as Trivy decides, the vulnerable ranges are the complement of the patched and
+/// unaffected intervals, each fixed where the next such interval starts (a bare version
+/// there counts as `>= version`).
 /// Exclusive lower bounds, which OSV cannot state, are kept as inclusive; `notes` says so.
 pub fn constraint_ranges(
     scheme: Scheme,
     vulnerable: &[Interval],
     patched: &[Interval],
+    unaffected: &[Interval],
     notes: &mut Vec<String>,
 ) -> (Vec<Range>, Vec<String>) {
     let mut patched_versions: Vec<&str> = patched
         .iter()
-        .filter_map(|p| p.exact.as_deref().or(p.lower.as_ref().map(|l| l.0.as_str())))
+        .filter_map(|p| {
+            p.exact
+                .as_deref()
+                .or(p.lower.as_ref().map(|l| l.0.as_str()))
+        })
         .collect();
     patched_versions.sort_by(|a, b| compare(scheme, a, b));
     let mut ranges = Vec::new();
@@ -356,7 +370,9 @@ pub fn constraint_ranges(
                 None => {}
                 Some((v, false)) => events.push(Event::Fixed(v.clone())),
                 Some((v, true)) => {
-                    let next = patched_versions.iter().find(|p| compare(scheme, p, v) == Ordering::Greater);
+                    let next = patched_versions
+                        .iter()
+                        .find(|p| compare(scheme, p, v) == Ordering::Greater);
                     events.push(match next {
                         Some(p) => Event::Fixed(p.to_string()),
                         None => Event::LastAffected(v.clone()),
@@ -370,6 +386,7 @@ pub fn constraint_ranges(
     // Only patched constraints: vulnerable is everything they do not cover.
     let mut covered: Vec<(Option<(String, bool)>, Option<(String, bool)>)> = patched
         .iter()
+        .chain(unaffected)
         .map(|p| match &p.exact {
             Some(v) => (Some((v.clone(), true)), None),
             None => (p.lower.clone(), p.upper.clone()),
@@ -402,7 +419,9 @@ pub fn constraint_ranges(
             None => None,
             Some((hi, inclusive)) => {
                 if inclusive {
-                    notes.push(format!("patched range ending at <= {hi}: vulnerable again from {hi} on"));
+                    notes.push(format!(
+                        "patched range ending at <= {hi}: vulnerable again from {hi} on"
+                    ));
                 }
                 // Overlapping patched intervals: keep the later end.
                 match compare(scheme, &hi, &from) {
@@ -452,15 +471,21 @@ pub fn status_of(v: &Value) -> Option<AffectedStatus> {
         Value::String(s) => s.as_str(),
         _ => return None,
     };
-    Some(match word.to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
-        "not_affected" => AffectedStatus::NotAffected,
-        "will_not_fix" | "ignored" => AffectedStatus::Ignored,
-        "fix_deferred" | "postponed" | "no_dsa" => AffectedStatus::NoDsa,
-        "unknown" | "affected" | "fixed" | "under_investigation" | "end_of_life" | "open" | "undetermined" => {
-            AffectedStatus::Unfixed
-        }
-        _ => return None,
-    })
+    Some(
+        match word.to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+            "not_affected" => AffectedStatus::NotAffected,
+            "will_not_fix" | "ignored" => AffectedStatus::Ignored,
+            "fix_deferred" | "postponed" | "no_dsa" => AffectedStatus::NoDsa,
+            "unknown"
+            | "affected"
+            | "fixed"
+            | "under_investigation"
+            | "end_of_life"
+            | "open"
+            | "undetermined" => AffectedStatus::Unfixed,
+            _ => return None,
+        },
+    )
 }
 
 #[derive(Default)]
@@ -503,7 +528,9 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 impl Context {
     fn read_details(&mut self, pairs: &Value) {
         for p in pairs_of(pairs) {
-            let (Some(id), Some(v)) = (p.get("key").and_then(key_string), p.get("value")) else { continue };
+            let (Some(id), Some(v)) = (p.get("key").and_then(key_string), p.get("value")) else {
+                continue;
+            };
             let title = v.get("Title").and_then(Value::as_str).unwrap_or_default();
             let summary = if title.is_empty() {
                 v.get("Description")
@@ -524,7 +551,9 @@ impl Context {
             let mut scores = Vec::new();
             if let Some(Value::Mapping(m)) = v.get("CVSS") {
                 for (src, c) in m {
-                    let (Some(src), Some(vector)) = (key_string(src), c.get("V3Vector").and_then(Value::as_str)) else {
+                    let (Some(src), Some(vector)) =
+                        (key_string(src), c.get("V3Vector").and_then(Value::as_str))
+                    else {
                         continue;
                     };
                     let published = c.get("V3Score").and_then(Value::as_f64);
@@ -536,8 +565,15 @@ impl Context {
                     });
                 }
             }
-            let record = v.get("Severity").and_then(severity_of).filter(|s| *s != Severity::Unknown);
-            let severity = vendor.get("nvd").copied().filter(|s| *s != Severity::Unknown).or(record);
+            let record = v
+                .get("Severity")
+                .and_then(severity_of)
+                .filter(|s| *s != Severity::Unknown);
+            let severity = vendor
+                .get("nvd")
+                .copied()
+                .filter(|s| *s != Severity::Unknown)
+                .or(record);
             self.details.insert(
                 id,
                 Details {
@@ -552,7 +588,10 @@ impl Context {
 
     fn read_sources(&mut self, pairs: &Value) {
         for p in pairs_of(pairs) {
-            let (Some(bucket), Some(v)) = (p.get("key").and_then(key_string), p.get("value")) else { continue };
+            let (Some(bucket), Some(v)) = (p.get("key").and_then(key_string), p.get("value"))
+            else {
+                continue;
+            };
             if let Some(id) = v.get("ID").and_then(Value::as_str) {
                 self.sources.insert(bucket, id.to_string());
             }
@@ -565,7 +604,10 @@ impl Context {
                 continue;
             }
             for p in pairs_of(b.get("pairs").unwrap_or(&Value::Null)) {
-                let (Some(idx), Some(cpe)) = (p.get("key").and_then(key_string), p.get("value").and_then(Value::as_str)) else {
+                let (Some(idx), Some(cpe)) = (
+                    p.get("key").and_then(key_string),
+                    p.get("value").and_then(Value::as_str),
+                ) else {
                     continue;
                 };
                 if let Some(rest) = cpe.split("enterprise_linux:").nth(1) {
@@ -580,14 +622,25 @@ impl Context {
 
     /// The package severity: the bucket's own rating, else the data source's vendor
     /// rating (GitHub's for GHSA ids).
-    fn package_severity(&self, id: &str, own: Option<Severity>, source: Option<&str>) -> Option<Severity> {
+    fn package_severity(
+        &self,
+        id: &str,
+        own: Option<Severity>,
+        source: Option<&str>,
+    ) -> Option<Severity> {
         if let Some(s) = own.filter(|s| *s != Severity::Unknown) {
             return Some(s);
         }
         let d = self.details.get(id)?;
         source
             .and_then(|src| d.vendor.get(src))
-            .or_else(|| if id.starts_with("GHSA-") { d.vendor.get("ghsa") } else { None })
+            .or_else(|| {
+                if id.starts_with("GHSA-") {
+                    d.vendor.get("ghsa")
+                } else {
+                    None
+                }
+            })
             .copied()
             .filter(|s| *s != Severity::Unknown)
     }
@@ -600,15 +653,17 @@ impl Context {
         aliases: &[String],
     ) -> &'a mut Advisory {
         let d = self.details.get(id);
-        let a = out.entry((source.to_string(), id.to_string())).or_insert_with(|| Advisory {
-            id: id.to_string(),
-            aliases: Vec::new(),
-            summary: d.map(|d| d.summary.clone()).unwrap_or_default(),
-            severity: d.and_then(|d| d.severity),
-            cvss: d.map(|d| d.cvss.clone()).unwrap_or_default(),
-            source: source.to_string(),
-            affected: Vec::new(),
-        });
+        let a = out
+            .entry((source.to_string(), id.to_string()))
+            .or_insert_with(|| Advisory {
+                id: id.to_string(),
+                aliases: Vec::new(),
+                summary: d.map(|d| d.summary.clone()).unwrap_or_default(),
+                severity: d.and_then(|d| d.severity),
+                cvss: d.map(|d| d.cvss.clone()).unwrap_or_default(),
+                source: source.to_string(),
+                affected: Vec::new(),
+            });
         for al in aliases {
             if al != id && !a.aliases.contains(al) {
                 a.aliases.push(al.clone());
@@ -658,13 +713,19 @@ impl Context {
                 };
                 let at = format!("{bucket}/{package}/{id}");
                 match &target {
-                    BucketTarget::RedHat => self.read_redhat(origin, &at, &source, &package, &id, value, out, sink),
+                    BucketTarget::RedHat => {
+                        self.read_redhat(origin, &at, &source, &package, &id, value, out, sink)
+                    }
                     BucketTarget::Ecosystem(eco) => {
-                        let Some(aff) = self.affected(origin, &at, eco, &package, &id, value, source_id, sink) else {
+                        let Some(aff) =
+                            self.affected(origin, &at, eco, &package, &id, value, source_id, sink)
+                        else {
                             continue;
                         };
                         let aliases = strings(value.get("VendorIDs"));
-                        self.advisory(out, &source, &id, &aliases).affected.push(aff);
+                        self.advisory(out, &source, &id, &aliases)
+                            .affected
+                            .push(aff);
                     }
                 }
             }
@@ -689,48 +750,60 @@ impl Context {
         let severity = self.package_severity(id, own, source_id);
         let vulnerable = strings(value.get("VulnerableVersions"));
         let patched = strings(value.get("PatchedVersions"));
-        let (status, ranges, versions) = if !vulnerable.is_empty() || !patched.is_empty() {
-            let mut parse = |list: &[String]| -> Vec<Interval> {
-                let mut out = Vec::new();
-                for c in list {
-                    match parse_constraint(c) {
-                        Ok(iv) => out.extend(iv),
-                        Err(e) => sink.warn(origin, format!("{at}: {e}")),
+        let unaffected = strings(value.get("UnaffectedVersions"));
+        let (status, ranges, versions) =
+            if !vulnerable.is_empty() || !patched.is_empty() || !unaffected.is_empty() {
+                let mut parse = |list: &[String]| -> Vec<Interval> {
+                    let mut out = Vec::new();
+                    for c in list {
+                        match parse_constraint(c) {
+                            Ok(iv) => out.extend(iv),
+                            Err(e) => sink.warn(origin, format!("{at}: {e}")),
+                        }
+                    }
+                    out
+                };
+                let (v, p, u) = (parse(&vulnerable), parse(&patched), parse(&unaffected));
+                if v.is_empty() && p.is_empty() && u.is_empty() {
+                    sink.warn(origin, format!("{at}: no usable version constraint"));
+                    return None;
+                }
+                let mut notes = Vec::new();
+                let (ranges, versions) = constraint_ranges(scheme, &v, &p, &u, &mut notes);
+                for n in notes {
+                    sink.warn(origin, format!("{at}: {n}"));
+                }
+                (AffectedStatus::Ranges, ranges, versions)
+            } else {
+                let fixed = value
+                    .get("FixedVersion")
+                    .and_then(key_string)
+                    .filter(|f| !f.is_empty());
+                match fixed {
+                    Some(f) => (
+                        AffectedStatus::Ranges,
+                        vec![introduced_fixed(scheme, &f)],
+                        Vec::new(),
+                    ),
+                    None => {
+                        let status = match value.get("Status").or_else(|| value.get("State")) {
+                            None => AffectedStatus::Unfixed,
+                            Some(s) => status_of(s).unwrap_or_else(|| {
+                                sink.warn(
+                                    origin,
+                                    format!("{at}: unknown status {s:?}, taken as affected"),
+                                );
+                                AffectedStatus::Unfixed
+                            }),
+                        };
+                        if !eco.contains(':') && status == AffectedStatus::Unfixed {
+                            sink.warn(origin, format!("{at}: language advisory without versions"));
+                            return None;
+                        }
+                        (status, Vec::new(), Vec::new())
                     }
                 }
-                out
             };
-            let (v, p) = (parse(&vulnerable), parse(&patched));
-            if v.is_empty() && p.is_empty() {
-                sink.warn(origin, format!("{at}: no usable version constraint"));
-                return None;
-            }
-            let mut notes = Vec::new();
-            let (ranges, versions) = constraint_ranges(scheme, &v, &p, &mut notes);
-            for n in notes {
-                sink.warn(origin, format!("{at}: {n}"));
-            }
-            (AffectedStatus::Ranges, ranges, versions)
-        } else {
-            let fixed = value.get("FixedVersion").and_then(key_string).filter(|f| !f.is_empty());
-            match fixed {
-                Some(f) => (AffectedStatus::Ranges, vec![introduced_fixed(scheme, &f)], Vec::new()),
-                None => {
-                    let status = match value.get("Status").or_else(|| value.get("State")) {
-                        None => AffectedStatus::Unfixed,
-                        Some(s) => status_of(s).unwrap_or_else(|| {
-                            sink.warn(origin, format!("{at}: unknown status {s:?}, taken as affected"));
-                            AffectedStatus::Unfixed
-                        }),
-                    };
-                    if !eco.contains(':') && status == AffectedStatus::Unfixed {
-                        sink.warn(origin, format!("{at}: language advisory without versions"));
-                        return None;
-                    }
-                    (status, Vec::new(), Vec::new())
-                }
-            }
-        };
         Some(Affected {
             ecosystem: eco.to_string(),
             package: normalize_name(eco, package),
@@ -790,7 +863,10 @@ impl Context {
             } else {
                 Vec::new()
             };
-            let fixed = entry.get("FixedVersion").and_then(key_string).filter(|f| !f.is_empty());
+            let fixed = entry
+                .get("FixedVersion")
+                .and_then(key_string)
+                .filter(|f| !f.is_empty());
             let status = match entry.get("Status") {
                 None => AffectedStatus::Unfixed,
                 Some(s) => status_of(s).unwrap_or(AffectedStatus::Unfixed),
@@ -801,7 +877,10 @@ impl Context {
                     for family in ["rhel", "centos"] {
                         let eco = format!("{family}:{rel}");
                         let (status, ranges) = match &fixed {
-                            Some(f) => (AffectedStatus::Ranges, vec![introduced_fixed(Scheme::Rpm, f)]),
+                            Some(f) => (
+                                AffectedStatus::Ranges,
+                                vec![introduced_fixed(Scheme::Rpm, f)],
+                            ),
                             None => (status, Vec::new()),
                         };
                         let aff = Affected {
@@ -831,7 +910,10 @@ fn introduced_fixed(scheme: Scheme, fixed: &str) -> Range {
         _ => fixed,
     };
     Range {
-        events: vec![Event::Introduced("0".into()), Event::Fixed(fixed.to_string())],
+        events: vec![
+            Event::Introduced("0".into()),
+            Event::Fixed(fixed.to_string()),
+        ],
     }
 }
 
@@ -849,13 +931,22 @@ mod tests {
 
     #[test]
     fn constraints_parse() {
-        assert_eq!(parse_constraint("<2.3.2").unwrap(), vec![iv(None, Some(("2.3.2", false)))]);
+        assert_eq!(
+            parse_constraint("<2.3.2").unwrap(),
+            vec![iv(None, Some(("2.3.2", false)))]
+        );
         assert_eq!(
             parse_constraint(">=1.0.0, <1.2.3").unwrap(),
             vec![iv(Some(("1.0.0", true)), Some(("1.2.3", false)))]
         );
-        assert_eq!(parse_constraint(">1.0 <=1.2").unwrap(), vec![iv(Some(("1.0", false)), Some(("1.2", true)))]);
-        assert_eq!(parse_constraint("<= 1.2").unwrap(), vec![iv(None, Some(("1.2", true)))]);
+        assert_eq!(
+            parse_constraint(">1.0 <=1.2").unwrap(),
+            vec![iv(Some(("1.0", false)), Some(("1.2", true)))]
+        );
+        assert_eq!(
+            parse_constraint("<= 1.2").unwrap(),
+            vec![iv(None, Some(("1.2", true)))]
+        );
         let exact = Interval {
             exact: Some("1.0".into()),
             ..Interval::default()
@@ -864,7 +955,10 @@ mod tests {
         assert_eq!(parse_constraint("1.0").unwrap(), vec![exact.clone()]);
         assert_eq!(
             parse_constraint("<1.0 || >= 2.0, < 2.1").unwrap(),
-            vec![iv(None, Some(("1.0", false))), iv(Some(("2.0", true)), Some(("2.1", false)))]
+            vec![
+                iv(None, Some(("1.0", false))),
+                iv(Some(("2.0", true)), Some(("2.1", false)))
+            ]
         );
         assert_eq!(
             parse_constraint("[2.9.0,2.9.10.7)").unwrap(),
@@ -887,7 +981,7 @@ mod tests {
             .flat_map(|c| parse_constraint(c).unwrap())
             .collect();
         let mut notes = Vec::new();
-        let (ranges, versions) = constraint_ranges(Scheme::Semver, &[], &patched, &mut notes);
+        let (ranges, versions) = constraint_ranges(Scheme::Semver, &[], &patched, &[], &mut notes);
         assert!(versions.is_empty() && notes.is_empty());
         assert_eq!(
             ranges,
@@ -896,21 +990,62 @@ mod tests {
                     events: vec![Event::Introduced("0".into()), Event::Fixed("2.1.3".into())]
                 },
                 Range {
-                    events: vec![Event::Introduced("3.0.0".into()), Event::Fixed("3.1.0".into())]
+                    events: vec![
+                        Event::Introduced("3.0.0".into()),
+                        Event::Fixed("3.1.0".into())
+                    ]
                 },
             ]
         );
     }
 
     #[test]
+    fn unaffected_counts_as_not_vulnerable() {
+        let p = parse_constraint(">= 2.0.0").unwrap();
+        let u = parse_constraint("< 1.0.0").unwrap();
+        let mut notes = Vec::new();
+        let (ranges, _) = constraint_ranges(Scheme::Npm, &[], &p, &u, &mut notes);
+        assert_eq!(
+            ranges,
+            vec![Range {
+                events: vec![
+                    Event::Introduced("1.0.0".into()),
+                    Event::Fixed("2.0.0".into())
+                ]
+            }]
+        );
+    }
+
+    #[test]
     fn inclusive_upper_bound_is_fixed_by_next_patch() {
         let v = parse_constraint(">= 6.0.0, <= 6.0.3").unwrap();
-        let p: Vec<Interval> = ["6.0.3.1", "5.2.4.3"].iter().flat_map(|c| parse_constraint(c).unwrap()).collect();
+        let p: Vec<Interval> = ["6.0.3.1", "5.2.4.3"]
+            .iter()
+            .flat_map(|c| parse_constraint(c).unwrap())
+            .collect();
         let mut notes = Vec::new();
-        let (ranges, _) = constraint_ranges(Scheme::RubyGems, &v, &p, &mut notes);
-        assert_eq!(ranges[0].events, vec![Event::Introduced("6.0.0".into()), Event::Fixed("6.0.3.1".into())]);
-        let (ranges, _) = constraint_ranges(Scheme::RubyGems, &parse_constraint("<= 1.6.14").unwrap(), &[], &mut notes);
-        assert_eq!(ranges[0].events, vec![Event::Introduced("0".into()), Event::LastAffected("1.6.14".into())]);
+        let (ranges, _) = constraint_ranges(Scheme::RubyGems, &v, &p, &[], &mut notes);
+        assert_eq!(
+            ranges[0].events,
+            vec![
+                Event::Introduced("6.0.0".into()),
+                Event::Fixed("6.0.3.1".into())
+            ]
+        );
+        let (ranges, _) = constraint_ranges(
+            Scheme::RubyGems,
+            &parse_constraint("<= 1.6.14").unwrap(),
+            &[],
+            &[],
+            &mut notes,
+        );
+        assert_eq!(
+            ranges[0].events,
+            vec![
+                Event::Introduced("0".into()),
+                Event::LastAffected("1.6.14".into())
+            ]
+        );
     }
 
     #[test]
@@ -924,9 +1059,15 @@ mod tests {
         assert_eq!(eco("alma 8"), "almalinux:8");
         assert_eq!(eco("amazon linux 2"), "amazon:2");
         assert_eq!(eco("openSUSE Leap 15.1"), "suse:Leap 15.1");
-        assert_eq!(eco("SUSE Linux Enterprise 15-SP3"), "suse:Linux Enterprise 15 SP3");
+        assert_eq!(
+            eco("SUSE Linux Enterprise 15-SP3"),
+            "suse:Linux Enterprise 15 SP3"
+        );
         assert_eq!(eco("pip::GitHub Security Advisory Pip"), "pypi");
-        assert_eq!(eco("cocoapods::GitHub Security Advisory Cocoapods"), "cocoapods");
+        assert_eq!(
+            eco("cocoapods::GitHub Security Advisory Cocoapods"),
+            "cocoapods"
+        );
         assert_eq!(bucket_target("Red Hat"), Some(BucketTarget::RedHat));
         assert_eq!(bucket_target("vulnerability-x"), None);
         let os = os_info("amazon", "AMI release 2018.03");
@@ -934,7 +1075,10 @@ mod tests {
         let os = os_info("amazon", "2 (Karoo)");
         assert_eq!((os.family.as_str(), os.version.as_str()), ("amazon", "2"));
         let os = os_info("alma", "8.5");
-        assert_eq!((os.family.as_str(), os.version.as_str()), ("almalinux", "8.5"));
+        assert_eq!(
+            (os.family.as_str(), os.version.as_str()),
+            ("almalinux", "8.5")
+        );
     }
 
     #[test]
@@ -945,8 +1089,14 @@ mod tests {
         assert_eq!(n(6), Some(AffectedStatus::NoDsa));
         assert_eq!(n(7), Some(AffectedStatus::Unfixed));
         assert_eq!(n(9), None);
-        assert_eq!(status_of(&Value::String("postponed".into())), Some(AffectedStatus::NoDsa));
-        assert_eq!(status_of(&Value::String("will_not_fix".into())), Some(AffectedStatus::Ignored));
+        assert_eq!(
+            status_of(&Value::String("postponed".into())),
+            Some(AffectedStatus::NoDsa)
+        );
+        assert_eq!(
+            status_of(&Value::String("will_not_fix".into())),
+            Some(AffectedStatus::Ignored)
+        );
     }
 
     #[test]

@@ -92,3 +92,73 @@ fn blob(data: &[u8], idx: usize, block: usize) -> Result<&[u8], String> {
     let len = usize_at(head, 12, le).ok_or("blob head truncated")?;
     slice(data, start + BLOB_HEAD, len).ok_or_else(|| "blob runs past the end of the file".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An NDB file with one slot page: the given (slot index, blob) pairs, blobs from
+    /// block 256 (offset 4096) on.
+    fn build(entries: &[(u32, &[u8])]) -> Vec<u8> {
+        let mut db = vec![0u8; PAGE_SIZE];
+        db[..4].copy_from_slice(MAGIC);
+        db[12..16].copy_from_slice(&1u32.to_le_bytes());
+        let mut off = HEADER_SIZE;
+        let mut block = (PAGE_SIZE / BLOCK_SIZE) as u32;
+        for (idx, blob) in entries {
+            db[off..off + 4].copy_from_slice(SLOT_MAGIC);
+            db[off + 4..off + 8].copy_from_slice(&idx.to_le_bytes());
+            db[off + 8..off + 12].copy_from_slice(&block.to_le_bytes());
+            off += SLOT_SIZE;
+            let mut b = Vec::new();
+            b.extend_from_slice(BLOB_MAGIC);
+            b.extend_from_slice(&idx.to_le_bytes());
+            b.extend_from_slice(&1u32.to_le_bytes());
+            b.extend_from_slice(&(blob.len() as u32).to_le_bytes());
+            b.extend_from_slice(blob);
+            b.extend_from_slice(&[0; 12]);
+            while b.len() % BLOCK_SIZE != 0 {
+                b.push(0);
+            }
+            block += (b.len() / BLOCK_SIZE) as u32;
+            db.extend(b);
+        }
+        // Remaining slots are free (magic, index 0).
+        while off + SLOT_SIZE <= PAGE_SIZE {
+            db[off..off + 4].copy_from_slice(SLOT_MAGIC);
+            off += SLOT_SIZE;
+        }
+        db
+    }
+
+    fn blobs(db: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let mut out = Vec::new();
+        let mut diags = Vec::new();
+        for_each_blob("Packages.db", db, &mut diags, &mut |b| out.push(b.to_vec())).unwrap();
+        (out, diags.into_iter().map(|d| d.message).collect())
+    }
+
+    #[test]
+    fn slots_and_blobs() {
+        let db = build(&[(1, b"first"), (2, b"second blob")]);
+        let (got, diags) = blobs(&db);
+        assert_eq!(got, vec![b"first".to_vec(), b"second blob".to_vec()]);
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn damaged_blobs_are_diagnostics() {
+        let mut db = build(&[(1, b"first"), (2, b"second")]);
+        // The second blob claims another package's index.
+        let second = PAGE_SIZE + 48;
+        db[second + 4] = 9;
+        let (got, diags) = blobs(&db);
+        assert_eq!(got, vec![b"first".to_vec()]);
+        assert_eq!(
+            diags,
+            vec!["NDB: package 2: blob belongs to another package; skipped"]
+        );
+        let e = for_each_blob("p", b"RpmP\x01\0\0\0", &mut Vec::new(), &mut |_| {}).unwrap_err();
+        assert_eq!(e.to_string(), "p: NDB: unsupported version 1");
+    }
+}

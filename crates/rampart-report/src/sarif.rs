@@ -1,0 +1,143 @@
+//! SARIF 2.1.0 (`--format sarif`), in the shape GitHub code scanning accepts: one run, a rule
+//! per distinct finding kind with a `security-severity`, a result per finding located at a
+//! file and line (for vulnerabilities, the file that declares the package).
+
+use crate::{Report, ReportError};
+use rampart_core::Severity;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Unknown => "note",
+    }
+}
+
+/// The numeric `security-severity` GitHub uses to rank alerts.
+fn security_severity(s: Severity, cvss: Option<f64>) -> String {
+    let v = cvss.unwrap_or(match s {
+        Severity::Critical => 9.5,
+        Severity::High => 8.0,
+        Severity::Medium => 5.5,
+        Severity::Low => 2.0,
+        Severity::Unknown => 0.0,
+    });
+    format!("{v:.1}")
+}
+
+struct Rules {
+    list: Vec<Value>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Rules {
+    fn add(&mut self, id: &str, make: impl FnOnce() -> Value) -> usize {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        let i = self.list.len();
+        self.list.push(make());
+        self.index.insert(id.to_string(), i);
+        i
+    }
+}
+
+fn location(file: &str, line: u32) -> Value {
+    json!([{"physicalLocation": {
+        "artifactLocation": {"uri": file.trim_start_matches('/')},
+        "region": {"startLine": line.max(1)},
+    }}])
+}
+
+/// The report as a SARIF 2.1.0 log.
+pub fn to_string(report: &Report) -> Result<String, ReportError> {
+    let mut rules = Rules {
+        list: Vec::new(),
+        index: BTreeMap::new(),
+    };
+    let mut results = Vec::new();
+    for v in &report.vulnerabilities {
+        let pkg = report.packages.iter().find(|p| p.purl == v.purl);
+        let name = pkg.map(|p| p.name.as_str()).unwrap_or(v.purl.as_str());
+        let file = pkg.and_then(|p| p.locations.first()).map(String::as_str).unwrap_or(report.artifact.name.as_str());
+        let score = v.cvss.iter().map(|c| c.score).fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+        let idx = rules.add(&v.id, || {
+            json!({
+                "id": v.id,
+                "name": "VulnerablePackage",
+                "shortDescription": {"text": v.title.clone().unwrap_or_else(|| v.id.clone())},
+                "fullDescription": {"text": v.title.clone().unwrap_or_else(|| v.id.clone())},
+                "help": {"text": format!("{}: {}. Aliases: {}", v.id, v.title.clone().unwrap_or_default(), v.aliases.join(", "))},
+                "defaultConfiguration": {"level": level(v.severity)},
+                "properties": {"security-severity": security_severity(v.severity, score), "tags": ["security", "vulnerability", v.severity.as_str()]},
+            })
+        });
+        let fix = v.fixed_version.as_deref().map(|f| format!(" Upgrade to {f}.")).unwrap_or_else(|| " No fix yet.".into());
+        results.push(json!({
+            "ruleId": v.id,
+            "ruleIndex": idx,
+            "level": level(v.severity),
+            "message": {"text": format!("{name} {} is affected by {} ({}).{fix}", v.installed_version, v.id, v.severity)},
+            "locations": location(file, 1),
+        }));
+    }
+    for m in &report.misconfigurations {
+        let idx = rules.add(&m.rule_id, || {
+            json!({
+                "id": m.rule_id,
+                "name": m.rule_id,
+                "shortDescription": {"text": m.title},
+                "fullDescription": {"text": m.title},
+                "help": {"text": m.remediation},
+                "defaultConfiguration": {"level": level(m.severity)},
+                "properties": {"security-severity": security_severity(m.severity, None), "tags": ["security", "misconfiguration"]},
+            })
+        });
+        let msg = if m.message.is_empty() { m.title.clone() } else { m.message.clone() };
+        results.push(json!({
+            "ruleId": m.rule_id,
+            "ruleIndex": idx,
+            "level": level(m.severity),
+            "message": {"text": format!("{msg} ({})", m.resource)},
+            "locations": location(&m.file, m.line),
+        }));
+    }
+    for s in &report.secrets {
+        let idx = rules.add(&s.rule_id, || {
+            json!({
+                "id": s.rule_id,
+                "name": s.rule_id,
+                "shortDescription": {"text": s.title},
+                "fullDescription": {"text": s.title},
+                "help": {"text": "Revoke the credential, remove it from the file and its history, and load it from a secret store."},
+                "defaultConfiguration": {"level": level(s.severity)},
+                "properties": {"security-severity": security_severity(s.severity, None), "tags": ["security", "secret"]},
+            })
+        });
+        results.push(json!({
+            "ruleId": s.rule_id,
+            "ruleIndex": idx,
+            "level": level(s.severity),
+            "message": {"text": format!("{} ({})", s.title, s.redacted)},
+            "locations": location(&s.file, s.line),
+        }));
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rampart",
+                "version": report.tool.version,
+                "informationUri": "https://github.com/rampart-sec/rampart",
+                "rules": rules.list,
+            }},
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc)?;
+    s.push('\n');
+    Ok(s)
+}
