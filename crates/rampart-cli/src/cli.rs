@@ -185,6 +185,13 @@ pub struct ScanArgs {
     /// Warn when the database is older than this many days.
     #[arg(long, default_value_t = 7)]
     pub db_max_age_days: u64,
+    /// OpenVEX documents: `not_affected` and `fixed` statements suppress their findings.
+    #[arg(long)]
+    pub vex: Vec<PathBuf>,
+    /// Suppressions file (default: `.rampartignore` in the scanned directory, else in the
+    /// current directory).
+    #[arg(long)]
+    pub ignorefile: Option<PathBuf>,
     /// Check only the controls of this framework and report pass/fail per control:
     /// k8s-pss-baseline, k8s-pss-restricted, k8s-nsa, k8s-cis, docker-cis.
     #[arg(long)]

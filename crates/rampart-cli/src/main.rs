@@ -8,6 +8,7 @@ mod misconfig;
 mod progress;
 mod rules;
 mod scan;
+mod suppress;
 mod visit;
 mod update;
 mod vulndb;

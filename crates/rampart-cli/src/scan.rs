@@ -3,7 +3,7 @@
 use crate::cli::{Format, SbomArgs, ScanArgs, Scanner};
 use crate::vulndb::{self, VulnOptions};
 use crate::visit::InventoryVisitor;
-use crate::{misconfig, output, progress};
+use crate::{misconfig, output, progress, suppress};
 use anyhow::{Context, Result, bail};
 use rampart_artifact::{Artifact, ArtifactKind, Limits};
 use rampart_inventory::collect::{self, InputFile};
@@ -186,6 +186,7 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
     let misconfig = (kind == TargetKind::Config || want(Scanner::Misconfig)).then(|| args.pss_version.clone());
     let scanners = Scanners { vuln, misconfig };
     let mut report = build_report_with(kind, &args.target, args.output.quiet, &scanners)?;
+    apply_suppressions(&mut report, args)?;
     if let Some(framework) = &args.compliance {
         let c = misconfig::compliance(framework, &mut report.misconfigurations)?;
         let failed = c.controls.iter().any(|x| x.status == "FAIL");
@@ -212,6 +213,30 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
         + report.secrets.len()
         + report.malware.len();
     Ok(if findings > 0 { args.exit_code.clamp(0, 255) as u8 } else { 0 })
+}
+
+/// Apply `--vex` documents and the ignore file.
+fn apply_suppressions(report: &mut Report, args: &ScanArgs) -> Result<()> {
+    let mut entries = Vec::new();
+    for v in &args.vex {
+        entries.extend(suppress::read_vex(v)?);
+    }
+    let ignorefile = match &args.ignorefile {
+        Some(p) => Some(p.clone()),
+        None => [args.target.join(".rampartignore"), Path::new(".rampartignore").to_path_buf()]
+            .into_iter()
+            .find(|p| p.is_file()),
+    };
+    if let Some(p) = ignorefile {
+        entries.extend(suppress::read_ignore_file(&p)?);
+    }
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let today = now_rfc3339().chars().take(10).collect::<String>();
+    suppress::apply(report, &entries, &today, args.show_suppressed);
+    report.finish();
+    Ok(())
 }
 
 /// `rampart sbom …`.

@@ -109,6 +109,12 @@ impl Ver {
             .then_with(|| cmp_pre(s.pre, &self.pre, false))
     }
 
+    fn cmp_ver(&self, o: &Ver) -> Ordering {
+        (self.major, self.minor, self.patch)
+            .cmp(&(o.major, o.minor, o.patch))
+            .then_with(|| cmp_pre(&self.pre, &o.pre, false))
+    }
+
     fn same_triple(&self, s: &Sem<'_>) -> bool {
         [
             (s.major, self.major),
@@ -713,6 +719,88 @@ impl Range {
                 None => false,
             })
         })
+    }
+}
+
+impl Range {
+    /// `semver.gtr`: true when `v` is greater than every version the range can match.
+    pub fn gtr(&self, v: &str, include_prerelease: bool) -> bool {
+        self.outside(v, true, include_prerelease)
+    }
+
+    /// `semver.ltr`: true when `v` is less than every version the range can match.
+    pub fn ltr(&self, v: &str, include_prerelease: bool) -> bool {
+        self.outside(v, false, include_prerelease)
+    }
+
+    /// node-semver's `outside` (`hi`: the `>` direction). An unparsable version, or a range
+    /// invalid under this option, is never outside.
+    fn outside(&self, v: &str, hi: bool, include_prerelease: bool) -> bool {
+        let dialect = if self.loose {
+            Dialect::NpmLoose
+        } else {
+            Dialect::Npm
+        };
+        let (Some(s), Some(sets)) = (
+            parse_sem(v, dialect),
+            &self.sets[usize::from(include_prerelease)],
+        ) else {
+            return false;
+        };
+        if self.satisfies(v, include_prerelease) {
+            return false;
+        }
+        // In the `<` direction every comparison is mirrored.
+        let (up, down) = if hi {
+            (Ordering::Greater, Ordering::Less)
+        } else {
+            (Ordering::Less, Ordering::Greater)
+        };
+        let (comp, ecomp) = if hi {
+            (Op::Gt, Op::Ge)
+        } else {
+            (Op::Lt, Op::Le)
+        };
+        let zero = (
+            Op::Ge,
+            Ver {
+                major: 0,
+                minor: 0,
+                patch: 0,
+                pre: String::new(),
+            },
+        );
+        for set in sets {
+            let mut high: Option<&(Op, Ver)> = None;
+            let mut low: Option<&(Op, Ver)> = None;
+            for c in set {
+                let c = c.0.as_ref().unwrap_or(&zero);
+                let h = *high.get_or_insert(c);
+                let l = *low.get_or_insert(c);
+                if c.1.cmp_ver(&h.1) == up {
+                    high = Some(c);
+                } else if c.1.cmp_ver(&l.1) == down {
+                    low = Some(c);
+                }
+            }
+            let (Some(high), Some(low)) = (high, low) else {
+                continue;
+            };
+            if high.0 == comp || high.0 == ecomp {
+                return false;
+            }
+            // `s` against the low edge, as seen from the `hi` direction.
+            let sv = low.1.cmp_sem(&s);
+            let le = sv != up;
+            let lt = sv == down;
+            if (low.0 == Op::Eq || low.0 == comp) && le {
+                return false;
+            }
+            if low.0 == ecomp && lt {
+                return false;
+            }
+        }
+        true
     }
 }
 

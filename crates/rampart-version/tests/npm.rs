@@ -182,3 +182,27 @@ fn semver_osv_vectors() {
     common::check_file(Scheme::Npm, "osv-scalibr/semver-versions.txt", &[]);
     common::check_file(Scheme::Go, "osv-scalibr/semver-versions.txt", &[]);
 }
+
+fn outside(file: &str, gt: bool, want: bool) {
+    let Some(rs) = rows(file) else { return };
+    let mut bad = Vec::new();
+    for r in &rs {
+        let (rg, v) = (s(&r[0]), s(&r[1]));
+        let (loose, inc) = opts(r.get(2));
+        let got = range(rg, loose).is_ok_and(|p| if gt { p.gtr(v, inc) } else { p.ltr(v, inc) });
+        if got != want {
+            bad.push(format!(
+                "{rg:?} {v:?} loose={loose}: want {want}, got {got}"
+            ));
+        }
+    }
+    finish(file, rs.len(), &bad);
+}
+
+#[test]
+fn version_gt_and_lt_range() {
+    outside("version-gt-range.json", true, true);
+    outside("version-not-gt-range.json", true, false);
+    outside("version-lt-range.json", false, true);
+    outside("version-not-lt-range.json", false, false);
+}

@@ -467,6 +467,7 @@ fn import_fixture_db(dir: &Path) -> Db {
     let mut sink = Sink::default();
     import_dir(&dir.join("fixtures/db"), &mut sink).unwrap();
     assert!(sink.diagnostics.is_empty(), "{:?}", sink.diagnostics);
+    println!("per source {:?}; unknown {:?}", sink.per_source, sink.unknown_ecosystems);
     Db::from_sink(sink, vec![], 0)
 }
 

@@ -78,10 +78,8 @@ fn lookup<'a>(v: &'a Value, path: &str, depth: usize) -> Option<FieldValue<'a>> 
                     .values()
                     .find_map(|child| lookup(child, rest, depth + 1));
             }
-            if let Some(found) = map.get(path) {
-                return Some(convert(found, depth));
-            }
-            // Split at each dot, shortest key first: the common case is a plain path.
+            // Split at each dot, shortest key first (the common case is a plain path), then
+            // the whole rest as one key.
             for (i, _) in path.match_indices('.') {
                 let (key, rest) = (&path[..i], &path[i + 1..]);
                 if let Some(child) = map.get(key)
@@ -90,7 +88,7 @@ fn lookup<'a>(v: &'a Value, path: &str, depth: usize) -> Option<FieldValue<'a>> 
                     return Some(found);
                 }
             }
-            None
+            map.get(path).map(|found| convert(found, depth))
         }
         Value::Array(items) => {
             let mut out = Vec::new();

@@ -789,8 +789,10 @@ impl<'e> Val<'e> {
 /// Per-event evaluation state: fetched and lowercased field values, each at most once.
 pub(crate) struct Ctx<'e> {
     ev: &'e dyn FieldSource,
-    /// (slot, values; `None` when the event lacks the field).
-    cache: Vec<(usize, Option<Vec<Val<'e>>>)>,
+    /// (slot, range in `vals`; `None` when the event lacks the field).
+    cache: Vec<(usize, Option<(usize, usize)>)>,
+    /// The values of every fetched field, back to back.
+    vals: Vec<Val<'e>>,
 }
 
 impl<'e> Ctx<'e> {
@@ -799,6 +801,7 @@ impl<'e> Ctx<'e> {
         Ctx {
             ev,
             cache: Vec::with_capacity(16),
+            vals: Vec::with_capacity(16),
         }
     }
 
@@ -809,9 +812,9 @@ impl<'e> Ctx<'e> {
         let mut found = None;
         for name in names.get(slot).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(v) = self.ev.field(name) {
-                let mut vals = Vec::with_capacity(1);
-                Val::push(v, &mut vals);
-                found = Some(vals);
+                let start = self.vals.len();
+                Val::push(v, &mut self.vals);
+                found = Some((start, self.vals.len()));
                 break;
             }
         }
@@ -819,12 +822,16 @@ impl<'e> Ctx<'e> {
         self.cache.len() - 1
     }
 
+    fn at(&self, i: usize) -> Option<&[Val<'e>]> {
+        let (_, range) = self.cache.get(i)?;
+        let (start, end) = (*range)?;
+        self.vals.get(start..end)
+    }
+
     /// The lowercased texts of the field in `slot` (empty when absent).
     pub fn lowered(&mut self, slot: usize, names: &[Vec<String>]) -> impl Iterator<Item = &str> {
         let i = self.position(slot, names);
-        self.cache
-            .get(i)
-            .and_then(|(_, v)| v.as_deref())
+        self.at(i)
             .unwrap_or(&[])
             .iter()
             .filter(|v| !v.null)
@@ -832,10 +839,8 @@ impl<'e> Ctx<'e> {
     }
 
     fn peek(&self, slot: usize) -> Option<&[Val<'e>]> {
-        self.cache
-            .iter()
-            .find(|(s, _)| *s == slot)
-            .and_then(|(_, v)| v.as_deref())
+        let i = self.cache.iter().position(|(s, _)| *s == slot)?;
+        self.at(i)
     }
 }
 
@@ -887,7 +892,7 @@ impl Matcher {
         }
         let i = ctx.position(self.field, names);
         let ctx: &Ctx<'_> = ctx;
-        let vals = ctx.cache.get(i).and_then(|(_, v)| v.as_deref());
+        let vals = ctx.at(i);
         let hit = match (&self.check, vals) {
             (Check::Exists(want), v) => v.is_some() == *want,
             (Check::Any(a), None) => a.has_null(),

@@ -349,6 +349,7 @@ impl SigmaRuleset {
         out: &mut Vec<SigmaMatch<'r>>,
     ) {
         let mut ctx = Ctx::new(ev);
+        let mut candidates = Vec::new();
         for g in &self.groups {
             let spec = LogSource::new(
                 g.product.as_deref(),
@@ -366,7 +367,8 @@ impl SigmaRuleset {
                 }
                 continue;
             }
-            let mut candidates = g.always.clone();
+            candidates.clear();
+            candidates.extend_from_slice(&g.always);
             for (slot, map) in &g.index {
                 for v in ctx.lowered(*slot, &self.slots) {
                     if let Some(rules) = map.get(v) {
@@ -376,7 +378,7 @@ impl SigmaRuleset {
             }
             candidates.sort_unstable();
             candidates.dedup();
-            for i in candidates {
+            for &i in &candidates {
                 if self.eval_rule(i, &mut ctx) {
                     out.push(self.hit(i));
                 }

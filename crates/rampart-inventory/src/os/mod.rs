@@ -109,7 +109,7 @@ const STATUS_D: &str = "var/lib/dpkg/status.d/";
 /// assert!(!wanted("etc/passwd"));
 /// ```
 pub fn wanted(path: &str) -> bool {
-    let path = path.trim_start_matches("./").trim_start_matches('/');
+    let path = norm(path);
     if RELEASE_FILES.contains(&path) || DB_FILES.contains(&path) {
         return true;
     }
@@ -153,6 +153,11 @@ fn copyright_owner(path: &str) -> Option<&str> {
     (!name.is_empty() && !name.contains('/')).then_some(name)
 }
 
+/// A path without a leading `./` or `/`.
+fn norm(p: &str) -> &str {
+    p.trim_start_matches("./").trim_start_matches('/')
+}
+
 /// Everything found in one root filesystem or image by [`inventory`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OsInventory {
@@ -170,11 +175,6 @@ pub struct OsInventory {
 /// `rpmdb.sqlite`, `Packages.db`, `Packages` that can be read is used. Debian packages get
 /// their licences from `usr/share/doc/<package>/copyright` when it is among `files`.
 pub fn inventory(files: &[(&str, &[u8])]) -> OsInventory {
-    let norm = |p: &str| -> String {
-        p.trim_start_matches("./")
-            .trim_start_matches('/')
-            .to_string()
-    };
     let lookup = |want: &str| -> Option<Vec<u8>> {
         files
             .iter()
@@ -241,7 +241,7 @@ pub fn inventory(files: &[(&str, &[u8])]) -> OsInventory {
     }
     let copyrights: std::collections::HashMap<String, &[u8]> = files
         .iter()
-        .filter_map(|(p, d)| copyright_owner(&norm(p)).map(|n| (n.to_string(), *d)))
+        .filter_map(|(p, d)| copyright_owner(norm(p)).map(|n| (n.to_string(), *d)))
         .collect();
     if !copyrights.is_empty() {
         for pkg in &mut out.packages {

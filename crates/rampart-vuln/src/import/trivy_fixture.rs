@@ -204,6 +204,9 @@ pub fn os_info(family: &str, name: &str) -> OsInfo {
     }
 }
 
+/// A version bound and whether it is inclusive.
+type Bound = (String, bool);
+
 /// One interval of versions a constraint names.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Interval {
@@ -384,7 +387,7 @@ pub fn constraint_ranges(
         return (ranges, versions);
     }
     // Only patched constraints: vulnerable is everything they do not cover.
-    let mut covered: Vec<(Option<(String, bool)>, Option<(String, bool)>)> = patched
+    let mut covered: Vec<(Option<Bound>, Option<Bound>)> = patched
         .iter()
         .chain(unaffected)
         .map(|p| match &p.exact {

@@ -1,0 +1,217 @@
+//! Suppressions, one model for every kind of finding: OpenVEX statements (`--vex FILE`) and
+//! the `.rampartignore` file. Each suppression names what it covers (an id, optionally a purl
+//! or a path), why, and until when; an expired entry stops suppressing and says so. With
+//! `--show-suppressed` suppressed findings stay in the report, marked with the reason.
+//!
+//! `.rampartignore` is YAML, a list of entries:
+//!
+//! ```yaml
+//! - id: CVE-2023-1234                 # a vulnerability id or alias, or a rule id
+//!   purl: pkg:deb/debian/openssl      # optional: only this package (any version when none given)
+//!   path: deploy/legacy/*             # optional: only findings in matching files
+//!   reason: not reachable from the service entry points
+//!   expires: 2026-12-31               # optional: stops suppressing after this day
+//! ```
+
+use anyhow::{Context, Result, bail};
+use rampart_core::Diagnostic;
+use rampart_report::Report;
+use serde::Deserialize;
+use std::path::Path;
+
+/// One suppression.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entry {
+    /// Vulnerability id or alias, or rule id.
+    pub id: String,
+    /// Only findings of this package (purl; without a version it covers every version).
+    #[serde(default)]
+    pub purl: Option<String>,
+    /// Only findings in files matching this glob (`*` within a segment, `**` across).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Why.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Last day it applies (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// Where it came from, for the report (`ignore-file`, `vex:not_affected`).
+    #[serde(skip)]
+    pub origin: String,
+}
+
+/// Read a `.rampartignore` file.
+pub fn read_ignore_file(path: &Path) -> Result<Vec<Entry>> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut entries: Vec<Entry> = serde_yaml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    for e in &mut entries {
+        e.origin = "ignore-file".into();
+        if let Some(x) = &e.expires
+            && !valid_date(x)
+        {
+            bail!("{}: entry {}: expires {x:?} is not a YYYY-MM-DD date", path.display(), e.id);
+        }
+    }
+    Ok(entries)
+}
+
+fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Read an OpenVEX document: statements with status `not_affected` or `fixed` suppress.
+pub fn read_vex(path: &Path) -> Result<Vec<Entry>> {
+    let text = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let doc: serde_json::Value = serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
+    let Some(statements) = doc.get("statements").and_then(|s| s.as_array()) else {
+        bail!("{}: not an OpenVEX document (no statements)", path.display());
+    };
+    let id_of = |v: &serde_json::Value| -> Option<String> {
+        v.as_str().map(str::to_string).or_else(|| {
+            v.get("@id")
+                .or_else(|| v.get("name"))
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+        })
+    };
+    let mut out = Vec::new();
+    for st in statements {
+        let status = st.get("status").and_then(|s| s.as_str()).unwrap_or_default();
+        if status != "not_affected" && status != "fixed" {
+            continue;
+        }
+        let Some(vuln) = st.get("vulnerability").and_then(id_of) else { continue };
+        let mut purls = Vec::new();
+        for p in st.get("products").and_then(|p| p.as_array()).into_iter().flatten() {
+            let subs: Vec<String> = p
+                .get("subcomponents")
+                .and_then(|s| s.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(id_of)
+                .collect();
+            if subs.is_empty() {
+                purls.extend(id_of(p));
+            } else {
+                purls.extend(subs);
+            }
+        }
+        let reason = st
+            .get("justification")
+            .or_else(|| st.get("impact_statement"))
+            .and_then(|s| s.as_str())
+            .map(str::to_string);
+        if purls.is_empty() {
+            purls.push(String::new());
+        }
+        for purl in purls {
+            out.push(Entry {
+                id: vuln.clone(),
+                purl: (!purl.is_empty()).then_some(purl),
+                path: None,
+                reason: reason.clone(),
+                expires: None,
+                origin: format!("vex:{status}"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `pattern` (a purl, maybe without version or qualifiers) covers `purl`.
+fn purl_covers(pattern: &str, purl: &str) -> bool {
+    let strip = |s: &str| s.split(['?', '#']).next().unwrap_or(s).to_string();
+    let (pat, p) = (strip(pattern), strip(purl));
+    if pat.contains('@') {
+        pat == p
+    } else {
+        p.split('@').next() == Some(pat.as_str())
+    }
+}
+
+/// Glob match with `*` (within a path segment) and `**` (across segments).
+pub fn glob(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') if p.get(1) == Some(&b'*') => {
+                let rest = p.get(2..).unwrap_or_default();
+                let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+                (0..=s.len()).any(|i| go(rest, &s[i..]))
+            }
+            Some(b'*') => (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != b'/').any(|i| go(&p[1..], &s[i..])),
+            Some(b'?') => !s.is_empty() && s[0] != b'/' && go(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+}
+
+/// Apply `entries` to the report as of `today` (`YYYY-MM-DD`): remove (or, with `keep`,
+/// mark) what they cover; expired entries become diagnostics.
+pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
+    let live: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| match &e.expires {
+            Some(x) if x.as_str() < today => {
+                report.diagnostics.push(Diagnostic::warning(
+                    e.origin.as_str(),
+                    format!("suppression of {} expired on {x}; it no longer applies", e.id),
+                ));
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    let why = |e: &Entry| match &e.reason {
+        Some(r) => format!("{}: {r}", e.origin),
+        None => e.origin.clone(),
+    };
+    let mut vulns = Vec::with_capacity(report.vulnerabilities.len());
+    for mut v in std::mem::take(&mut report.vulnerabilities) {
+        let hit = live.iter().find(|e| {
+            (e.id == v.id || v.aliases.contains(&e.id)) && e.purl.as_deref().is_none_or(|p| purl_covers(p, &v.purl))
+        });
+        match hit {
+            None => vulns.push(v),
+            Some(e) if keep => {
+                v.suppressed = Some(why(e));
+                vulns.push(v);
+            }
+            Some(_) => {}
+        }
+    }
+    report.vulnerabilities = vulns;
+    let covers = |e: &Entry, rule: &str, file: &str| e.id == rule && e.path.as_deref().is_none_or(|g| glob(g, file));
+    report
+        .misconfigurations
+        .retain(|m| !live.iter().any(|e| covers(e, &m.rule_id, &m.file)));
+    report.secrets.retain(|s| !live.iter().any(|e| covers(e, &s.rule_id, &s.file)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("deploy/*.yaml", "deploy/a.yaml"));
+        assert!(!glob("deploy/*.yaml", "deploy/x/a.yaml"));
+        assert!(glob("deploy/**/*.yaml", "deploy/x/y/a.yaml"));
+        assert!(glob("**/test/*", "a/b/test/key.pem"));
+        assert!(glob("file?.txt", "file1.txt"));
+    }
+
+    #[test]
+    fn purls() {
+        assert!(purl_covers("pkg:deb/debian/openssl", "pkg:deb/debian/openssl@1.1?arch=amd64"));
+        assert!(purl_covers("pkg:golang/x/y@v1.0.0", "pkg:golang/x/y@v1.0.0"));
+        assert!(!purl_covers("pkg:golang/x/y@v1.0.0", "pkg:golang/x/y@v1.0.1"));
+        assert!(!purl_covers("pkg:deb/debian/openssl", "pkg:deb/debian/openssl-dev@1"));
+    }
+}
