@@ -115,7 +115,8 @@ pub enum StatusFormat {
 /// What `rampart scan` scans.
 #[derive(Debug, Subcommand)]
 pub enum ScanCommand {
-    /// A container image: a `docker save` tar, an OCI archive tar or an OCI layout directory.
+    /// A container image: a `docker save` tar, an OCI archive tar, an OCI layout directory, or
+    /// a reference to pull from a registry (`registry.example:5000/team/app:1.2`).
     Image(ScanArgs),
     /// A root filesystem directory (an unpacked image or a VM's disk).
     Rootfs(ScanArgs),
@@ -185,6 +186,18 @@ pub struct ScanArgs {
     /// Warn when the database is older than this many days.
     #[arg(long, default_value_t = 7)]
     pub db_max_age_days: u64,
+    /// Pull over plain HTTP (a registry on loopback or a trusted network).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry user name (with `--password`, for basic auth or to obtain a token).
+    #[arg(long, env = "RAMPART_USERNAME")]
+    pub username: Option<String>,
+    /// Registry password or access token.
+    #[arg(long, env = "RAMPART_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// Platform to pick from a multi-platform image (`linux/arm64`).
+    #[arg(long)]
+    pub platform: Option<String>,
     /// OpenVEX documents: `not_affected` and `fixed` statements suppress their findings.
     #[arg(long)]
     pub vex: Vec<PathBuf>,

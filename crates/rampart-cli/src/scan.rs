@@ -23,6 +23,42 @@ pub enum TargetKind {
     Config,
 }
 
+/// How to reach a registry, for `scan image REFERENCE`.
+#[derive(Default, Clone)]
+pub struct Pull {
+    /// Plain HTTP.
+    pub insecure: bool,
+    /// User name.
+    pub username: Option<String>,
+    /// Password or token.
+    pub password: Option<String>,
+    /// Platform.
+    pub platform: Option<String>,
+}
+
+/// Whether `s` reads as an image reference rather than a local path.
+fn is_reference(s: &str) -> bool {
+    !s.starts_with('/') && !s.starts_with('.') && (s.contains(':') || s.contains('/')) && !s.ends_with(".tar")
+}
+
+/// Open `path` as the kind the subcommand promises; image references are pulled into a
+/// temporary layout that lives as long as the returned guard.
+fn open_target(kind: TargetKind, path: &Path, pull: &Pull) -> Result<(Artifact, Option<rampart_artifact::registry::Pulled>)> {
+    let text = path.to_string_lossy();
+    if kind == TargetKind::Image && !path.exists() && is_reference(&text) {
+        let opts = rampart_artifact::registry::PullOptions {
+            insecure: pull.insecure,
+            username: pull.username.clone(),
+            password: pull.password.clone(),
+            platform: pull.platform.clone(),
+            ..Default::default()
+        };
+        let pulled = rampart_artifact::registry::pull(&text, &opts)?;
+        return Ok((pulled.artifact.clone(), Some(pulled)));
+    }
+    Ok((open(kind, path)?, None))
+}
+
 /// Open `path` as the kind the subcommand promises.
 fn open(kind: TargetKind, path: &Path) -> Result<Artifact> {
     if !path.exists() {
@@ -78,6 +114,8 @@ pub struct Scanners<'a> {
     pub vuln: Option<VulnOptions<'a>>,
     /// Misconfigurations, with the PSS version to use.
     pub misconfig: Option<String>,
+    /// Registry access for image references.
+    pub pull: Pull,
 }
 
 /// Inventory `path` and run the other scanners on the same single pass.
@@ -85,7 +123,7 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, scanners: &
     if kind == TargetKind::Config && path.is_file() {
         return config_file_report(path, scanners);
     }
-    let artifact = open(kind, path)?;
+    let (artifact, _pulled) = open_target(kind, path, &scanners.pull)?;
     let pb = progress::spinner(quiet, &format!("reading {}", path.display()));
     // Executables are read whole for their embedded build info; big Go binaries pass 100 MiB.
     let limits = Limits {
@@ -184,7 +222,13 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
         quiet: args.output.quiet,
     });
     let misconfig = (kind == TargetKind::Config || want(Scanner::Misconfig)).then(|| args.pss_version.clone());
-    let scanners = Scanners { vuln, misconfig };
+    let pull = Pull {
+        insecure: args.insecure,
+        username: args.username.clone(),
+        password: args.password.clone(),
+        platform: args.platform.clone(),
+    };
+    let scanners = Scanners { vuln, misconfig, pull };
     let mut report = build_report_with(kind, &args.target, args.output.quiet, &scanners)?;
     apply_suppressions(&mut report, args)?;
     if let Some(framework) = &args.compliance {

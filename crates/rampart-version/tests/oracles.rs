@@ -530,8 +530,8 @@ fn npm_ranges_match_node_semver() {
         oracle_missing("node-semver (apt-get install -y nodejs npm && npm install -g semver@7)");
         return;
     };
-    let mut rng = Rng(0x3141_5926);
-    let cases: Vec<(String, String)> = (0..30000)
+    let mut rng = Rng(0x00de_5e11);
+    let cases: Vec<(String, String)> = (0..4000)
         .map(|_| {
             let r = npm_range(&mut rng);
             let v = npm_version(&mut rng);

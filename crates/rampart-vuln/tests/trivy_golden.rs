@@ -4,13 +4,14 @@
 //! package, installed version, fixed version — must agree exactly; status and severity are
 //! compared too. Every difference is listed in [`EXPLAINED`] with its cause.
 
+use rampart_core::Severity;
 use rampart_core::{Ecosystem, OsInfo, Package};
 use rampart_version::compare;
 use rampart_vuln::db::{Db, scheme_of};
 use rampart_vuln::import::Sink;
 use rampart_vuln::import::trivy_fixture::{import_dir, os_info};
 use rampart_vuln::matcher::{MatchConfig, Suppression, match_packages};
-use rampart_vuln::model::package_ecosystem_key;
+use rampart_vuln::model::{AffectedStatus, Event, package_ecosystem_key};
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -467,7 +468,48 @@ fn import_fixture_db(dir: &Path) -> Db {
     let mut sink = Sink::default();
     import_dir(&dir.join("fixtures/db"), &mut sink).unwrap();
     assert!(sink.diagnostics.is_empty(), "{:?}", sink.diagnostics);
-    println!("per source {:?}; unknown {:?}", sink.per_source, sink.unknown_ecosystems);
+    let per_source: Vec<(&str, usize)> = sink
+        .per_source
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(
+        per_source,
+        [
+            ("trivy:Red Hat", 4),
+            ("trivy:SUSE Linux Enterprise 15-SP3", 1),
+            ("trivy:SUSE Linux Enterprise Micro 5.3", 1),
+            ("trivy:alma", 2),
+            ("trivy:alpine", 3),
+            ("trivy:alpine edge", 1),
+            ("trivy:amazon", 3),
+            ("trivy:cargo::Open Source Vulnerability", 2),
+            ("trivy:debian", 5),
+            ("trivy:ghsa", 17),
+            ("trivy:glad", 1),
+            ("trivy:openSUSE Tumbleweed", 1),
+            ("trivy:rocky", 1),
+            ("trivy:suse-cvrf", 1),
+            ("trivy:ubuntu", 3),
+            ("trivy:ubuntu 22.04", 1),
+        ]
+    );
+    // Ecosystems rampart does not match (no rampart_core::Ecosystem or no version ordering).
+    let unknown: Vec<&str> = sink.unknown_ecosystems.iter().map(String::as_str).collect();
+    assert_eq!(
+        unknown,
+        [
+            "cocoapods",
+            "conan",
+            "erlang",
+            "k8s",
+            "mariner:1.0",
+            "oracle:8",
+            "photon:3.0",
+            "pub",
+            "swift"
+        ]
+    );
     Db::from_sink(sink, vec![], 0)
 }
 
@@ -556,6 +598,92 @@ fn trivy_goldens_reproduce() {
         (GOLDENS.len(), keys, agree, status, severity),
         (53, 103, 102, 96, 100)
     );
+}
+
+/// Constraint strings, statuses and Red Hat CPEs become the records they mean.
+#[test]
+fn fixture_records_normalize() {
+    let Some(dir) = corpus("trivy-integration-golden") else {
+        return;
+    };
+    let db = import_fixture_db(&dir);
+    let events = |eco: &str, pkg: &str, id: &str| -> Vec<Vec<Event>> {
+        let (_, aff) = db.lookup(eco, pkg).find(|(a, _)| a.id == id).unwrap();
+        aff.ranges.iter().map(|r| r.events.clone()).collect()
+    };
+    let ev = |pairs: &[(&str, &str)]| -> Vec<Event> {
+        pairs
+            .iter()
+            .map(|(k, v)| match *k {
+                "i" => Event::Introduced(v.to_string()),
+                "f" => Event::Fixed(v.to_string()),
+                _ => Event::LastAffected(v.to_string()),
+            })
+            .collect()
+    };
+    // PatchedVersions only: the complement, fixed where each patched range starts.
+    assert_eq!(
+        events("crates.io", "ammonia", "CVE-2021-38193"),
+        [
+            ev(&[("i", "0"), ("f", "2.1.3")]),
+            ev(&[("i", "3.0.0"), ("f", "3.1.0")])
+        ]
+    );
+    // `<= X` is fixed by the next patched version (ranges in the fixture's order).
+    assert_eq!(
+        events("rubygems", "activesupport", "CVE-2020-8165"),
+        [
+            ev(&[("i", "6.0.0"), ("f", "6.0.3.1")]),
+            ev(&[("i", "5.0.0"), ("f", "5.2.4.3")])
+        ]
+    );
+    // Maven interval notation.
+    assert_eq!(
+        events(
+            "maven",
+            "com.fasterxml.jackson.core:jackson-databind",
+            "CVE-2021-20190"
+        ),
+        [ev(&[("i", "2.9.0"), ("f", "2.9.10.7")])]
+    );
+    // The rpm default epoch `0:` is dropped.
+    assert_eq!(
+        events("centos:6", "openssl", "CVE-2019-1559"),
+        [ev(&[("i", "0"), ("f", "1.0.1e-58.el6_10")])]
+    );
+    let status = |eco: &str, pkg: &str, id: &str| {
+        db.lookup(eco, pkg)
+            .find(|(a, _)| a.id == id)
+            .map(|(_, aff)| (aff.status, aff.severity))
+    };
+    // Trivy's status 5 (will_not_fix), Red Hat CPE 869 = RHEL 7, filed for RHEL and CentOS.
+    for eco in ["rhel:7", "centos:7"] {
+        assert_eq!(
+            status(eco, "bash", "CVE-2019-18276"),
+            Some((AffectedStatus::Ignored, Some(Severity::Low)))
+        );
+    }
+    assert_eq!(status("rhel:6", "bash", "CVE-2019-18276"), None);
+    // Status 7 (end_of_life, "changed for test") is unfixed; the release decides end of life.
+    assert_eq!(
+        status("debian:9", "bash", "CVE-2019-18276"),
+        Some((AffectedStatus::Unfixed, Some(Severity::Low)))
+    );
+    assert_eq!(
+        status("debian:9", "openssl", "CVE-2019-1551"),
+        Some((AffectedStatus::NoDsa, None))
+    );
+    // A single-CVE vendor advisory is an alias; one naming several CVEs is not.
+    let aliases = |id: &str| {
+        db.advisories()
+            .iter()
+            .find(|a| a.id == id && a.source == "trivy:Red Hat")
+            .unwrap()
+            .aliases
+            .clone()
+    };
+    assert_eq!(aliases("CVE-2019-1559"), ["RHSA-2019:2471"]);
+    assert!(aliases("CVE-2018-0734").is_empty());
 }
 
 /// The binary → source names of [`SOURCE_NAMES`] agree with the package databases in the

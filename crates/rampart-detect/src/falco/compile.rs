@@ -12,6 +12,28 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 use std::net::IpAddr;
 
+/// FNV-1a: a fast hash for the short strings of `in` lists (no DoS concern: the keys come
+/// from rule files, not from events).
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type StrSet = HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+
 /// A compiled condition.
 #[derive(Debug)]
 pub enum Matcher {
@@ -81,7 +103,7 @@ pub struct Check {
     transformers: Vec<Transformer>,
     op: Op,
     strs: Vec<String>,
-    set: HashSet<String>,
+    set: StrSet,
     nums: Vec<i64>,
     nets: Vec<Net>,
     bools: Vec<bool>,
@@ -152,7 +174,7 @@ fn compile_check(
         transformers: field.transformers.clone(),
         op,
         strs: Vec::new(),
-        set: HashSet::new(),
+        set: StrSet::default(),
         nums: Vec::new(),
         nets: Vec::new(),
         bools: Vec::new(),
@@ -297,7 +319,7 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
                     transformers: Vec::new(),
                     op: Op::Contains,
                     strs: vec![p],
-                    set: HashSet::new(),
+                    set: StrSet::default(),
                     nums: Vec::new(),
                     nets: Vec::new(),
                     bools: Vec::new(),

@@ -15,7 +15,8 @@
 //! };
 //! let mut alerts = Vec::new();
 //! ruleset.matches(&ev, &mut alerts);
-//! assert_eq!(alerts[0].output, "shell bash");
+//! assert_eq!(alerts[0].rule, "shell");
+//! assert_eq!(alerts[0].output, "1970-01-01T00:00:00.000000000+0000: Warning shell bash");
 //! ```
 //!
 //! Per rule, [`load_falco`] reports whether it compiled, is unsupported (which fields
