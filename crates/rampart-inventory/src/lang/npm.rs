@@ -3,6 +3,11 @@
 //!
 //! Local packages (workspace members, `file:`/`link:` dependencies, symlinks) are not
 //! reported: they are not published packages and no advisory can name them.
+//!
+//! `package-lock.json` is read into targeted structs that borrow from the input, its
+//! `packages` object as pairs in file order (no map is built): a generated 5,000-entry,
+//! 1.3 MB lockfile parses in about 5 ms in a release build (2.5 ms of it JSON), where a
+//! `serde_json::Value` tree of the same bytes takes 18 ms (2 shared cores, measured by hand).
 
 use super::{Parsed, dedup, json, package, text, yaml};
 use crate::InventoryError;
@@ -581,33 +586,6 @@ fn pnpm_reachable(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn zz_perf_tmp() {
-        let mut s = String::from(r#"{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x"}"#);
-        for i in 0..5000 {
-            s.push_str(&format!(
-                r#","node_modules/pkg-{i}/node_modules/@scope/dep-{i}":{{"version":"1.{i}.0","resolved":"https://registry.npm.invalid/dep/-/dep-1.{i}.0.tgz","integrity":"sha512-abcdefghijklmnopqrstuvwxyz0123456789==","dev":true,"dependencies":{{"a":"^1.0.0"}},"engines":{{"node":">=12"}}}}"#
-            ));
-        }
-        s.push_str("}}");
-        for _ in 0..3 {
-        let t = std::time::Instant::now();
-        let lock: Option<PackageLock<'_>> = json("p", s.as_bytes()).unwrap();
-        let t1 = t.elapsed();
-        let n = lock.and_then(|l| l.packages).map(|p| p.len());
-        let t = std::time::Instant::now();
-        let (p, _) = parse_package_lock("p", s.as_bytes()).unwrap();
-        let t2 = t.elapsed();
-        let t = std::time::Instant::now();
-        let d = dedup(p.clone());
-        let t3 = t.elapsed();
-        let t = std::time::Instant::now();
-        let v: serde_json::Value = serde_json::from_slice(s.as_bytes()).unwrap();
-        let t4 = t.elapsed();
-        eprintln!("PERF bytes {} de {t1:?} {n:?} full {t2:?} dedup {t3:?} {} value {t4:?} {}", s.len(), d.len(), v.is_object());
-        }
-    }
 
     #[test]
     fn pnpm_keys() {
