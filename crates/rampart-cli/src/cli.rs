@@ -10,7 +10,12 @@ use std::path::PathBuf;
 /// vulnerabilities, misconfigurations, secrets and malware. Runs offline on its embedded
 /// defaults.
 #[derive(Debug, Parser)]
-#[command(name = "rampart", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "rampart",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -186,6 +191,10 @@ pub struct ScanArgs {
     /// Warn when the database is older than this many days.
     #[arg(long, default_value_t = 7)]
     pub db_max_age_days: u64,
+    /// Directories to leave out (globs relative to the target; `**` crosses directories).
+    /// `.git` is always left out.
+    #[arg(long, value_delimiter = ',')]
+    pub skip_dirs: Vec<String>,
     /// Pull over plain HTTP (a registry on loopback or a trusted network).
     #[arg(long)]
     pub insecure: bool,
@@ -270,5 +279,6 @@ pub struct OutputArgs {
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
-    s.parse().map_err(|e: rampart_core::UnknownSeverity| e.to_string())
+    s.parse()
+        .map_err(|e: rampart_core::UnknownSeverity| e.to_string())
 }

@@ -3,14 +3,14 @@
 //! engines return data and typed errors.
 
 mod cli;
-mod output;
 mod misconfig;
+mod output;
 mod progress;
 mod rules;
 mod scan;
 mod suppress;
-mod visit;
 mod update;
+mod visit;
 mod vulndb;
 
 use clap::{CommandFactory, Parser};

@@ -8,7 +8,13 @@ use rampart_report::{Compliance, ControlResult, Misconfiguration};
 use std::collections::BTreeMap;
 
 /// Frameworks `--compliance` accepts, and the prefix of their controls in rule declarations.
-pub const FRAMEWORKS: &[&str] = &["k8s-pss-baseline", "k8s-pss-restricted", "k8s-nsa", "k8s-cis", "docker-cis"];
+pub const FRAMEWORKS: &[&str] = &[
+    "k8s-pss-baseline",
+    "k8s-pss-restricted",
+    "k8s-nsa",
+    "k8s-cis",
+    "docker-cis",
+];
 
 /// What kind of configuration file `path` is, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,22 +29,41 @@ pub enum ConfigKind {
 pub fn classify(path: &str) -> Option<ConfigKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
-    if lower == "dockerfile" || lower == "containerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
+    if lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+    {
         return Some(ConfigKind::Dockerfile);
     }
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") || (lower.ends_with(".json") && !is_lockfile_json(&lower)) {
+    if lower.ends_with(".yaml")
+        || lower.ends_with(".yml")
+        || (lower.ends_with(".json") && !is_lockfile_json(&lower))
+    {
         return Some(ConfigKind::Kubernetes);
     }
     None
 }
 
 fn is_lockfile_json(name: &str) -> bool {
-    matches!(name, "package-lock.json" | "package.json" | "composer.lock" | "pipfile.lock" | "packages.lock.json" | "tsconfig.json")
+    matches!(
+        name,
+        "package-lock.json"
+            | "package.json"
+            | "composer.lock"
+            | "pipfile.lock"
+            | "packages.lock.json"
+            | "tsconfig.json"
+    )
 }
 
 /// Scan configuration files (path, text).
-pub fn scan(files: &[(String, String)], pss_version: &str) -> Result<(Vec<Misconfiguration>, Vec<Diagnostic>)> {
-    let version = PssVersion::parse(pss_version).map_err(|e| anyhow::anyhow!("--pss-version: {e}"))?;
+pub fn scan(
+    files: &[(String, String)],
+    pss_version: &str,
+) -> Result<(Vec<Misconfiguration>, Vec<Diagnostic>)> {
+    let version =
+        PssVersion::parse(pss_version).map_err(|e| anyhow::anyhow!("--pss-version: {e}"))?;
     let cfg = Config {
         pss_version: version,
         ..Config::default()
@@ -53,7 +78,10 @@ pub fn scan(files: &[(String, String)], pss_version: &str) -> Result<(Vec<Miscon
     let (found, d) = rampart_misconfig::scan_k8s_files(&k8s, &cfg);
     out.extend(found);
     diags.extend(d);
-    for (p, t) in files.iter().filter(|(p, _)| classify(p) == Some(ConfigKind::Dockerfile)) {
+    for (p, t) in files
+        .iter()
+        .filter(|(p, _)| classify(p) == Some(ConfigKind::Dockerfile))
+    {
         match rampart_misconfig::scan_dockerfile(p, t, &cfg) {
             Ok((found, d)) => {
                 out.extend(found);
@@ -84,7 +112,10 @@ pub fn scan(files: &[(String, String)], pss_version: &str) -> Result<(Vec<Miscon
 /// Keep only findings of `framework` and judge each of its controls.
 pub fn compliance(framework: &str, findings: &mut Vec<Misconfiguration>) -> Result<Compliance> {
     if !FRAMEWORKS.contains(&framework) {
-        bail!("--compliance {framework}: unknown framework (known: {})", FRAMEWORKS.join(", "));
+        bail!(
+            "--compliance {framework}: unknown framework (known: {})",
+            FRAMEWORKS.join(", ")
+        );
     }
     // The restricted profile is the baseline profile plus its own controls.
     let prefixes: Vec<String> = if framework == "k8s-pss-restricted" {
@@ -92,7 +123,12 @@ pub fn compliance(framework: &str, findings: &mut Vec<Misconfiguration>) -> Resu
     } else {
         vec![format!("{framework}:")]
     };
-    let control_of = |f: &str| prefixes.iter().find_map(|p| f.strip_prefix(p.as_str())).map(str::to_string);
+    let control_of = |f: &str| {
+        prefixes
+            .iter()
+            .find_map(|p| f.strip_prefix(p.as_str()))
+            .map(str::to_string)
+    };
     let mut controls: BTreeMap<String, ControlResult> = BTreeMap::new();
     for r in rampart_misconfig::rules() {
         for f in &r.frameworks {

@@ -34,9 +34,14 @@ pub fn write(text: &str, path: Option<&Path>) -> Result<()> {
             std::fs::write(p, text).with_context(|| format!("{}", p.display()))
         }
         Some(p) => {
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}", dir.display()))?;
-            tmp.write_all(text.as_bytes()).with_context(|| format!("{}", p.display()))?;
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("{}", dir.display()))?;
+            tmp.write_all(text.as_bytes())
+                .with_context(|| format!("{}", p.display()))?;
             tmp.persist(p).with_context(|| format!("{}", p.display()))?;
             Ok(())
         }

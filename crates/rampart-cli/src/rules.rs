@@ -20,9 +20,19 @@ pub fn run(cmd: RulesCommand) -> Result<u8> {
                     let mut s = String::new();
                     let w = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
                     for r in &rules {
-                        s.push_str(&format!("{:<w$}  {:<8}  {}\n", r.id, r.severity.as_str(), r.title));
+                        s.push_str(&format!(
+                            "{:<w$}  {:<8}  {}\n",
+                            r.id,
+                            r.severity.as_str(),
+                            r.title
+                        ));
                         if !r.frameworks.is_empty() {
-                            s.push_str(&format!("{:<w$}  {:<8}  controls: {}\n", "", "", r.frameworks.join(", ")));
+                            s.push_str(&format!(
+                                "{:<w$}  {:<8}  controls: {}\n",
+                                "",
+                                "",
+                                r.frameworks.join(", ")
+                            ));
                         }
                     }
                     s

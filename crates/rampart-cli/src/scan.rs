@@ -1,8 +1,8 @@
 //! The scan pipeline: open the target, stream it once, build the inventory, fill the report.
 
 use crate::cli::{Format, SbomArgs, ScanArgs, Scanner};
-use crate::vulndb::{self, VulnOptions};
 use crate::visit::InventoryVisitor;
+use crate::vulndb::{self, VulnOptions};
 use crate::{misconfig, output, progress, suppress};
 use anyhow::{Context, Result, bail};
 use rampart_artifact::{Artifact, ArtifactKind, Limits};
@@ -38,12 +38,19 @@ pub struct Pull {
 
 /// Whether `s` reads as an image reference rather than a local path.
 fn is_reference(s: &str) -> bool {
-    !s.starts_with('/') && !s.starts_with('.') && (s.contains(':') || s.contains('/')) && !s.ends_with(".tar")
+    !s.starts_with('/')
+        && !s.starts_with('.')
+        && (s.contains(':') || s.contains('/'))
+        && !s.ends_with(".tar")
 }
 
 /// Open `path` as the kind the subcommand promises; image references are pulled into a
 /// temporary layout that lives as long as the returned guard.
-fn open_target(kind: TargetKind, path: &Path, pull: &Pull) -> Result<(Artifact, Option<rampart_artifact::registry::Pulled>)> {
+fn open_target(
+    kind: TargetKind,
+    path: &Path,
+    pull: &Pull,
+) -> Result<(Artifact, Option<rampart_artifact::registry::Pulled>)> {
     let text = path.to_string_lossy();
     if kind == TargetKind::Image && !path.exists() && is_reference(&text) {
         let opts = rampart_artifact::registry::PullOptions {
@@ -68,7 +75,9 @@ fn open(kind: TargetKind, path: &Path) -> Result<Artifact> {
         TargetKind::Image => {
             let a = rampart_artifact::open(path)?;
             match a.kind {
-                ArtifactKind::DockerArchive | ArtifactKind::OciLayout | ArtifactKind::OciArchive => a,
+                ArtifactKind::DockerArchive
+                | ArtifactKind::OciLayout
+                | ArtifactKind::OciArchive => a,
                 other => bail!(
                     "{}: not a container image (found {other:?}); use `rampart scan fs` or `scan rootfs`",
                     path.display()
@@ -89,7 +98,9 @@ fn open(kind: TargetKind, path: &Path) -> Result<Artifact> {
 
 fn report_kind(a: &Artifact) -> &'static str {
     match a.kind {
-        ArtifactKind::DockerArchive | ArtifactKind::OciLayout | ArtifactKind::OciArchive => "container_image",
+        ArtifactKind::DockerArchive | ArtifactKind::OciLayout | ArtifactKind::OciArchive => {
+            "container_image"
+        }
         ArtifactKind::Rootfs => "rootfs",
         ArtifactKind::Directory => "filesystem",
         ArtifactKind::Zip => "archive",
@@ -116,10 +127,17 @@ pub struct Scanners<'a> {
     pub misconfig: Option<String>,
     /// Registry access for image references.
     pub pull: Pull,
+    /// Directories to leave out.
+    pub skip_dirs: Vec<String>,
 }
 
 /// Inventory `path` and run the other scanners on the same single pass.
-pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, scanners: &Scanners<'_>) -> Result<Report> {
+pub fn build_report_with(
+    kind: TargetKind,
+    path: &Path,
+    quiet: bool,
+    scanners: &Scanners<'_>,
+) -> Result<Report> {
     if kind == TargetKind::Config && path.is_file() {
         return config_file_report(path, scanners);
     }
@@ -130,8 +148,11 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, scanners: &
         max_file_size: 256 << 20,
         ..Limits::default()
     };
-    let mut visitor = InventoryVisitor::new(scanners.misconfig.is_some(), kind == TargetKind::Config);
-    let walk = rampart_artifact::walk(&artifact, &limits, &mut visitor).with_context(|| path.display().to_string())?;
+    let mut visitor =
+        InventoryVisitor::new(scanners.misconfig.is_some(), kind == TargetKind::Config);
+    visitor.skip_dirs = scanners.skip_dirs.clone();
+    let walk = rampart_artifact::walk(&artifact, &limits, &mut visitor)
+        .with_context(|| path.display().to_string())?;
     pb.finish_and_clear();
     let files: Vec<InputFile<'_>> = visitor
         .files
@@ -151,9 +172,14 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, scanners: &
     };
     let mut inv = collect::inventory(&files, &digests);
     drop(files);
-    inv.packages.extend(visitor.binary_packages(&walk.index, &digests));
+    inv.packages
+        .extend(visitor.binary_packages(&walk.index, &digests));
 
-    let kind_name = if kind == TargetKind::Config { "config" } else { report_kind(&artifact) };
+    let kind_name = if kind == TargetKind::Config {
+        "config"
+    } else {
+        report_kind(&artifact)
+    };
     let mut ra = ReportArtifact::new(kind_name, path.display().to_string());
     ra.digest = artifact.digest.clone();
     ra.os = inv.os.clone();
@@ -185,7 +211,12 @@ pub fn build_report_with(kind: TargetKind, path: &Path, quiet: bool, scanners: &
             .config_files
             .iter()
             .filter(|f| walk.index.is_visible(&f.path, f.layer))
-            .map(|f| (f.path.clone(), String::from_utf8_lossy(&f.data).into_owned()))
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    String::from_utf8_lossy(&f.data).into_owned(),
+                )
+            })
             .collect();
         let (found, diags) = misconfig::scan(&files, pss)?;
         report.misconfigurations = found;
@@ -207,28 +238,37 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
         .filter(|s| !matches!(s, Scanner::Vuln | Scanner::Misconfig))
         .collect();
     if !unsupported.is_empty() {
-        bail!("scanners {unsupported:?} are not available in this build; available: vuln, misconfig");
+        bail!(
+            "scanners {unsupported:?} are not available in this build; available: vuln, misconfig"
+        );
     }
     // Defaults: `scan config` checks configuration only; the others match vulnerabilities
     // (when a database exists) and check configuration files they meet when asked.
     let explicit = !args.scanners.is_empty();
     let want = |s: Scanner| args.scanners.contains(&s);
-    let vuln = (kind != TargetKind::Config && (!explicit || want(Scanner::Vuln))).then(|| VulnOptions {
-        db: args.db.as_deref(),
-        required: want(Scanner::Vuln),
-        ignore_unfixed: args.ignore_unfixed,
-        show_suppressed: args.show_suppressed,
-        max_age_days: args.db_max_age_days,
-        quiet: args.output.quiet,
-    });
-    let misconfig = (kind == TargetKind::Config || want(Scanner::Misconfig)).then(|| args.pss_version.clone());
+    let vuln =
+        (kind != TargetKind::Config && (!explicit || want(Scanner::Vuln))).then(|| VulnOptions {
+            db: args.db.as_deref(),
+            required: want(Scanner::Vuln),
+            ignore_unfixed: args.ignore_unfixed,
+            show_suppressed: args.show_suppressed,
+            max_age_days: args.db_max_age_days,
+            quiet: args.output.quiet,
+        });
+    let misconfig =
+        (kind == TargetKind::Config || want(Scanner::Misconfig)).then(|| args.pss_version.clone());
     let pull = Pull {
         insecure: args.insecure,
         username: args.username.clone(),
         password: args.password.clone(),
         platform: args.platform.clone(),
     };
-    let scanners = Scanners { vuln, misconfig, pull };
+    let scanners = Scanners {
+        vuln,
+        misconfig,
+        pull,
+        skip_dirs: args.skip_dirs.clone(),
+    };
     let mut report = build_report_with(kind, &args.target, args.output.quiet, &scanners)?;
     apply_suppressions(&mut report, args)?;
     if let Some(framework) = &args.compliance {
@@ -242,12 +282,22 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
         } else if let Some(p) = &args.output.output {
             output::write(&output::render(&report, args.output.format)?, Some(p))?;
         }
-        return Ok(if failed { args.exit_code.clamp(0, 255) as u8 } else { 0 });
+        return Ok(if failed {
+            args.exit_code.clamp(0, 255) as u8
+        } else {
+            0
+        });
     }
     if !args.severity.is_empty() {
-        report.vulnerabilities.retain(|v| args.severity.contains(&v.severity));
-        report.misconfigurations.retain(|m| args.severity.contains(&m.severity));
-        report.secrets.retain(|s| args.severity.contains(&s.severity));
+        report
+            .vulnerabilities
+            .retain(|v| args.severity.contains(&v.severity));
+        report
+            .misconfigurations
+            .retain(|m| args.severity.contains(&m.severity));
+        report
+            .secrets
+            .retain(|s| args.severity.contains(&s.severity));
         report.finish();
     }
     let text = output::render(&report, args.output.format)?;
@@ -256,7 +306,11 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
         + report.misconfigurations.len()
         + report.secrets.len()
         + report.malware.len();
-    Ok(if findings > 0 { args.exit_code.clamp(0, 255) as u8 } else { 0 })
+    Ok(if findings > 0 {
+        args.exit_code.clamp(0, 255) as u8
+    } else {
+        0
+    })
 }
 
 /// Apply `--vex` documents and the ignore file.
@@ -267,9 +321,12 @@ fn apply_suppressions(report: &mut Report, args: &ScanArgs) -> Result<()> {
     }
     let ignorefile = match &args.ignorefile {
         Some(p) => Some(p.clone()),
-        None => [args.target.join(".rampartignore"), Path::new(".rampartignore").to_path_buf()]
-            .into_iter()
-            .find(|p| p.is_file()),
+        None => [
+            args.target.join(".rampartignore"),
+            Path::new(".rampartignore").to_path_buf(),
+        ]
+        .into_iter()
+        .find(|p| p.is_file()),
     };
     if let Some(p) = ignorefile {
         entries.extend(suppress::read_ignore_file(&p)?);
@@ -302,14 +359,27 @@ pub fn sbom(args: &SbomArgs) -> Result<u8> {
 /// `scan config FILE`: one configuration file.
 fn config_file_report(path: &Path, scanners: &Scanners<'_>) -> Result<Report> {
     let text = std::fs::read(path).with_context(|| path.display().to_string())?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
     if misconfig::classify(&name).is_none() {
-        bail!("{}: not a configuration file rampart reads (Kubernetes YAML/JSON, Dockerfile)", path.display());
+        bail!(
+            "{}: not a configuration file rampart reads (Kubernetes YAML/JSON, Dockerfile)",
+            path.display()
+        );
     }
     let files = vec![(name, String::from_utf8_lossy(&text).into_owned())];
-    let pss = scanners.misconfig.clone().unwrap_or_else(|| "latest".into());
+    let pss = scanners
+        .misconfig
+        .clone()
+        .unwrap_or_else(|| "latest".into());
     let (found, diags) = misconfig::scan(&files, &pss)?;
-    let mut report = Report::new(ReportArtifact::new("config", path.display().to_string()), now_rfc3339());
+    let mut report = Report::new(
+        ReportArtifact::new("config", path.display().to_string()),
+        now_rfc3339(),
+    );
     report.misconfigurations = found;
     report.diagnostics = diags;
     report.finish();
@@ -321,7 +391,12 @@ fn is_oci_layout(p: &Path) -> bool {
 }
 
 fn looks_like_rootfs(p: &Path) -> bool {
-    ["etc/os-release", "usr/lib/os-release", "var/lib/dpkg/status", "lib/apk/db/installed"]
-        .iter()
-        .any(|f| p.join(f).exists())
+    [
+        "etc/os-release",
+        "usr/lib/os-release",
+        "var/lib/dpkg/status",
+        "lib/apk/db/installed",
+    ]
+    .iter()
+    .any(|f| p.join(f).exists())
 }

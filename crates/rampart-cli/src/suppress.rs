@@ -47,13 +47,18 @@ pub fn read_ignore_file(path: &Path) -> Result<Vec<Entry>> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let mut entries: Vec<Entry> = serde_yaml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut entries: Vec<Entry> =
+        serde_yaml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     for e in &mut entries {
         e.origin = "ignore-file".into();
         if let Some(x) = &e.expires
             && !valid_date(x)
         {
-            bail!("{}: entry {}: expires {x:?} is not a YYYY-MM-DD date", path.display(), e.id);
+            bail!(
+                "{}: entry {}: expires {x:?} is not a YYYY-MM-DD date",
+                path.display(),
+                e.id
+            );
         }
     }
     Ok(entries)
@@ -61,15 +66,24 @@ pub fn read_ignore_file(path: &Path) -> Result<Vec<Entry>> {
 
 fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Read an OpenVEX document: statements with status `not_affected` or `fixed` suppress.
 pub fn read_vex(path: &Path) -> Result<Vec<Entry>> {
     let text = std::fs::read(path).with_context(|| path.display().to_string())?;
-    let doc: serde_json::Value = serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_slice(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
     let Some(statements) = doc.get("statements").and_then(|s| s.as_array()) else {
-        bail!("{}: not an OpenVEX document (no statements)", path.display());
+        bail!(
+            "{}: not an OpenVEX document (no statements)",
+            path.display()
+        );
     };
     let id_of = |v: &serde_json::Value| -> Option<String> {
         v.as_str().map(str::to_string).or_else(|| {
@@ -81,13 +95,23 @@ pub fn read_vex(path: &Path) -> Result<Vec<Entry>> {
     };
     let mut out = Vec::new();
     for st in statements {
-        let status = st.get("status").and_then(|s| s.as_str()).unwrap_or_default();
+        let status = st
+            .get("status")
+            .and_then(|s| s.as_str())
+            .unwrap_or_default();
         if status != "not_affected" && status != "fixed" {
             continue;
         }
-        let Some(vuln) = st.get("vulnerability").and_then(id_of) else { continue };
+        let Some(vuln) = st.get("vulnerability").and_then(id_of) else {
+            continue;
+        };
         let mut purls = Vec::new();
-        for p in st.get("products").and_then(|p| p.as_array()).into_iter().flatten() {
+        for p in st
+            .get("products")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
             let subs: Vec<String> = p
                 .get("subcomponents")
                 .and_then(|s| s.as_array())
@@ -144,7 +168,9 @@ pub fn glob(pattern: &str, path: &str) -> bool {
                 let rest = rest.strip_prefix(b"/").unwrap_or(rest);
                 (0..=s.len()).any(|i| go(rest, &s[i..]))
             }
-            Some(b'*') => (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != b'/').any(|i| go(&p[1..], &s[i..])),
+            Some(b'*') => (0..=s.len())
+                .take_while(|&i| i == 0 || s[i - 1] != b'/')
+                .any(|i| go(&p[1..], &s[i..])),
             Some(b'?') => !s.is_empty() && s[0] != b'/' && go(&p[1..], &s[1..]),
             Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
         }
@@ -161,7 +187,10 @@ pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
             Some(x) if x.as_str() < today => {
                 report.diagnostics.push(Diagnostic::warning(
                     e.origin.as_str(),
-                    format!("suppression of {} expired on {x}; it no longer applies", e.id),
+                    format!(
+                        "suppression of {} expired on {x}; it no longer applies",
+                        e.id
+                    ),
                 ));
                 false
             }
@@ -175,7 +204,8 @@ pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
     let mut vulns = Vec::with_capacity(report.vulnerabilities.len());
     for mut v in std::mem::take(&mut report.vulnerabilities) {
         let hit = live.iter().find(|e| {
-            (e.id == v.id || v.aliases.contains(&e.id)) && e.purl.as_deref().is_none_or(|p| purl_covers(p, &v.purl))
+            (e.id == v.id || v.aliases.contains(&e.id))
+                && e.purl.as_deref().is_none_or(|p| purl_covers(p, &v.purl))
         });
         match hit {
             None => vulns.push(v),
@@ -187,11 +217,15 @@ pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
         }
     }
     report.vulnerabilities = vulns;
-    let covers = |e: &Entry, rule: &str, file: &str| e.id == rule && e.path.as_deref().is_none_or(|g| glob(g, file));
+    let covers = |e: &Entry, rule: &str, file: &str| {
+        e.id == rule && e.path.as_deref().is_none_or(|g| glob(g, file))
+    };
     report
         .misconfigurations
         .retain(|m| !live.iter().any(|e| covers(e, &m.rule_id, &m.file)));
-    report.secrets.retain(|s| !live.iter().any(|e| covers(e, &s.rule_id, &s.file)));
+    report
+        .secrets
+        .retain(|s| !live.iter().any(|e| covers(e, &s.rule_id, &s.file)));
 }
 
 #[cfg(test)]
@@ -209,9 +243,21 @@ mod tests {
 
     #[test]
     fn purls() {
-        assert!(purl_covers("pkg:deb/debian/openssl", "pkg:deb/debian/openssl@1.1?arch=amd64"));
-        assert!(purl_covers("pkg:golang/x/y@v1.0.0", "pkg:golang/x/y@v1.0.0"));
-        assert!(!purl_covers("pkg:golang/x/y@v1.0.0", "pkg:golang/x/y@v1.0.1"));
-        assert!(!purl_covers("pkg:deb/debian/openssl", "pkg:deb/debian/openssl-dev@1"));
+        assert!(purl_covers(
+            "pkg:deb/debian/openssl",
+            "pkg:deb/debian/openssl@1.1?arch=amd64"
+        ));
+        assert!(purl_covers(
+            "pkg:golang/x/y@v1.0.0",
+            "pkg:golang/x/y@v1.0.0"
+        ));
+        assert!(!purl_covers(
+            "pkg:golang/x/y@v1.0.0",
+            "pkg:golang/x/y@v1.0.1"
+        ));
+        assert!(!purl_covers(
+            "pkg:deb/debian/openssl",
+            "pkg:deb/debian/openssl-dev@1"
+        ));
     }
 }

@@ -8,8 +8,19 @@ use std::time::Duration;
 
 /// OSV ecosystems fetched by default.
 pub const DEFAULT_OSV: &[&str] = &[
-    "Debian", "Ubuntu", "Alpine", "AlmaLinux", "Rocky Linux", "crates.io", "PyPI", "npm", "Go", "Maven", "RubyGems",
-    "NuGet", "Packagist",
+    "Debian",
+    "Ubuntu",
+    "Alpine",
+    "AlmaLinux",
+    "Rocky Linux",
+    "crates.io",
+    "PyPI",
+    "npm",
+    "Go",
+    "Maven",
+    "RubyGems",
+    "NuGet",
+    "Packagist",
 ];
 
 /// Alpine branches fetched by default.
@@ -39,14 +50,20 @@ pub fn feeds(mirror: Option<&str>, osv: &[String], alpine: &[String], debian: bo
             Some(m) => format!("{}/osv/{}/all.zip", m.trim_end_matches('/'), enc(eco)),
             None => format!("{OSV_BASE}/{}/all.zip", enc(eco)),
         };
-        out.push(Feed { url, optional: false });
+        out.push(Feed {
+            url,
+            optional: false,
+        });
     }
     if debian {
         let url = match mirror {
             Some(m) => format!("{}/debian/json", m.trim_end_matches('/')),
             None => DEBIAN_JSON.to_string(),
         };
-        out.push(Feed { url, optional: false });
+        out.push(Feed {
+            url,
+            optional: false,
+        });
     }
     for branch in alpine {
         for repo in ["main", "community"] {
@@ -54,7 +71,10 @@ pub fn feeds(mirror: Option<&str>, osv: &[String], alpine: &[String], debian: bo
                 Some(m) => format!("{}/alpine/v{branch}/{repo}.json", m.trim_end_matches('/')),
                 None => format!("{ALPINE_BASE}/v{branch}/{repo}.json"),
             };
-            out.push(Feed { url, optional: true });
+            out.push(Feed {
+                url,
+                optional: true,
+            });
         }
     }
     out
@@ -107,7 +127,10 @@ pub fn download(feeds: &[Feed], sink: &mut Sink, quiet: bool) -> Result<usize> {
     if fetched == 0 {
         bail!(
             "no feed could be downloaded ({}); the database was not changed",
-            failures.first().cloned().unwrap_or_else(|| "nothing to fetch".into())
+            failures
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "nothing to fetch".into())
         );
     }
     Ok(fetched)

@@ -38,6 +38,8 @@ pub struct InventoryVisitor {
     pub skip_inventory: bool,
     /// Configuration files, every layer's copy.
     pub config_files: Vec<KeptFile>,
+    /// Directory globs whose files are left out.
+    pub skip_dirs: Vec<String>,
     binaries: Vec<BinaryPackages>,
     /// Problems met in binaries.
     pub diagnostics: Vec<Diagnostic>,
@@ -45,6 +47,9 @@ pub struct InventoryVisitor {
 
 impl Visitor for InventoryVisitor {
     fn wants(&mut self, path: &str, size: u64) -> bool {
+        if self.skipped(path) {
+            return false;
+        }
         if self.want_config && crate::misconfig::classify(path).is_some() {
             return true;
         }
@@ -100,13 +105,28 @@ impl Visitor for InventoryVisitor {
                     });
                 }
             }
-            Err(e) => self.diagnostics.push(Diagnostic::warning(entry.path, e.to_string())),
+            Err(e) => self
+                .diagnostics
+                .push(Diagnostic::warning(entry.path, e.to_string())),
         }
         Ok(())
     }
 }
 
 impl InventoryVisitor {
+    /// Whether `path` lies in `.git` or a skipped directory.
+    fn skipped(&self, path: &str) -> bool {
+        if path.starts_with(".git/") || path.contains("/.git/") {
+            return true;
+        }
+        self.skip_dirs.iter().any(|g| {
+            let g = g.trim_end_matches('/');
+            path.strip_prefix(g)
+                .is_some_and(|rest| rest.starts_with('/'))
+                || crate::suppress::glob(&format!("{g}/**"), path)
+        })
+    }
+
     /// A visitor keeping configuration files when `want_config`, and skipping the package
     /// inventory when `skip_inventory`.
     pub fn new(want_config: bool, skip_inventory: bool) -> Self {
@@ -124,7 +144,10 @@ impl InventoryVisitor {
             if !index.is_visible(&b.path, b.layer) {
                 continue;
             }
-            let layer = layer_digests.get(b.layer).filter(|d| !d.is_empty()).cloned();
+            let layer = layer_digests
+                .get(b.layer)
+                .filter(|d| !d.is_empty())
+                .cloned();
             out.extend(b.packages.into_iter().map(|mut p| {
                 p.layer = layer.clone();
                 p

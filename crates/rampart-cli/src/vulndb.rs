@@ -28,13 +28,19 @@ pub fn default_path(explicit: Option<&Path>) -> PathBuf {
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn format_time(secs: u64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs as i64)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| secs.to_string())
 }
 
@@ -92,7 +98,10 @@ pub fn run(cmd: DbCommand) -> Result<u8> {
                         "sources": meta.sources.iter().map(|(s, n)| serde_json::json!({"name": s, "records": n})).collect::<Vec<_>>(),
                         "inputs": meta.inputs,
                     });
-                    crate::output::write(&format!("{}\n", serde_json::to_string_pretty(&v)?), None)?;
+                    crate::output::write(
+                        &format!("{}\n", serde_json::to_string_pretty(&v)?),
+                        None,
+                    )?;
                 }
                 StatusFormat::Table => {
                     let mut s = format!(
@@ -129,7 +138,10 @@ fn finish_import(path: &Path, sink: Sink, inputs: Vec<String>, quiet: bool) -> R
     let (withdrawn, duplicates, skipped) = (sink.withdrawn, sink.duplicates, sink.skipped);
     let unknown: Vec<String> = sink.unknown_ecosystems.iter().cloned().collect();
     if sink.advisories.is_empty() && sink.cve_info.is_empty() {
-        bail!("no advisory could be imported; the database at {} was not changed", path.display());
+        bail!(
+            "no advisory could be imported; the database at {} was not changed",
+            path.display()
+        );
     }
     let db = Db::from_sink(sink, inputs, now());
     db.write(path)?;
@@ -138,7 +150,11 @@ fn finish_import(path: &Path, sink: Sink, inputs: Vec<String>, quiet: bool) -> R
             "rampart: wrote {} ({} advisories; skipped {withdrawn} withdrawn, {duplicates} duplicates, {skipped} affecting nothing matched; {warnings} warnings{})",
             path.display(),
             db.meta.advisories,
-            if unknown.is_empty() { String::new() } else { format!("; ecosystems not matched: {}", unknown.join(", ")) }
+            if unknown.is_empty() {
+                String::new()
+            } else {
+                format!("; ecosystems not matched: {}", unknown.join(", "))
+            }
         );
     }
     Ok(())
@@ -162,11 +178,18 @@ pub struct VulnOptions<'a> {
 
 /// Match `packages` against the database and return report entries. Without a database the
 /// scan goes on with the inventory alone, unless the vulnerability scanner was asked for.
-pub fn scan(packages: &[Package], os: Option<&OsInfo>, opts: &VulnOptions<'_>) -> Result<Vec<Vulnerability>> {
+pub fn scan(
+    packages: &[Package],
+    os: Option<&OsInfo>,
+    opts: &VulnOptions<'_>,
+) -> Result<Vec<Vulnerability>> {
     let path = default_path(opts.db);
     if !path.exists() {
         if opts.required || opts.db.is_some() {
-            bail!("{}: no vulnerability database; build one with `rampart db import FEEDS…` or `rampart db update`", path.display());
+            bail!(
+                "{}: no vulnerability database; build one with `rampart db import FEEDS…` or `rampart db update`",
+                path.display()
+            );
         }
         if !opts.quiet {
             eprintln!(
@@ -203,7 +226,9 @@ pub fn scan(packages: &[Package], os: Option<&OsInfo>, opts: &VulnOptions<'_>) -
         if opts.ignore_unfixed && f.fixed_version.is_none() {
             continue;
         }
-        let Some(pkg) = packages.get(f.package) else { continue };
+        let Some(pkg) = packages.get(f.package) else {
+            continue;
+        };
         let status = f.status.as_str().to_string();
         out.push(Vulnerability {
             id: f.id,

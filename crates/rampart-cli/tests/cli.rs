@@ -31,7 +31,10 @@ fn missing_target_is_a_one_line_error_with_exit_2() {
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("rampart: error: /nonexistent/rampart-test"), "{err}");
+    assert!(
+        err.starts_with("rampart: error: /nonexistent/rampart-test"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -45,7 +48,10 @@ fn bad_usage_exits_2() {
 #[test]
 fn truncated_image_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let layer = layer_from_entries(&[Entry::File("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n")]);
+    let layer = layer_from_entries(&[Entry::File(
+        "etc/os-release",
+        b"ID=debian\nVERSION_ID=\"12\"\n",
+    )]);
     let full = tmp.path().join("full.tar");
     write_docker_archive(&[layer], &full);
     let bytes = std::fs::read(&full).unwrap();
@@ -61,13 +67,30 @@ fn truncated_image_is_a_clear_error() {
 #[test]
 fn output_file_is_written_whole() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("requirements.txt"), "requests==2.31.0\nflask==3.0.0\n").unwrap();
+    std::fs::write(
+        tmp.path().join("requirements.txt"),
+        "requests==2.31.0\nflask==3.0.0\n",
+    )
+    .unwrap();
     let out = tmp.path().join("report.json");
-    let (code, stdout, err) = run(&["scan", "fs", tmp.path().to_str().unwrap(), "--format", "json", "--output", out.to_str().unwrap()]);
+    let (code, stdout, err) = run(&[
+        "scan",
+        "fs",
+        tmp.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.is_empty());
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    let names: Vec<&str> = report["packages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = report["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["flask", "requests"]);
     validate("report", &out);
 }

@@ -23,8 +23,13 @@ impl Server {
             .spawn()
             .expect("python3");
         let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-        Server { port: line.trim().parse().expect("port"), child }
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            port: line.trim().parse().expect("port"),
+            child,
+        }
     }
 }
 
@@ -44,7 +49,11 @@ fn zip_dir(dir: &Path, out: &Path) {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "json") {
-                z.start_file(p.file_name().unwrap().to_str().unwrap(), zip::write::SimpleFileOptions::default()).unwrap();
+                z.start_file(
+                    p.file_name().unwrap().to_str().unwrap(),
+                    zip::write::SimpleFileOptions::default(),
+                )
+                .unwrap();
                 z.write_all(&std::fs::read(&p).unwrap()).unwrap();
             }
         }
@@ -53,7 +62,14 @@ fn zip_dir(dir: &Path, out: &Path) {
 }
 
 fn status(db: &Path) -> serde_json::Value {
-    let (code, out, err) = run(&["db", "status", "--db", db.to_str().unwrap(), "--format", "json"]);
+    let (code, out, err) = run(&[
+        "db",
+        "status",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
     serde_json::from_str(&out).unwrap()
 }
@@ -66,9 +82,20 @@ fn update_from_a_mirror_then_fail_without_touching_the_db() {
     for d in ["osv/Debian", "osv/crates.io", "debian", "alpine/v3.20"] {
         std::fs::create_dir_all(www.join(d)).unwrap();
     }
-    std::fs::copy(root.join("debian-osv/Debian-all.zip"), www.join("osv/Debian/all.zip")).unwrap();
-    zip_dir(&root.join("rustsec-osv/crates"), &www.join("osv/crates.io/all.zip"));
-    std::fs::copy(root.join("debian-tracker-json-samples/vunnel/input/debian.json"), www.join("debian/json")).unwrap();
+    std::fs::copy(
+        root.join("debian-osv/Debian-all.zip"),
+        www.join("osv/Debian/all.zip"),
+    )
+    .unwrap();
+    zip_dir(
+        &root.join("rustsec-osv/crates"),
+        &www.join("osv/crates.io/all.zip"),
+    );
+    std::fs::copy(
+        root.join("debian-tracker-json-samples/vunnel/input/debian.json"),
+        www.join("debian/json"),
+    )
+    .unwrap();
     for f in std::fs::read_dir(root.join("alpine-secdb-v3.20-subset/v3.20")).unwrap() {
         let p = f.unwrap().path();
         std::fs::copy(&p, www.join("alpine/v3.20").join(p.file_name().unwrap())).unwrap();
@@ -76,14 +103,30 @@ fn update_from_a_mirror_then_fail_without_touching_the_db() {
     let server = Server::start(&www);
     let mirror = format!("http://127.0.0.1:{}", server.port);
     let db = tmp.path().join("rampart.db");
-    let (code, _, err) = run(&["db", "update", "--db", db.to_str().unwrap(), "--mirror", &mirror, "--osv", "Debian,crates.io", "--alpine", "3.20"]);
+    let (code, _, err) = run(&[
+        "db",
+        "update",
+        "--db",
+        db.to_str().unwrap(),
+        "--mirror",
+        &mirror,
+        "--osv",
+        "Debian,crates.io",
+        "--alpine",
+        "3.20",
+    ]);
     assert_eq!(code, 0, "{err}");
     let s = status(&db);
     let sources: Vec<(String, u64)> = s["sources"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| (x["name"].as_str().unwrap().to_string(), x["records"].as_u64().unwrap()))
+        .map(|x| {
+            (
+                x["name"].as_str().unwrap().to_string(),
+                x["records"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         sources,
@@ -103,16 +146,36 @@ fn update_from_a_mirror_then_fail_without_touching_the_db() {
     drop(server);
     let server = Server::start(&empty);
     let mirror = format!("http://127.0.0.1:{}", server.port);
-    let (code, _, err) = run(&["db", "update", "--db", db.to_str().unwrap(), "--mirror", &mirror, "--osv", "Debian", "--alpine", ""]);
+    let (code, _, err) = run(&[
+        "db",
+        "update",
+        "--db",
+        db.to_str().unwrap(),
+        "--mirror",
+        &mirror,
+        "--osv",
+        "Debian",
+        "--alpine",
+        "",
+    ]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("rampart: error: no feed could be downloaded"), "{err}");
+    assert!(
+        err.contains("rampart: error: no feed could be downloaded"),
+        "{err}"
+    );
     assert!(err.contains("HTTP 404"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 
     // A failed import (nothing importable) also leaves it untouched.
     let junk = tmp.path().join("junk.json");
     std::fs::write(&junk, b"{\"hello\": 1}").unwrap();
-    let (code, _, err) = run(&["db", "import", junk.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "db",
+        "import",
+        junk.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }

@@ -6,18 +6,29 @@ mod common;
 use common::*;
 use sha2::{Digest, Sha256};
 
-const OS_RELEASE: &[u8] = b"ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n";
+const OS_RELEASE: &[u8] =
+    b"ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n";
 
 fn para(name: &str, version: &str) -> String {
-    format!("Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n\n")
+    format!(
+        "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n\n"
+    )
 }
 
 #[test]
 fn packages_carry_the_layer_that_installed_them() {
     let status0 = para("base-files", "12.4");
-    let status1 = format!("{}{}", para("base-files", "12.4"), para("curl", "7.88.1-10"));
+    let status1 = format!(
+        "{}{}",
+        para("base-files", "12.4"),
+        para("curl", "7.88.1-10")
+    );
     // Layer 2 upgrades curl: it must be attributed to layer 2, base-files still to layer 0.
-    let status2 = format!("{}{}", para("base-files", "12.4"), para("curl", "7.88.1-10+deb12u5"));
+    let status2 = format!(
+        "{}{}",
+        para("base-files", "12.4"),
+        para("curl", "7.88.1-10+deb12u5")
+    );
     let layers = vec![
         layer_from_entries(&[
             Entry::Dir("etc"),
@@ -32,7 +43,10 @@ fn packages_carry_the_layer_that_installed_them() {
             Entry::File("srv/requirements.txt", b"flask==3.0.0\n"),
         ]),
     ];
-    let diff_ids: Vec<String> = layers.iter().map(|l| format!("sha256:{}", hex::encode(Sha256::digest(l)))).collect();
+    let diff_ids: Vec<String> = layers
+        .iter()
+        .map(|l| format!("sha256:{}", hex::encode(Sha256::digest(l))))
+        .collect();
     let tmp = tempfile::tempdir().unwrap();
     let img = tmp.path().join("img.tar");
     write_docker_archive(&layers, &img);
@@ -52,9 +66,21 @@ fn packages_carry_the_layer_that_installed_them() {
         })
         .collect();
     let want = vec![
-        ("base-files".to_string(), "12.4".to_string(), diff_ids[0].clone()),
-        ("curl".to_string(), "7.88.1-10+deb12u5".to_string(), diff_ids[2].clone()),
-        ("flask".to_string(), "3.0.0".to_string(), diff_ids[2].clone()),
+        (
+            "base-files".to_string(),
+            "12.4".to_string(),
+            diff_ids[0].clone(),
+        ),
+        (
+            "curl".to_string(),
+            "7.88.1-10+deb12u5".to_string(),
+            diff_ids[2].clone(),
+        ),
+        (
+            "flask".to_string(),
+            "3.0.0".to_string(),
+            diff_ids[2].clone(),
+        ),
     ];
     assert_eq!(got, want);
     let layers_json = report["artifact"]["layers"].as_array().unwrap();

@@ -19,7 +19,11 @@ impl Drop for Registry {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(dir: &Path) -> (Registry, u16) {
@@ -51,7 +55,10 @@ fn scan_an_image_pulled_from_a_local_registry() {
     let tmp = tempfile::tempdir().unwrap();
     let status = "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n\n";
     let layers = vec![
-        layer_from_entries(&[Entry::File("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"), Entry::File("var/lib/dpkg/status", status.as_bytes())]),
+        layer_from_entries(&[
+            Entry::File("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
+            Entry::File("var/lib/dpkg/status", status.as_bytes()),
+        ]),
         layer_from_entries(&[Entry::File("app/requirements.txt", b"flask==3.0.0\n")]),
     ];
     let layout = tmp.path().join("oci");
@@ -59,15 +66,36 @@ fn scan_an_image_pulled_from_a_local_registry() {
     let (_reg, port) = start(tmp.path());
     let reference = format!("127.0.0.1:{port}/rampart/app:1");
     let out = Command::new("skopeo")
-        .args(["copy", "--dest-tls-verify=false", &format!("oci:{}:latest", layout.display()), &format!("docker://{reference}")])
+        .args([
+            "copy",
+            "--dest-tls-verify=false",
+            &format!("oci:{}:latest", layout.display()),
+            &format!("docker://{reference}"),
+        ])
         .output()
         .expect("skopeo (run scripts/setup)");
-    assert!(out.status.success(), "skopeo: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
-    let (code, stdout, err) = run(&["scan", "image", &reference, "--insecure", "--format", "json"]);
+    let (code, stdout, err) = run(&[
+        "scan",
+        "image",
+        &reference,
+        "--insecure",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let got: Vec<(&str, &str)> = r["packages"].as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), p["version"].as_str().unwrap())).collect();
+    let got: Vec<(&str, &str)> = r["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .collect();
     assert_eq!(got, [("zlib1g", "1:1.2.13.dfsg-1"), ("flask", "3.0.0")]);
     assert_eq!(r["artifact"]["type"], "container_image");
     assert_eq!(r["artifact"]["layers"].as_array().unwrap().len(), 2);
@@ -75,5 +103,8 @@ fn scan_an_image_pulled_from_a_local_registry() {
     // Without --insecure the pull talks HTTPS to a plain-HTTP registry: a clear error, exit 2.
     let (code, _, err) = run(&["scan", "image", &reference]);
     assert_eq!(code, 2);
-    assert!(err.starts_with("rampart: error: ") && err.lines().count() == 1, "{err}");
+    assert!(
+        err.starts_with("rampart: error: ") && err.lines().count() == 1,
+        "{err}"
+    );
 }

@@ -9,7 +9,15 @@ use std::path::Path;
 const LOCK: &str = "version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
 
 fn ids(dir: &Path, db: &Path, extra: &[&str]) -> (Vec<(String, Option<String>)>, String) {
-    let mut args = vec!["scan", "fs", dir.to_str().unwrap(), "--db", db.to_str().unwrap(), "--format", "json"];
+    let mut args = vec![
+        "scan",
+        "fs",
+        dir.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(extra);
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
@@ -18,7 +26,12 @@ fn ids(dir: &Path, db: &Path, extra: &[&str]) -> (Vec<(String, Option<String>)>,
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["id"].as_str().unwrap().to_string(), v["suppressed"].as_str().map(str::to_string)))
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["suppressed"].as_str().map(str::to_string),
+            )
+        })
         .collect();
     let diags = r["diagnostics"].to_string();
     (v, diags)
@@ -26,10 +39,19 @@ fn ids(dir: &Path, db: &Path, extra: &[&str]) -> (Vec<(String, Option<String>)>,
 
 #[test]
 fn vex_and_ignore_file() {
-    let Some(rustsec) = corpus("rustsec-osv") else { return };
+    let Some(rustsec) = corpus("rustsec-osv") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("r.db");
-    let (code, _, err) = run(&["db", "import", rustsec.to_str().unwrap(), "--db", db.to_str().unwrap(), "--quiet"]);
+    let (code, _, err) = run(&[
+        "db",
+        "import",
+        rustsec.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(code, 0, "{err}");
     let app = tmp.path().join("app");
     std::fs::create_dir_all(&app).unwrap();
@@ -48,23 +70,55 @@ fn vex_and_ignore_file() {
     )
     .unwrap();
     let (found, _) = ids(&app, &db, &["--vex", vex.to_str().unwrap()]);
-    assert!(!found.iter().any(|(i, _)| i == "CVE-2021-25900"), "{found:?}");
-    let (found, _) = ids(&app, &db, &["--vex", vex.to_str().unwrap(), "--show-suppressed"]);
+    assert!(
+        !found.iter().any(|(i, _)| i == "CVE-2021-25900"),
+        "{found:?}"
+    );
+    let (found, _) = ids(
+        &app,
+        &db,
+        &["--vex", vex.to_str().unwrap(), "--show-suppressed"],
+    );
     let hit = found.iter().find(|(i, _)| i == "CVE-2021-25900").unwrap();
-    assert_eq!(hit.1.as_deref(), Some("vex:not_affected: vulnerable_code_not_in_execute_path"));
+    assert_eq!(
+        hit.1.as_deref(),
+        Some("vex:not_affected: vulnerable_code_not_in_execute_path")
+    );
 
     // .rampartignore in the scanned directory: live, then expired.
     std::fs::write(app.join(".rampartignore"), "- id: CVE-2021-25900\n  purl: pkg:cargo/smallvec\n  reason: tested safe\n  expires: 2999-01-01\n").unwrap();
     let (found, _) = ids(&app, &db, &[]);
-    assert!(!found.iter().any(|(i, _)| i == "CVE-2021-25900"), "{found:?}");
-    std::fs::write(app.join(".rampartignore"), "- id: CVE-2021-25900\n  reason: tested safe\n  expires: 2020-01-01\n").unwrap();
+    assert!(
+        !found.iter().any(|(i, _)| i == "CVE-2021-25900"),
+        "{found:?}"
+    );
+    std::fs::write(
+        app.join(".rampartignore"),
+        "- id: CVE-2021-25900\n  reason: tested safe\n  expires: 2020-01-01\n",
+    )
+    .unwrap();
     let (found, diags) = ids(&app, &db, &[]);
-    assert!(found.iter().any(|(i, _)| i == "CVE-2021-25900"), "{found:?}");
-    assert!(diags.contains("suppression of CVE-2021-25900 expired on 2020-01-01"), "{diags}");
+    assert!(
+        found.iter().any(|(i, _)| i == "CVE-2021-25900"),
+        "{found:?}"
+    );
+    assert!(
+        diags.contains("suppression of CVE-2021-25900 expired on 2020-01-01"),
+        "{diags}"
+    );
 
     // A broken ignore file is an error naming it.
     std::fs::write(app.join(".rampartignore"), "- id: X\n  expires: tomorrow\n").unwrap();
-    let (code, _, err) = run(&["scan", "fs", app.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "scan",
+        "fs",
+        app.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
-    assert!(err.contains(".rampartignore: entry X: expires \"tomorrow\""), "{err}");
+    assert!(
+        err.contains(".rampartignore: entry X: expires \"tomorrow\""),
+        "{err}"
+    );
 }

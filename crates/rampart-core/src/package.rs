@@ -257,7 +257,10 @@ mod tests {
 
     #[test]
     fn language_purls() {
-        assert_eq!(Package::new("@babel/core", "7.0.0", Ecosystem::Npm).purl, "pkg:npm/%40babel/core@7.0.0");
+        assert_eq!(
+            Package::new("@babel/core", "7.0.0", Ecosystem::Npm).purl,
+            "pkg:npm/%40babel/core@7.0.0"
+        );
         assert_eq!(
             Package::new("org.slf4j:slf4j-api", "1.7.30", Ecosystem::Maven).purl,
             "pkg:maven/org.slf4j/slf4j-api@1.7.30"
@@ -266,7 +269,10 @@ mod tests {
             Package::new("golang.org/x/net", "v0.1.0", Ecosystem::Go).purl,
             "pkg:golang/golang.org/x/net@v0.1.0"
         );
-        assert_eq!(Package::new("Django_Foo", "1.0", Ecosystem::PyPI).purl, "pkg:pypi/django-foo@1.0");
+        assert_eq!(
+            Package::new("Django_Foo", "1.0", Ecosystem::PyPI).purl,
+            "pkg:pypi/django-foo@1.0"
+        );
         assert_eq!(Ecosystem::PyPI.to_string(), "pypi");
     }
 }

@@ -74,17 +74,38 @@ mod tests {
             "pkg:npm/%40angular/animation@12.3.1"
         );
         assert_eq!(
-            build("maven", Some("org.apache.xmlgraphics"), "batik-anim", "1.9.1", &[]),
+            build(
+                "maven",
+                Some("org.apache.xmlgraphics"),
+                "batik-anim",
+                "1.9.1",
+                &[]
+            ),
             "pkg:maven/org.apache.xmlgraphics/batik-anim@1.9.1"
         );
         assert_eq!(
-            build("golang", Some("github.com/gorilla"), "context", "v1.1.2", &[]),
+            build(
+                "golang",
+                Some("github.com/gorilla"),
+                "context",
+                "v1.1.2",
+                &[]
+            ),
             "pkg:golang/github.com/gorilla/context@v1.1.2"
         );
         assert_eq!(
-            build("rpm", Some("fedora"), "curl", "7.50.3-1.fc25", &[("arch", "i386"), ("distro", "fedora-25")]),
+            build(
+                "rpm",
+                Some("fedora"),
+                "curl",
+                "7.50.3-1.fc25",
+                &[("arch", "i386"), ("distro", "fedora-25")]
+            ),
             "pkg:rpm/fedora/curl@7.50.3-1.fc25?arch=i386&distro=fedora-25"
         );
-        assert_eq!(build("pypi", None, "django", "1.11.1", &[("x", "")]), "pkg:pypi/django@1.11.1");
+        assert_eq!(
+            build("pypi", None, "django", "1.11.1", &[("x", "")]),
+            "pkg:pypi/django@1.11.1"
+        );
     }
 }

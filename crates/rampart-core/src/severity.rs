@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Severity of a finding, ordered from `Unknown` (lowest) to `Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     /// No rating is known.
@@ -101,7 +103,10 @@ mod tests {
         }
         for s in Severity::ALL {
             assert_eq!(s.as_str().parse::<Severity>().unwrap(), s);
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         assert!("bogus".parse::<Severity>().is_err());
     }

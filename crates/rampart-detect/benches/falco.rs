@@ -149,7 +149,11 @@ fn bench(c: &mut Criterion) {
     for e in &evs {
         ruleset.matches(e, &mut alerts);
     }
-    eprintln!("falco bench: {} alerts per pass over {} events", alerts.len(), evs.len());
+    eprintln!(
+        "falco bench: {} alerts per pass over {} events",
+        alerts.len(),
+        evs.len()
+    );
     let mut g = c.benchmark_group("falco");
     g.throughput(Throughput::Elements(evs.len() as u64));
     g.bench_function("upstream_syscall_rules_10k_events", |b| {

@@ -32,7 +32,10 @@ fn bench(c: &mut Criterion) {
         .iter()
         .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(p).ok()?)))
         .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
     let (rules, _) = load_sigma(&refs);
     let mut lines = String::new();
     for f in [
@@ -64,7 +67,11 @@ fn bench(c: &mut Criterion) {
         eprintln!("note: corpus missing under {CORPUS}; nothing to measure");
         return;
     }
-    eprintln!("{} AWS rules, {} CloudTrail records", rules.len(), records.len());
+    eprintln!(
+        "{} AWS rules, {} CloudTrail records",
+        rules.len(),
+        records.len()
+    );
     let mut g = c.benchmark_group("sigma_aws_cloudtrail");
     g.throughput(Throughput::Elements(records.len() as u64));
     g.bench_function("evaluate", |b| {

@@ -117,7 +117,7 @@ fn run_case(c: &Case, format: InputFormat) -> Result<(), String> {
     for a in &alerts {
         *got.entry(a.rule.clone()).or_default() += 1;
     }
-    if c.detect != !alerts.is_empty() {
+    if c.detect == alerts.is_empty() {
         return Err(format!(
             "detect={} but got {got:?} (bad records {bad})",
             c.detect

@@ -143,7 +143,7 @@ struct RawLine<'a>(&'a str);
 
 impl FieldSource for RawLine<'_> {
     fn field(&self, name: &str) -> Option<FieldValue<'_>> {
-        (name == KEYWORDS_FIELD).then(|| FieldValue::Str(Cow::Borrowed(self.0)))
+        (name == KEYWORDS_FIELD).then_some(FieldValue::Str(Cow::Borrowed(self.0)))
     }
 }
 
@@ -461,7 +461,134 @@ fn assert_same_as_unindexed(
     ev: &dyn FieldSource,
     out: &[rampart_detect::sigma::SigmaMatch<'_>],
 ) {
-    let direct: Vec<usize> = (0..rules.len()).filter(|&i| rules.matches_rule(i, ev)).collect();
+    let direct: Vec<usize> = (0..rules.len())
+        .filter(|&i| rules.matches_rule(i, ev))
+        .collect();
     let indexed: Vec<usize> = out.iter().map(|m| m.index).collect();
     assert_eq!(indexed, direct);
+}
+
+/// A process start rebuilt from the auditd records of one `execve` (SYSCALL + EXECVE,
+/// joined by their `audit(ts:serial)` id), named as rampart's runtime events name fields.
+struct ProcessStart {
+    exepath: String,
+    cmdline: String,
+    cwd: String,
+}
+
+impl FieldSource for ProcessStart {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+        let v = match name {
+            "proc.exepath" => &self.exepath,
+            "proc.cmdline" => &self.cmdline,
+            "proc.cwd" => &self.cwd,
+            _ => return None,
+        };
+        Some(FieldValue::Str(Cow::Borrowed(v)))
+    }
+}
+
+fn process_starts(log: &str) -> Vec<ProcessStart> {
+    let mut by_id: Vec<(String, Vec<AuditRecord<'_>>)> = Vec::new();
+    for line in log.lines() {
+        let Some(id) = line
+            .split_once("msg=audit(")
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .map(|(id, _)| id.to_string())
+        else {
+            continue;
+        };
+        let rec = AuditRecord::parse(line);
+        match by_id.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, recs)) => recs.push(rec),
+            None => by_id.push((id, vec![rec])),
+        }
+    }
+    let get = |recs: &[AuditRecord<'_>], ty: &str, key: &str| -> Option<String> {
+        let rec = recs
+            .iter()
+            .find(|r| r.field("type") == Some(FieldValue::Str(ty.into())))?;
+        match rec.field(key)? {
+            FieldValue::Str(s) => Some(s.into_owned()),
+            _ => None,
+        }
+    };
+    by_id
+        .iter()
+        .filter_map(|(_, recs)| {
+            let argc: usize = get(recs, "EXECVE", "argc")?.parse().ok()?;
+            let argv: Vec<String> = (0..argc)
+                .filter_map(|i| get(recs, "EXECVE", &format!("a{i}")))
+                .collect();
+            Some(ProcessStart {
+                exepath: get(recs, "SYSCALL", "exe")?,
+                cmdline: argv.join(" "),
+                cwd: get(recs, "CWD", "cwd").unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn otrf_auditd_as_process_creation() {
+    let (Some(sigma), Some(otrf)) = (corpus("sigma-rules"), corpus("otrf-security-datasets"))
+    else {
+        return;
+    };
+    let rules = load_folder(&sigma, "rules/linux/process_creation");
+    let mut hits = Vec::new();
+    for log in [
+        "sh_arp_cache_2020-11-10074812.log",
+        "sh_binary_padding_dd_2020-11-10081941.log",
+    ] {
+        let path = otrf.join("linux").join(log);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for p in process_starts(&text) {
+            let mut out = Vec::new();
+            rules.matches(LogSource::LINUX_PROCESS_CREATION, &p, &mut out);
+            for m in out {
+                hits.push(format!("{log}: {} [{}]: {}", p.exepath, p.cmdline, m.title));
+            }
+        }
+    }
+    // `arp -a` is the remote system discovery the dataset records; `dd` wrote through a
+    // shell redirect (no `of=`), so the dd overwrite rules stay quiet.
+    assert_eq!(
+        hits,
+        [
+            "sh_arp_cache_2020-11-10074812.log: /usr/sbin/arp [arp -a]: \
+          Linux Remote System Discovery"
+        ]
+    );
+}
+
+#[test]
+fn falco_cloudtrail_traces_raise_no_aws_alert() {
+    let (Some(sigma), Some(falco)) = (
+        corpus("sigma-rules"),
+        corpus("falco-legacy-regression-tests"),
+    ) else {
+        return;
+    };
+    let rules = load_folder(&sigma, "rules/cloud/aws");
+    let mut records = 0;
+    let mut hits = Vec::new();
+    for f in [
+        "alice_start_instances.json",
+        "alice_start_instances_bigevent.json",
+    ] {
+        for doc in json_lines(&falco.join("test/trace_files/plugins").join(f)) {
+            for r in doc["Records"].as_array().into_iter().flatten() {
+                records += 1;
+                let mut out = Vec::new();
+                rules.matches(LogSource::AWS_CLOUDTRAIL, &JsonDoc(r), &mut out);
+                assert_same_as_unindexed(&rules, &JsonDoc(r), &out);
+                hits.extend(out.iter().map(|m| format!("{f}: {}", m.title)));
+            }
+        }
+    }
+    // StartInstances by an IAM user: no SigmaHQ AWS rule covers it.
+    assert_eq!(records, 2);
+    assert_eq!(hits, Vec::<String>::new());
 }

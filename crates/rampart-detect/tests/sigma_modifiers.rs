@@ -443,6 +443,8 @@ fn list_of_maps_is_or_of_ands() {
 }
 
 #[test]
+// The expected truth tables mirror the conditions as written, unsimplified.
+#[allow(clippy::nonminimal_bool)]
 fn condition_and_or_not_parentheses() {
     let sels = "a:\n  x: 1\nb:\n  y: 1\nc:\n  z: 1\n";
     let ev = |x: i32, y: i32, z: i32| json!({"x": x, "y": y, "z": z});

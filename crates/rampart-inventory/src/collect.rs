@@ -67,7 +67,11 @@ pub fn inventory(files: &[InputFile<'_>], layer_digests: &[String]) -> Inventory
     let mut attributed: HashMap<String, HashMap<Key, usize>> = HashMap::new();
     for mut p in os_inv.packages {
         let db = p.locations.first().cloned().unwrap_or_default();
-        let file_layer = visible.iter().find(|f| f.path == db).map(|f| f.layer).unwrap_or(0);
+        let file_layer = visible
+            .iter()
+            .find(|f| f.path == db)
+            .map(|f| f.layer)
+            .unwrap_or(0);
         let layer = attributed
             .entry(db.clone())
             .or_insert_with(|| earliest_layers(files, &db, file_layer, &release))
@@ -90,7 +94,9 @@ pub fn inventory(files: &[InputFile<'_>], layer_digests: &[String]) -> Inventory
                     p
                 }));
             }
-            Err(e) => inv.diagnostics.push(Diagnostic::warning(f.path, e.to_string())),
+            Err(e) => inv
+                .diagnostics
+                .push(Diagnostic::warning(f.path, e.to_string())),
         }
     }
     inv
@@ -104,16 +110,29 @@ fn key(p: &Package) -> Key {
 
 /// For the database at `db` (visible in `final_layer`): each package of the final version, and
 /// the earliest layer from which every later version of the database lists it.
-fn earliest_layers(files: &[InputFile<'_>], db: &str, final_layer: usize, release: &[(&str, &[u8])]) -> HashMap<Key, usize> {
+fn earliest_layers(
+    files: &[InputFile<'_>],
+    db: &str,
+    final_layer: usize,
+    release: &[(&str, &[u8])],
+) -> HashMap<Key, usize> {
     let parse = |data: &[u8]| -> HashSet<Key> {
         let mut set: Vec<(&str, &[u8])> = release.to_vec();
         set.push((db, data));
         os::inventory(&set).packages.iter().map(key).collect()
     };
-    let mut versions: Vec<&InputFile<'_>> = files.iter().filter(|f| f.path == db && f.layer <= final_layer).collect();
+    let mut versions: Vec<&InputFile<'_>> = files
+        .iter()
+        .filter(|f| f.path == db && f.layer <= final_layer)
+        .collect();
     versions.sort_by_key(|f| std::cmp::Reverse(f.layer));
-    let Some(last) = versions.first() else { return HashMap::new() };
-    let mut result: Vec<(Key, usize, bool)> = parse(last.data).into_iter().map(|k| (k, last.layer, true)).collect();
+    let Some(last) = versions.first() else {
+        return HashMap::new();
+    };
+    let mut result: Vec<(Key, usize, bool)> = parse(last.data)
+        .into_iter()
+        .map(|k| (k, last.layer, true))
+        .collect();
     for f in versions.iter().skip(1) {
         let older = parse(f.data);
         let mut any = false;

@@ -167,3 +167,17 @@ fn non_executables_and_truncations() {
         let _ = parse(LockfileKind::GoBinary, file, &bad);
     }
 }
+
+/// This test executable links rampart, which quotes the Go magic in its read-only data: it
+/// is still not a Go binary.
+#[test]
+fn quoting_the_magic_is_not_go() {
+    let exe = std::env::current_exe().expect("current exe");
+    let data = std::fs::read(&exe).expect("read exe");
+    assert!(
+        data.windows(14).any(|w| w == b"\xff Go buildinf:"),
+        "magic should be quoted"
+    );
+    let (pkgs, diags) = parse(LockfileKind::GoBinary, "self", &data).expect("an executable");
+    assert!(pkgs.is_empty() && diags.is_empty(), "{pkgs:?} {diags:?}");
+}

@@ -13,6 +13,16 @@ pub enum MisconfigError {
         /// What the parser said.
         reason: String,
     },
+    /// The text is not valid HCL (Terraform).
+    #[error("{path}: line {line}: invalid HCL: {reason}")]
+    Hcl {
+        /// The file.
+        path: String,
+        /// 1-based line of the problem.
+        line: u32,
+        /// What the parser said.
+        reason: String,
+    },
     /// The input exceeds a safety limit (size, alias expansion, nesting depth).
     #[error("{path}: line {line}: {reason}")]
     Limit {

@@ -1,11 +1,12 @@
-//! Misconfiguration checks for Kubernetes manifests and Dockerfiles.
+//! Misconfiguration checks for Kubernetes manifests, Dockerfiles and Terraform.
 //!
 //! rampart-misconfig reads Kubernetes YAML or JSON (multi-document files, `List` kinds,
 //! whole-cluster `kubectl get -A -o json` dumps), finds every workload's pod spec and
 //! reports [`Misconfiguration`]s carrying the file and line of the offending setting.
 //! The checks are the Pod Security Standards (baseline and restricted, evaluated as a chosen
 //! policy version defined them, see [`pss`]) plus common NSA/CISA and CIS workload, RBAC and
-//! network checks. Dockerfiles are checked by [`scan_dockerfile`]. Every rule is declared
+//! network checks. Dockerfiles are checked by [`scan_dockerfile`], Terraform (AWS, GCP, Azure)
+//! by [`scan_terraform_files`]. Every rule is declared
 //! once in [`rules()`]. File discovery, output
 //! formats and exit codes belong to the CLI.
 //!
@@ -25,12 +26,14 @@ mod error;
 pub mod k8s;
 pub mod pss;
 mod rules;
+pub mod terraform;
 pub mod yaml;
 
 pub use dockerfile::scan_dockerfile;
 pub use error::MisconfigError;
 pub use pss::{Level, PssVersion, Violation, pss_verdict};
 pub use rules::{rule, rules};
+pub use terraform::scan_terraform_files;
 
 use rampart_core::{Diagnostic, Severity};
 use serde::Serialize;
@@ -135,12 +138,12 @@ pub fn scan_k8s_files(
     (found, diags)
 }
 
-fn error_diagnostic(path: &str, e: &MisconfigError) -> Diagnostic {
+pub(crate) fn error_diagnostic(path: &str, e: &MisconfigError) -> Diagnostic {
     let d = Diagnostic::warning(path, e.to_string());
     match e {
-        MisconfigError::Syntax { line, .. } | MisconfigError::Limit { line, .. } => {
-            d.at_line(*line)
-        }
+        MisconfigError::Syntax { line, .. }
+        | MisconfigError::Hcl { line, .. }
+        | MisconfigError::Limit { line, .. } => d.at_line(*line),
         MisconfigError::PssVersion(_) => d,
     }
 }

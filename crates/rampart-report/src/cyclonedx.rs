@@ -19,7 +19,10 @@ fn serial_number(report: &Report) -> String {
     let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
-    format!("urn:uuid:{}", uuid::Builder::from_random_bytes(b).into_uuid())
+    format!(
+        "urn:uuid:{}",
+        uuid::Builder::from_random_bytes(b).into_uuid()
+    )
 }
 
 fn cdx_severity(s: Severity) -> &'static str {
@@ -56,8 +59,13 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
     for p in &report.packages {
         let n = used.entry(p.purl.clone()).or_insert(0);
         *n += 1;
-        let bom_ref = if *n == 1 { p.purl.clone() } else { format!("{}#{}", p.purl, n) };
-        refs.entry(p.purl.as_str()).or_insert_with(|| bom_ref.clone());
+        let bom_ref = if *n == 1 {
+            p.purl.clone()
+        } else {
+            format!("{}#{}", p.purl, n)
+        };
+        refs.entry(p.purl.as_str())
+            .or_insert_with(|| bom_ref.clone());
         let mut c = json!({
             "bom-ref": bom_ref,
             "type": "library",

@@ -15,8 +15,8 @@
 
 pub mod cyclonedx;
 pub mod json;
-pub mod sarif;
 mod model;
+pub mod sarif;
 pub mod spdx;
 pub mod table;
 

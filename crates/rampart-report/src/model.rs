@@ -280,7 +280,12 @@ impl Report {
     /// a finished report; call this once after filling it.
     pub fn finish(&mut self) {
         self.packages.sort_by(|a, b| {
-            (a.ecosystem, &a.name, &a.version, &a.locations).cmp(&(b.ecosystem, &b.name, &b.version, &b.locations))
+            (a.ecosystem, &a.name, &a.version, &a.locations).cmp(&(
+                b.ecosystem,
+                &b.name,
+                &b.version,
+                &b.locations,
+            ))
         });
         self.vulnerabilities
             .sort_by(|a, b| (&a.purl, &a.id).cmp(&(&b.purl, &b.id)));

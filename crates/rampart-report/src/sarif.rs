@@ -61,8 +61,15 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
     for v in &report.vulnerabilities {
         let pkg = report.packages.iter().find(|p| p.purl == v.purl);
         let name = pkg.map(|p| p.name.as_str()).unwrap_or(v.purl.as_str());
-        let file = pkg.and_then(|p| p.locations.first()).map(String::as_str).unwrap_or(report.artifact.name.as_str());
-        let score = v.cvss.iter().map(|c| c.score).fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+        let file = pkg
+            .and_then(|p| p.locations.first())
+            .map(String::as_str)
+            .unwrap_or(report.artifact.name.as_str());
+        let score = v
+            .cvss
+            .iter()
+            .map(|c| c.score)
+            .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
         let idx = rules.add(&v.id, || {
             json!({
                 "id": v.id,
@@ -74,7 +81,11 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
                 "properties": {"security-severity": security_severity(v.severity, score), "tags": ["security", "vulnerability", v.severity.as_str()]},
             })
         });
-        let fix = v.fixed_version.as_deref().map(|f| format!(" Upgrade to {f}.")).unwrap_or_else(|| " No fix yet.".into());
+        let fix = v
+            .fixed_version
+            .as_deref()
+            .map(|f| format!(" Upgrade to {f}."))
+            .unwrap_or_else(|| " No fix yet.".into());
         results.push(json!({
             "ruleId": v.id,
             "ruleIndex": idx,
@@ -95,7 +106,11 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
                 "properties": {"security-severity": security_severity(m.severity, None), "tags": ["security", "misconfiguration"]},
             })
         });
-        let msg = if m.message.is_empty() { m.title.clone() } else { m.message.clone() };
+        let msg = if m.message.is_empty() {
+            m.title.clone()
+        } else {
+            m.message.clone()
+        };
         results.push(json!({
             "ruleId": m.rule_id,
             "ruleIndex": idx,

@@ -8,7 +8,13 @@ use serde_json::{Value, json};
 fn spdx_id(prefix: &str, n: usize, name: &str) -> String {
     let clean: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("SPDXRef-{prefix}-{n}-{clean}")
 }

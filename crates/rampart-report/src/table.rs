@@ -58,7 +58,13 @@ pub fn to_string(report: &Report) -> String {
     }
     if let Some(c) = &report.compliance {
         let failed = c.controls.iter().filter(|x| x.status == "FAIL").count();
-        let _ = writeln!(out, "\nCompliance: {} ({} of {} controls fail)", c.framework, failed, c.controls.len());
+        let _ = writeln!(
+            out,
+            "\nCompliance: {} ({} of {} controls fail)",
+            c.framework,
+            failed,
+            c.controls.len()
+        );
         let rows: Vec<[String; 3]> = c
             .controls
             .iter()
@@ -82,7 +88,18 @@ pub fn to_string(report: &Report) -> String {
                 ]
             })
             .collect();
-        render(&mut out, ["PACKAGE", "INSTALLED", "ID", "SEVERITY", "STATUS", "FIXED IN"], &rows);
+        render(
+            &mut out,
+            [
+                "PACKAGE",
+                "INSTALLED",
+                "ID",
+                "SEVERITY",
+                "STATUS",
+                "FIXED IN",
+            ],
+            &rows,
+        );
     }
     if !report.misconfigurations.is_empty() {
         out.push_str("\nMisconfigurations\n");
@@ -99,7 +116,11 @@ pub fn to_string(report: &Report) -> String {
                 ]
             })
             .collect();
-        render(&mut out, ["SEVERITY", "RULE", "WHERE", "RESOURCE", "TITLE"], &rows);
+        render(
+            &mut out,
+            ["SEVERITY", "RULE", "WHERE", "RESOURCE", "TITLE"],
+            &rows,
+        );
     }
     if !report.secrets.is_empty() {
         out.push_str("\nSecrets\n");
@@ -111,10 +132,20 @@ pub fn to_string(report: &Report) -> String {
                 if let Some(l) = &s.deleted_in_layer {
                     let _ = write!(place, " (deleted in {})", short(l));
                 }
-                [s.severity.to_string(), s.rule_id.clone(), place, s.layer.as_deref().map(short).unwrap_or_default(), s.redacted.clone()]
+                [
+                    s.severity.to_string(),
+                    s.rule_id.clone(),
+                    place,
+                    s.layer.as_deref().map(short).unwrap_or_default(),
+                    s.redacted.clone(),
+                ]
             })
             .collect();
-        render(&mut out, ["SEVERITY", "RULE", "WHERE", "LAYER", "VALUE"], &rows);
+        render(
+            &mut out,
+            ["SEVERITY", "RULE", "WHERE", "LAYER", "VALUE"],
+            &rows,
+        );
     }
     if !report.malware.is_empty() {
         out.push_str("\nMalware\n");
@@ -139,7 +170,11 @@ pub fn to_string(report: &Report) -> String {
                 ]
             })
             .collect();
-        render(&mut out, ["NAME", "VERSION", "ECOSYSTEM", "FOUND IN"], &rows);
+        render(
+            &mut out,
+            ["NAME", "VERSION", "ECOSYSTEM", "FOUND IN"],
+            &rows,
+        );
     }
     out
 }

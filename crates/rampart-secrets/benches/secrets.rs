@@ -47,7 +47,7 @@ fn corpus(size: usize) -> Vec<u8> {
         out.extend_from_slice(line.as_bytes());
         out.push(b'\n');
         n += 1;
-        if n % 100_000 == 0 {
+        if n.is_multiple_of(100_000) {
             out.extend_from_slice(PLANTED[(n / 100_000) % PLANTED.len()].as_bytes());
             out.push(b'\n');
         }

@@ -101,9 +101,9 @@ pub(crate) fn glob_to_regex(glob: &str) -> String {
                     Some(end) if end > 1 => {
                         out.push('[');
                         let inner: String = chars[i + 1..i + end].iter().collect();
-                        let inner = inner.strip_prefix('!').map_or(inner.clone(), |rest| {
-                            format!("^{rest}")
-                        });
+                        let inner = inner
+                            .strip_prefix('!')
+                            .map_or(inner.clone(), |rest| format!("^{rest}"));
                         out.push_str(&inner.replace('\\', "\\\\"));
                         out.push(']');
                         i += end + 1;

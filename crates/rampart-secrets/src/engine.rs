@@ -33,7 +33,10 @@ const PRAGMA_MARKER: &[u8] = b"pragma: allowlist secret";
 
 const PAIR_RULE: &str = "secret-aws-access-key-pair";
 const PAIR_KEY_ID: &str = "secret-aws-access-key-id";
-const PAIR_SECRETS: &[&str] = &["secret-aws-secret-access-key", "secret-aws-credentials-file"];
+const PAIR_SECRETS: &[&str] = &[
+    "secret-aws-secret-access-key",
+    "secret-aws-credentials-file",
+];
 const PKCS12_RULE: &str = "secret-private-key-pkcs12";
 const JKS_RULE: &str = "secret-private-key-jks";
 
@@ -231,12 +234,23 @@ impl Scanner {
         if let Some(ri) = self.pkcs12
             && is_pkcs12(data)
         {
-            candidates.push(Candidate { rule: ri, match_start: 0, start: 0, end: data.len() });
+            candidates.push(Candidate {
+                rule: ri,
+                match_start: 0,
+                start: 0,
+                end: data.len(),
+            });
         }
         if let Some(ri) = self.jks
-            && (data.starts_with(&[0xfe, 0xed, 0xfe, 0xed]) || data.starts_with(&[0xce, 0xce, 0xce, 0xce]))
+            && (data.starts_with(&[0xfe, 0xed, 0xfe, 0xed])
+                || data.starts_with(&[0xce, 0xce, 0xce, 0xce]))
         {
-            candidates.push(Candidate { rule: ri, match_start: 0, start: 0, end: data.len() });
+            candidates.push(Candidate {
+                rule: ri,
+                match_start: 0,
+                start: 0,
+                end: data.len(),
+            });
         }
         if self.pem_rules.is_empty() {
             return;
@@ -267,9 +281,11 @@ impl Scanner {
                 continue;
             };
             for &ri in rule_ids {
-                let (Some(ws), Some(cut), Some(c)) =
-                    (windows.get_mut(ri), truncated.get_mut(ri), self.rules.get(ri))
-                else {
+                let (Some(ws), Some(cut), Some(c)) = (
+                    windows.get_mut(ri),
+                    truncated.get_mut(ri),
+                    self.rules.get(ri),
+                ) else {
                     continue;
                 };
                 if let Some(last) = ws.last()
@@ -388,12 +404,21 @@ impl Scanner {
         kept
     }
 
-    fn emit(&self, path: &str, data: &[u8], kept: Vec<Candidate>, out: &mut Vec<SecretFinding>, stats: &mut Stats) {
+    fn emit(
+        &self,
+        path: &str,
+        data: &[u8],
+        kept: Vec<Candidate>,
+        out: &mut Vec<SecretFinding>,
+        stats: &mut Stats,
+    ) {
         let mut line: usize = 1;
         let mut line_start: usize = 0;
         let mut pos: usize = 0;
         for c in kept {
-            let Some(compiled) = self.rules.get(c.rule) else { continue };
+            let Some(compiled) = self.rules.get(c.rule) else {
+                continue;
+            };
             let rule = compiled.rule;
             let at = c.match_start.min(data.len());
             if at >= pos {
@@ -462,7 +487,7 @@ impl Scanner {
                         .collect()
                 })
                 .unwrap_or_default();
-            if named.is_empty() || named.iter().any(|n| *n == id.as_bytes()) {
+            if named.is_empty() || named.contains(&id.as_bytes()) {
                 return true;
             }
         }
@@ -509,7 +534,9 @@ fn is_pkcs12(data: &[u8]) -> bool {
     if data.get(header..header + 3) != Some(&[0x02, 0x01, 0x03][..]) {
         return false;
     }
-    const PKCS7_DATA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    const PKCS7_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
     let probe = data.get(header + 3..).unwrap_or_default();
     let probe = probe.get(..48).unwrap_or(probe);
     memmem::find(probe, PKCS7_DATA).is_some()
@@ -531,8 +558,12 @@ mod tests {
 
     #[test]
     fn pkcs12_magic() {
-        let mut p12 = vec![0x30, 0x82, 0x09, 0x80, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0x46];
-        p12.extend_from_slice(&[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]);
+        let mut p12 = vec![
+            0x30, 0x82, 0x09, 0x80, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0x46,
+        ];
+        p12.extend_from_slice(&[
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+        ]);
         assert!(is_pkcs12(&p12));
         assert!(!is_pkcs12(&p12[..5]));
         assert!(!is_pkcs12(b"0\x82"));

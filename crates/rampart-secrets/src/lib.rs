@@ -109,7 +109,13 @@ impl fmt::Display for SecretFinding {
         write!(
             f,
             "{}:{}:{}: {} [{}] {} ({})",
-            self.path, self.line, self.column, self.severity, self.rule_id, self.title, self.redacted
+            self.path,
+            self.line,
+            self.column,
+            self.severity,
+            self.rule_id,
+            self.title,
+            self.redacted
         )
     }
 }

@@ -2372,3 +2372,53 @@ pub fn rules() -> &'static [SecretRule] {
     RULES
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn table_is_well_formed() {
+        let mut ids = BTreeSet::new();
+        for r in rules() {
+            assert!(ids.insert(r.id), "duplicate id {}", r.id);
+            assert!(r.id.starts_with("secret-"), "{}", r.id);
+            assert!(
+                r.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                r.id
+            );
+            for k in r.keywords {
+                assert_eq!(
+                    *k,
+                    k.to_ascii_lowercase(),
+                    "{}: keyword {k} not lower-case",
+                    r.id
+                );
+                assert!(k.len() >= 2, "{}: keyword {k} too short", r.id);
+            }
+            assert!(!r.title.is_empty() && !r.format.is_empty(), "{}", r.id);
+            let meta = r.meta();
+            assert_eq!(meta.id, r.id);
+            assert!(meta.description.contains(r.format));
+        }
+        // Rules without keywords are found by magic bytes or derived in the engine.
+        let keywordless: Vec<_> = rules()
+            .iter()
+            .filter(|r| r.keywords.is_empty())
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(
+            keywordless,
+            [
+                "secret-aws-access-key-pair",
+                "secret-private-key-pkcs12",
+                "secret-private-key-jks"
+            ]
+        );
+        assert_eq!(rules().len(), 277);
+        let providers: BTreeSet<_> = rules().iter().map(|r| r.provider()).collect();
+        assert_eq!(providers.len(), 167);
+    }
+}

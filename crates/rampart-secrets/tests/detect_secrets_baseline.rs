@@ -12,28 +12,88 @@ use std::collections::BTreeSet;
 
 /// Baseline lines rampart does not report: (file, line, reason).
 const NOT_REPORTED: &[(&str, u32, &str)] = &[
-    ("config.ini", 2, "`123456789a1234`: a sequential-digit stand-in (stopword 123456)"),
-    ("each_secret.py", 8, "`AKIAIOSFODNN7EXAMPLE`: AWS's documented example key id"),
-    ("config.env", 1, "`mimi=<base64>`: no credential name, entropy-only finding"),
-    ("config.ini", 10, "`aws_secret_key = 23456789a1`: 10 characters, not an AWS secret key"),
-    ("config.md", 10, "`key=<base64>`: `key` alone is too weak a name"),
-    ("config.yaml", 3, "`other_value_here: 1234567890a`: entropy-only finding"),
-    ("config.yaml", 4, "`AKIATESTTESTTESTTEST` under `nested:`: value is TEST repeated (rampart: line 5 is the key id; the baseline is from 2020 and off by one)"),
+    (
+        "config.ini",
+        2,
+        "`123456789a1234`: a sequential-digit stand-in (stopword 123456)",
+    ),
+    (
+        "each_secret.py",
+        8,
+        "`AKIAIOSFODNN7EXAMPLE`: AWS's documented example key id",
+    ),
+    (
+        "config.env",
+        1,
+        "`mimi=<base64>`: no credential name, entropy-only finding",
+    ),
+    (
+        "config.ini",
+        10,
+        "`aws_secret_key = 23456789a1`: 10 characters, not an AWS secret key",
+    ),
+    (
+        "config.md",
+        10,
+        "`key=<base64>`: `key` alone is too weak a name",
+    ),
+    (
+        "config.yaml",
+        3,
+        "`other_value_here: 1234567890a`: entropy-only finding",
+    ),
+    (
+        "config.yaml",
+        4,
+        "`AKIATESTTESTTESTTEST` under `nested:`: value is TEST repeated (rampart: line 5 is the key id; the baseline is from 2020 and off by one)",
+    ),
     ("config.yaml", 14, "`!!binary` value: entropy-only finding"),
     ("config2.yaml", 2, "`!!binary` value: entropy-only finding"),
     ("each_secret.py", 3, "`id = <base64>`: no credential name"),
-    ("files/file_with_secrets.py", 3, "`SUPER_SEECRET_VALUE` (misspelt): no credential name"),
-    ("sample.diff", 10, "`len(\"012345678a\")` in code: entropy-only finding"),
-    ("sample.diff", 34, "a bare hex literal in a diff: entropy-only finding"),
-    ("short_files/first_line.php", 1, "`notHighEnoughEntropy`: camelCase words, a placeholder"),
-    ("short_files/last_line.ini", 5, "value continues an ini key on the next lines"),
-    ("short_files/middle_line.yml", 4, "`secure:` under `password:` on the line above"),
+    (
+        "files/file_with_secrets.py",
+        3,
+        "`SUPER_SEECRET_VALUE` (misspelt): no credential name",
+    ),
+    (
+        "sample.diff",
+        10,
+        "`len(\"012345678a\")` in code: entropy-only finding",
+    ),
+    (
+        "sample.diff",
+        34,
+        "a bare hex literal in a diff: entropy-only finding",
+    ),
+    (
+        "short_files/first_line.php",
+        1,
+        "`notHighEnoughEntropy`: camelCase words, a placeholder",
+    ),
+    (
+        "short_files/last_line.ini",
+        5,
+        "value continues an ini key on the next lines",
+    ),
+    (
+        "short_files/middle_line.yml",
+        4,
+        "`secure:` under `password:` on the line above",
+    ),
 ];
 
 /// Lines rampart reports that the baseline does not: (file, line, reason).
 const EXTRA: &[(&str, u32, &str)] = &[
-    ("config.ini", 32, "`real_secret_which_isnt_an_i_d = <46 random characters>`: a secret by name and entropy"),
-    ("config.yaml", 5, "`AKIATESTTESTTESTTEST`: an access key id by format (the baseline says line 4: it predates a line added above)"),
+    (
+        "config.ini",
+        32,
+        "`real_secret_which_isnt_an_i_d = <46 random characters>`: a secret by name and entropy",
+    ),
+    (
+        "config.yaml",
+        5,
+        "`AKIATESTTESTTESTTEST`: an access key id by format (the baseline says line 4: it predates a line added above)",
+    ),
 ];
 
 fn files(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
@@ -101,18 +161,27 @@ fn detect_secrets_baseline_lines() {
     let mut unexplained = Vec::new();
     for (f, l) in &missing {
         let known = NOT_REPORTED.iter().any(|(kf, kl, _)| kf == f && kl == l);
-        println!("baseline {f}:{l}{}", if known { "" } else { "  (unexplained)" });
+        println!(
+            "baseline {f}:{l}{}",
+            if known { "" } else { "  (unexplained)" }
+        );
         if !known {
             unexplained.push(format!("{f}:{l}"));
         }
     }
     for (f, l) in &extra {
         let known = EXTRA.iter().any(|(kf, kl, _)| kf == f && kl == l);
-        println!("rampart  {f}:{l}{}", if known { "" } else { "  (unexplained)" });
+        println!(
+            "rampart  {f}:{l}{}",
+            if known { "" } else { "  (unexplained)" }
+        );
         if !known {
             unexplained.push(format!("extra {f}:{l}"));
         }
     }
-    assert!(unexplained.is_empty(), "unexplained differences: {unexplained:?}");
+    assert!(
+        unexplained.is_empty(),
+        "unexplained differences: {unexplained:?}"
+    );
     assert_eq!((expected.len(), got.len(), agree.len()), (21, 7, 5));
 }

@@ -48,7 +48,10 @@ fn gitleaks_provider_coverage() {
         .iter()
         .map(|r| r["id"].as_str().expect("id").to_string())
         .collect();
-    let ours: BTreeSet<&str> = rampart_secrets::rules().iter().map(|r| r.provider()).collect();
+    let ours: BTreeSet<&str> = rampart_secrets::rules()
+        .iter()
+        .map(|r| r.provider())
+        .collect();
     let mut covered = Vec::new();
     let mut uncovered = Vec::new();
     for id in &ids {
@@ -80,7 +83,15 @@ fn gitleaks_provider_coverage() {
         providers_covered.len()
     );
     println!("not covered: {}", uncovered.join(" "));
-    println!("rampart rules: {}, providers: {}", rampart_secrets::rules().len(), ours.len());
+    println!(
+        "rampart rules: {}, providers: {}",
+        rampart_secrets::rules().len(),
+        ours.len()
+    );
     assert_eq!(ids.len(), 222);
-    assert_eq!((covered.len(), providers_covered.len()), (197, 111), "coverage changed");
+    assert_eq!(
+        (covered.len(), providers_covered.len()),
+        (197, 111),
+        "coverage changed"
+    );
 }

@@ -13,7 +13,10 @@ use std::collections::BTreeMap;
 /// Nosey Parker rules whose examples rampart does not claim to find, and why.
 const UNCLAIMED: &[(&str, &str)] = &[
     ("np.age.1", "age recipient: a public key"),
-    ("np.aws.3", "AWS account id: an identifier, not a credential"),
+    (
+        "np.aws.3",
+        "AWS account id: an identifier, not a credential",
+    ),
     ("np.s3.1", "S3 bucket name: not a credential"),
     ("np.s3.2", "S3 bucket name: not a credential"),
     ("np.arn.1", "ARN: an identifier"),
@@ -26,65 +29,249 @@ const UNCLAIMED: &[(&str, &str)] = &[
     ("np.mapbox.1", "Mapbox public token (pk.): public by design"),
     ("np.shopify.1", "shop domain: not a credential"),
     ("np.reactapp.1", "a user name, not a credential"),
-    ("np.codeclimate.1", "reporter id: rampart flags it only as CC_TEST_REPORTER_ID"),
-    ("np.jenkins.1", "Jenkins API tokens and crumbs have no published format"),
-    ("np.jenkins.2", "Jenkins setup password is printed in logs, not a file format"),
+    (
+        "np.codeclimate.1",
+        "reporter id: rampart flags it only as CC_TEST_REPORTER_ID",
+    ),
+    (
+        "np.jenkins.1",
+        "Jenkins API tokens and crumbs have no published format",
+    ),
+    (
+        "np.jenkins.2",
+        "Jenkins setup password is printed in logs, not a file format",
+    ),
     ("np.pwhash.5", "Cisco IOS type-8 hash: not covered"),
-    ("np.krb5.asrep.23.1", "Kerberos AS-REP hash (cracking output): not covered"),
+    (
+        "np.krb5.asrep.23.1",
+        "Kerberos AS-REP hash (cracking output): not covered",
+    ),
 ];
 
 /// Examples of claimed rules that rampart misses on purpose: (rule, example prefix, reason).
 const KNOWN_MISSES: &[(&str, &str, &str)] = &[
-    ("np.aws.2", "aws_secret_access_key:aaaa", "one repeated character: a placeholder"),
-    ("np.aws.2", "aws_secret_access_key => aaaa", "one repeated character: a placeholder"),
-    ("np.google.3", "\"client_secret\":\"aaaa", "one repeated character: a placeholder"),
-    ("np.salesforce.1", "=== Org Description", "the documentation token contains EXAMPLE"),
-    ("np.slack.2", "export SLACK_TOKEN=\"xoxb-0000000000", "xxxx placeholder"),
-    ("np.tavily.1", "TAVILY_API_KEY = \"tvly-xxxx", "xxxx placeholder"),
-    ("np.generic.2", "buildConfigField", "value in a Gradle call argument list, no assignment"),
-    ("np.generic.3", "hostname = '10.11.12.13'\nusername", "value starts with a backquote, read as a template"),
-    ("np.generic.3", "hostname = '10.11.12.13'\nUSERNAME", "`PASS =` alone is too weak a keyword"),
-    ("np.generic.3", "user = 'abuser'", "contains the stopword 123456"),
-    ("np.generic.3", "user = 'Aladdin'\npassword = 'open sesame'", "value holds a space: prose, not a secret"),
-    ("np.generic.4", "user = Aladdin\npassword = open_sesame", "unquoted snake_case value reads as an identifier"),
-    ("np.generic.4", "user = Aladdin\n// some comment", "unquoted snake_case value reads as an identifier"),
-    ("np.generic.4", ":authn_dbd_params", "value ###### is a mask"),
-    ("np.generic.4", "[SupportSite]", "value contains the stopword password"),
-    ("np.generic.5", "\"ApplicationServicesConnection\"", "value contains the stopword password"),
-    ("np.generic.5", "private const string DevFolkoosComPfxPassword", "value contains the stopword password"),
-    ("np.generic.5", "\"password\": \"YOURPASSWROD\"", "a your-password placeholder"),
-    ("np.generic.6", ":password       => '4ian1234'", "contains the stopword 1234 sequence (entropy 2.75 < 2.5 after stopwords)"),
-    ("np.generic.6", "beta => {", "value contains the stopword password"),
-    ("np.generic.11", "", "password in English prose: not reported, too noisy"),
-    ("np.generic.12", "", "password in English prose: not reported, too noisy"),
-    ("np.generic.13", "", "password in English prose: not reported, too noisy"),
-    ("np.generic.14", "", "password in English prose: not reported, too noisy"),
-    ("np.generic.15", "", "comparison (`==`, `!=`) against a literal: not reported"),
-    ("np.generic.16", "", "comparison (`==`, `!=`) against a literal: not reported"),
-    ("np.gradle.1", "", "value is the word password (placeholder) or absent"),
-    ("np.odbc.1", "//Database Info", "PHP source with escaped quotes, no connection string"),
-    ("np.odbc.1", "    adoConn.Open", "connection string split across concatenated literals"),
-    ("np.odbc.1", "\"driver={SQL Server}", "value is a template #{...}"),
-    ("np.okta.1", "variable \"corp_okta_api_token\"", "name and value on different lines"),
-    ("np.psexec.1", "psExec \\\\OAIJCTDU8024272", "value is a variable ($Password)"),
-    ("np.psexec.1", ":: satmodel2", "value is a variable (%nothing%)"),
-    ("np.vmware.1", "#Set-PowerCLIConfiguration", "value is a variable ($password)"),
-    ("np.vmware.1", "Connect-VIServer $ESXiHost", "value is a variable ($ESXipass)"),
+    (
+        "np.aws.2",
+        "aws_secret_access_key:aaaa",
+        "one repeated character: a placeholder",
+    ),
+    (
+        "np.aws.2",
+        "aws_secret_access_key => aaaa",
+        "one repeated character: a placeholder",
+    ),
+    (
+        "np.google.3",
+        "\"client_secret\":\"aaaa",
+        "one repeated character: a placeholder",
+    ),
+    (
+        "np.salesforce.1",
+        "=== Org Description",
+        "the documentation token contains EXAMPLE",
+    ),
+    (
+        "np.slack.2",
+        "export SLACK_TOKEN=\"xoxb-0000000000",
+        "xxxx placeholder",
+    ),
+    (
+        "np.tavily.1",
+        "TAVILY_API_KEY = \"tvly-xxxx",
+        "xxxx placeholder",
+    ),
+    (
+        "np.generic.2",
+        "buildConfigField",
+        "value in a Gradle call argument list, no assignment",
+    ),
+    (
+        "np.generic.3",
+        "hostname = '10.11.12.13'\nusername",
+        "value starts with a backquote, read as a template",
+    ),
+    (
+        "np.generic.3",
+        "hostname = '10.11.12.13'\nUSERNAME",
+        "`PASS =` alone is too weak a keyword",
+    ),
+    (
+        "np.generic.3",
+        "user = 'abuser'",
+        "contains the stopword 123456",
+    ),
+    (
+        "np.generic.3",
+        "user = 'Aladdin'\npassword = 'open sesame'",
+        "value holds a space: prose, not a secret",
+    ),
+    (
+        "np.generic.4",
+        "user = Aladdin\npassword = open_sesame",
+        "unquoted snake_case value reads as an identifier",
+    ),
+    (
+        "np.generic.4",
+        "user = Aladdin\n// some comment",
+        "unquoted snake_case value reads as an identifier",
+    ),
+    (
+        "np.generic.4",
+        ":authn_dbd_params",
+        "value ###### is a mask",
+    ),
+    (
+        "np.generic.4",
+        "[SupportSite]",
+        "value contains the stopword password",
+    ),
+    (
+        "np.generic.5",
+        "\"ApplicationServicesConnection\"",
+        "value contains the stopword password",
+    ),
+    (
+        "np.generic.5",
+        "private const string DevFolkoosComPfxPassword",
+        "value contains the stopword password",
+    ),
+    (
+        "np.generic.5",
+        "\"password\": \"YOURPASSWROD\"",
+        "a your-password placeholder",
+    ),
+    (
+        "np.generic.6",
+        ":password       => '4ian1234'",
+        "contains the stopword 1234 sequence (entropy 2.75 < 2.5 after stopwords)",
+    ),
+    (
+        "np.generic.6",
+        "beta => {",
+        "value contains the stopword password",
+    ),
+    (
+        "np.generic.11",
+        "",
+        "password in English prose: not reported, too noisy",
+    ),
+    (
+        "np.generic.12",
+        "",
+        "password in English prose: not reported, too noisy",
+    ),
+    (
+        "np.generic.13",
+        "",
+        "password in English prose: not reported, too noisy",
+    ),
+    (
+        "np.generic.14",
+        "",
+        "password in English prose: not reported, too noisy",
+    ),
+    (
+        "np.generic.15",
+        "",
+        "comparison (`==`, `!=`) against a literal: not reported",
+    ),
+    (
+        "np.generic.16",
+        "",
+        "comparison (`==`, `!=`) against a literal: not reported",
+    ),
+    (
+        "np.gradle.1",
+        "",
+        "value is the word password (placeholder) or absent",
+    ),
+    (
+        "np.odbc.1",
+        "//Database Info",
+        "PHP source with escaped quotes, no connection string",
+    ),
+    (
+        "np.odbc.1",
+        "    adoConn.Open",
+        "connection string split across concatenated literals",
+    ),
+    (
+        "np.odbc.1",
+        "\"driver={SQL Server}",
+        "value is a template #{...}",
+    ),
+    (
+        "np.okta.1",
+        "variable \"corp_okta_api_token\"",
+        "name and value on different lines",
+    ),
+    (
+        "np.psexec.1",
+        "psExec \\\\OAIJCTDU8024272",
+        "value is a variable ($Password)",
+    ),
+    (
+        "np.psexec.1",
+        ":: satmodel2",
+        "value is a variable (%nothing%)",
+    ),
+    (
+        "np.vmware.1",
+        "#Set-PowerCLIConfiguration",
+        "value is a variable ($password)",
+    ),
+    (
+        "np.vmware.1",
+        "Connect-VIServer $ESXiHost",
+        "value is a variable ($ESXipass)",
+    ),
 ];
 
 /// Negative examples of one Nosey Parker rule that are valid credentials of another
 /// type, which rampart reports on purpose: (rule, example prefix, reason).
 const CREDENTIAL_NEGATIVES: &[(&str, &str, &str)] = &[
-    ("np.slack.", "", "a valid Slack token of another kind (bot/user/legacy)"),
-    ("np.hashicorp.", "", "a valid Vault token of the other generation"),
-    ("np.newrelic.2", "", "a valid New Relic ingest license key (…NRAL)"),
-    ("np.generic.1", "", "a valid Entra ID client secret (Q~ format)"),
-    ("np.auth0.1", "", "an Auth0 client secret in AUTH0_CLIENT_SECRET"),
-    ("np.gitalk.1", "", "a GitHub OAuth client secret (40 hex) in clientSecret"),
-    ("np.jwt.1", "<add key=\"ClearTextPassword\"", "a value stored as ClearTextPassword"),
+    (
+        "np.slack.",
+        "",
+        "a valid Slack token of another kind (bot/user/legacy)",
+    ),
+    (
+        "np.hashicorp.",
+        "",
+        "a valid Vault token of the other generation",
+    ),
+    (
+        "np.newrelic.2",
+        "",
+        "a valid New Relic ingest license key (…NRAL)",
+    ),
+    (
+        "np.generic.1",
+        "",
+        "a valid Entra ID client secret (Q~ format)",
+    ),
+    (
+        "np.auth0.1",
+        "",
+        "an Auth0 client secret in AUTH0_CLIENT_SECRET",
+    ),
+    (
+        "np.gitalk.1",
+        "",
+        "a GitHub OAuth client secret (40 hex) in clientSecret",
+    ),
+    (
+        "np.jwt.1",
+        "<add key=\"ClearTextPassword\"",
+        "a value stored as ClearTextPassword",
+    ),
     ("np.generic.9", "", "a .NET appSetting holding a password"),
     ("np.generic.10", "", "a .NET appSetting holding a password"),
-    ("np.postgres.1", "postgresql://user:secret@[", "a password in a URL with an IPv6 host"),
+    (
+        "np.postgres.1",
+        "postgresql://user:secret@[",
+        "a password in a URL with an IPv6 host",
+    ),
 ];
 
 struct Example {
@@ -206,7 +393,10 @@ fn noseyparker_recall_and_false_positives() {
         neg += r.neg;
         fp += r.fp;
     }
-    println!("{:<16} {:>4}/{:<4} {:>4}/{:<4}", "TOTAL", found, pos, fp, neg);
+    println!(
+        "{:<16} {:>4}/{:<4} {:>4}/{:<4}",
+        "TOTAL", found, pos, fp, neg
+    );
     println!("rules with examples: {total_rules}; unclaimed positive examples: {unclaimed}");
     println!("negatives that are credentials of another type, reported: {credential_negatives}");
     for m in &misses {
@@ -215,7 +405,11 @@ fn noseyparker_recall_and_false_positives() {
     for f in &fps {
         println!("FP   {f}");
     }
-    assert!(misses.is_empty(), "{} unexplained misses (see MISS lines)", misses.len());
+    assert!(
+        misses.is_empty(),
+        "{} unexplained misses (see MISS lines)",
+        misses.len()
+    );
     assert_eq!((found, pos), (337, 378), "recall totals changed");
     assert_eq!(credential_negatives, 25, "credential negatives changed");
     assert_eq!(unclaimed, 52, "unclaimed positives changed");

@@ -26,7 +26,10 @@ fn single_line_200mb() {
     // One real token in the middle of the line.
     let token = b"ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A";
     let mid = data.len() / 2;
-    data.splice(mid..mid, b" ".iter().chain(token.iter()).chain(b" ".iter()).copied());
+    data.splice(
+        mid..mid,
+        b" ".iter().chain(token.iter()).chain(b" ".iter()).copied(),
+    );
     let cfg = Config {
         max_file_size: 1 << 30,
         ..Config::default()
@@ -55,7 +58,12 @@ fn oversize_is_counted() {
     let scanner = Scanner::new(&cfg).unwrap();
     let mut out = Vec::new();
     let mut stats = Stats::default();
-    scanner.scan("big.txt", b"ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A", &mut out, &mut stats);
+    scanner.scan(
+        "big.txt",
+        b"ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A",
+        &mut out,
+        &mut stats,
+    );
     assert!(out.is_empty());
     assert_eq!(stats.skipped_oversize, 1);
     assert_eq!(stats.diagnostics.len(), 1);
@@ -89,8 +97,12 @@ fn random_binary_and_magic() {
     s.scan("blob.bin", &data, &mut out, &mut stats);
     let ids: Vec<_> = out.iter().map(|f| f.rule_id.as_str()).collect();
     assert_eq!(ids, ["secret-private-key-rsa"]);
-    let mut p12 = vec![0x30, 0x82, 0x09, 0x80, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0x46];
-    p12.extend_from_slice(&[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]);
+    let mut p12 = vec![
+        0x30, 0x82, 0x09, 0x80, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0x46,
+    ];
+    p12.extend_from_slice(&[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ]);
     p12.extend_from_slice(&[0u8; 64]);
     out.clear();
     s.scan("cert.p12", &p12, &mut out, &mut stats);

@@ -12,7 +12,16 @@ use std::path::Path;
 fn corpus_db() -> Db {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     let mut sink = Sink::default();
-    for p in ["debian-osv", "almalinux-osv", "rustsec-osv", "pypa-osv", "go-osv", "ghsa-npm-sample", "alpine-secdb-2020", "alpine-secdb-v3.20-subset"] {
+    for p in [
+        "debian-osv",
+        "almalinux-osv",
+        "rustsec-osv",
+        "pypa-osv",
+        "go-osv",
+        "ghsa-npm-sample",
+        "alpine-secdb-2020",
+        "alpine-secdb-v3.20-subset",
+    ] {
         import_path(&root.join(p), &mut sink).expect("corpus feed");
     }
     Db::from_sink(sink, vec![], 0)
@@ -46,8 +55,16 @@ fn packages(db: &Db) -> Vec<Package> {
     let mut i = 0usize;
     while out.len() < 100_000 {
         let (eco, name, fixed) = &named[i % named.len()];
-        let version = if i % 2 == 0 { fixed.clone() } else { format!("{fixed}~1") };
-        let (name, version) = if i % 4 == 3 { (format!("unknown-{i}"), "1.0.0".to_string()) } else { (name.clone(), version) };
+        let version = if i.is_multiple_of(2) {
+            fixed.clone()
+        } else {
+            format!("{fixed}~1")
+        };
+        let (name, version) = if i % 4 == 3 {
+            (format!("unknown-{i}"), "1.0.0".to_string())
+        } else {
+            (name.clone(), version)
+        };
         let mut p = Package::new(name, version, *eco);
         if *eco == Ecosystem::Deb {
             p.source_name = Some(p.name.clone());

@@ -13,7 +13,8 @@ pub fn v3_base_score(vector: &str) -> Option<f64> {
     if head != "CVSS:3.1" && head != "CVSS:3.0" {
         return None;
     }
-    let (mut av, mut ac, mut pr, mut ui, mut s, mut c, mut i, mut a) = (None, None, None, None, None, None, None, None);
+    let (mut av, mut ac, mut pr, mut ui, mut s, mut c, mut i, mut a) =
+        (None, None, None, None, None, None, None, None);
     for p in parts {
         let (k, v) = p.split_once(':')?;
         match k {

@@ -59,7 +59,8 @@ pub fn scheme_of(ecosystem: &str) -> Option<Scheme> {
     Some(match family {
         "debian" | "ubuntu" => Scheme::Dpkg,
         "alpine" => Scheme::Apk,
-        "almalinux" | "rocky" | "rhel" | "centos" | "suse" | "amazon" | "fedora" => Scheme::Rpm,
+        "almalinux" | "rocky" | "rhel" | "centos" | "suse" | "amazon" | "fedora" | "oracle"
+        | "photon" | "mariner" | "azurelinux" => Scheme::Rpm,
         "crates.io" => Scheme::Semver,
         "npm" => Scheme::Npm,
         "pypi" => Scheme::Pep440,
@@ -89,7 +90,10 @@ fn sort_events(events: &mut [Event], scheme: Scheme) {
     };
     events.sort_by(|a, b| {
         let (va, vb) = (event_version(a), event_version(b));
-        let ord = match (va == "0" && matches!(a, Event::Introduced(_)), vb == "0" && matches!(b, Event::Introduced(_))) {
+        let ord = match (
+            va == "0" && matches!(a, Event::Introduced(_)),
+            vb == "0" && matches!(b, Event::Introduced(_)),
+        ) {
             (true, true) => Ordering::Equal,
             (true, false) => Ordering::Less,
             (false, true) => Ordering::Greater,
@@ -144,7 +148,11 @@ impl Db {
     }
 
     /// Every (advisory, affected entry) for `package` in `ecosystem`.
-    pub fn lookup<'a>(&'a self, ecosystem: &str, package: &str) -> impl Iterator<Item = (&'a Advisory, &'a Affected)> + 'a {
+    pub fn lookup<'a>(
+        &'a self,
+        ecosystem: &str,
+        package: &str,
+    ) -> impl Iterator<Item = (&'a Advisory, &'a Affected)> + 'a {
         self.index
             .get(ecosystem)
             .and_then(|m| m.get(package))
@@ -169,7 +177,10 @@ impl Db {
     /// Write the database to `path` atomically: a temporary file in the same directory,
     /// flushed to disk, then renamed over `path`. A failure leaves `path` as it was.
     pub fn write(&self, path: &Path) -> Result<(), VulnError> {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| VulnError::io(dir, e))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| VulnError::io(dir, e))?;
         let meta = serde_json::to_vec(&self.meta).map_err(|e| VulnError::Db {
@@ -178,7 +189,11 @@ impl Db {
         })?;
         let body = Body {
             advisories: self.advisories.clone(),
-            cve_info: self.cve_info.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            cve_info: self
+                .cve_info
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         };
         let encoded = postcard::to_stdvec(&body).map_err(|e| VulnError::Db {
             path: path.display().to_string(),
@@ -195,7 +210,8 @@ impl Db {
             f.sync_all()
         };
         write(f).map_err(|e| VulnError::io(path, e))?;
-        tmp.persist(path).map_err(|e| VulnError::io(path, e.error))?;
+        tmp.persist(path)
+            .map_err(|e| VulnError::io(path, e.error))?;
         Ok(())
     }
 
@@ -215,10 +231,17 @@ impl Db {
             reason,
         };
         let mut compressed = Vec::new();
-        f.read_to_end(&mut compressed).map_err(|e| VulnError::io(path, e))?;
-        let encoded = zstd::decode_all(&compressed[..]).map_err(|e| bad(format!("corrupt body: {e}")))?;
-        let body: Body = postcard::from_bytes(&encoded).map_err(|e| bad(format!("corrupt body: {e}")))?;
-        Ok(Db::assemble(meta, body.advisories, body.cve_info.into_iter().collect()))
+        f.read_to_end(&mut compressed)
+            .map_err(|e| VulnError::io(path, e))?;
+        let encoded =
+            zstd::decode_all(&compressed[..]).map_err(|e| bad(format!("corrupt body: {e}")))?;
+        let body: Body =
+            postcard::from_bytes(&encoded).map_err(|e| bad(format!("corrupt body: {e}")))?;
+        Ok(Db::assemble(
+            meta,
+            body.advisories,
+            body.cve_info.into_iter().collect(),
+        ))
     }
 }
 
@@ -244,7 +267,9 @@ fn read_header(path: &Path, f: &mut std::fs::File) -> Result<(DbMeta, u64), Vuln
         return Err(bad("metadata length is implausible".into()));
     }
     let mut meta = vec![0u8; len];
-    f.read_exact(&mut meta).map_err(|_| bad("truncated metadata".into()))?;
-    let meta: DbMeta = serde_json::from_slice(&meta).map_err(|e| bad(format!("corrupt metadata: {e}")))?;
+    f.read_exact(&mut meta)
+        .map_err(|_| bad("truncated metadata".into()))?;
+    let meta: DbMeta =
+        serde_json::from_slice(&meta).map_err(|e| bad(format!("corrupt metadata: {e}")))?;
     Ok((meta, 18 + len as u64))
 }

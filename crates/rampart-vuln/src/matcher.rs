@@ -7,7 +7,9 @@
 //! reported under the CVE id with the others as aliases.
 
 use crate::db::{Db, scheme_of};
-use crate::model::{Advisory, Affected, AffectedStatus, CvssScore, Event, package_ecosystem_key, normalize_name};
+use crate::model::{
+    Advisory, Affected, AffectedStatus, CvssScore, Event, normalize_name, package_ecosystem_key,
+};
 use rampart_core::{Ecosystem, OsInfo, Package, Severity};
 use rampart_version::{Scheme, compare};
 use std::cmp::Ordering;
@@ -100,9 +102,16 @@ fn evaluate(aff: &Affected, version: &str, scheme: Scheme) -> Verdict {
         AffectedStatus::Unfixed => return Verdict::Unfixed,
         AffectedStatus::Ranges => {}
     }
-    if aff.versions.iter().any(|v| compare(scheme, v, version) == Ordering::Equal) {
+    if aff
+        .versions
+        .iter()
+        .any(|v| compare(scheme, v, version) == Ordering::Equal)
+    {
         // Listed explicitly; a range may still name the fix.
-        let fixed = aff.ranges.iter().find_map(|r| in_range(&r.events, version, scheme).flatten());
+        let fixed = aff
+            .ranges
+            .iter()
+            .find_map(|r| in_range(&r.events, version, scheme).flatten());
         return Verdict::Affected { fixed };
     }
     for r in &aff.ranges {
@@ -158,16 +167,27 @@ struct Hit<'a> {
 }
 
 /// Match `packages` (found on `os`) against `db`.
-pub fn match_packages(db: &Db, packages: &[Package], os: Option<&OsInfo>, cfg: &MatchConfig) -> Vec<Finding> {
+pub fn match_packages(
+    db: &Db,
+    packages: &[Package],
+    os: Option<&OsInfo>,
+    cfg: &MatchConfig,
+) -> Vec<Finding> {
     let eol = os.and_then(end_of_life);
     let mut out = Vec::new();
     for (i, pkg) in packages.iter().enumerate() {
-        let Some(eco) = package_ecosystem_key(pkg, os) else { continue };
-        let Some(scheme) = scheme_of(&eco) else { continue };
+        let Some(eco) = package_ecosystem_key(pkg, os) else {
+            continue;
+        };
+        let Some(scheme) = scheme_of(&eco) else {
+            continue;
+        };
         let (name, version) = if pkg.ecosystem.is_os() {
             (
                 pkg.source_name.clone().unwrap_or_else(|| pkg.name.clone()),
-                pkg.source_version.clone().unwrap_or_else(|| pkg.version.clone()),
+                pkg.source_version
+                    .clone()
+                    .unwrap_or_else(|| pkg.version.clone()),
             )
         } else {
             (normalize_name(&eco, &pkg.name), pkg.version.clone())
@@ -177,15 +197,15 @@ pub fn match_packages(db: &Db, packages: &[Package], os: Option<&OsInfo>, cfg: &
         if pkg.ecosystem == Ecosystem::Rpm && pkg.name != name {
             names.push(pkg.name.clone());
         }
-        // NuGet ids are case-insensitive, and some feeds file them lower-cased.
-        if pkg.ecosystem == Ecosystem::NuGet && name.to_lowercase() != name {
-            names.push(name.to_lowercase());
-        }
         for n in &names {
             for (advisory, affected) in db.lookup(&eco, n) {
                 let verdict = evaluate(affected, &version, scheme);
                 if !matches!(verdict, Verdict::NotAffected) {
-                    hits.push(Hit { advisory, affected, verdict });
+                    hits.push(Hit {
+                        advisory,
+                        affected,
+                        verdict,
+                    });
                 }
             }
         }
@@ -195,7 +215,14 @@ pub fn match_packages(db: &Db, packages: &[Package], os: Option<&OsInfo>, cfg: &
 }
 
 /// Merge hits naming the same vulnerability into findings.
-fn group(db: &Db, package: usize, version: &str, hits: Vec<Hit<'_>>, eol: bool, cfg: &MatchConfig) -> Vec<Finding> {
+fn group(
+    db: &Db,
+    package: usize,
+    version: &str,
+    hits: Vec<Hit<'_>>,
+    eol: bool,
+    cfg: &MatchConfig,
+) -> Vec<Finding> {
     // Union-find over ids: two hits are one vulnerability when they share an id or alias.
     let mut parent: Vec<usize> = (0..hits.len()).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
@@ -228,7 +255,9 @@ fn group(db: &Db, package: usize, version: &str, hits: Vec<Hit<'_>>, eol: bool, 
     for (_, members) in groups {
         let mut ids: Vec<String> = members
             .iter()
-            .flat_map(|h| std::iter::once(h.advisory.id.clone()).chain(h.advisory.aliases.iter().cloned()))
+            .flat_map(|h| {
+                std::iter::once(h.advisory.id.clone()).chain(h.advisory.aliases.iter().cloned())
+            })
             .collect();
         ids.sort();
         ids.dedup();
@@ -253,13 +282,17 @@ fn group(db: &Db, package: usize, version: &str, hits: Vec<Hit<'_>>, eol: bool, 
         });
         let mut fixed: Option<String> = None;
         let mut any_positive = false;
-        let scheme = members.first().and_then(|h| scheme_of(&h.affected.ecosystem));
+        let scheme = members
+            .first()
+            .and_then(|h| scheme_of(&h.affected.ecosystem));
         for h in &members {
             match &h.verdict {
                 Verdict::Affected { fixed: Some(f) } => {
                     any_positive = true;
                     fixed = match (fixed, scheme) {
-                        (Some(cur), Some(s)) if compare(s, &cur, f) == Ordering::Greater => Some(cur),
+                        (Some(cur), Some(s)) if compare(s, &cur, f) == Ordering::Greater => {
+                            Some(cur)
+                        }
                         _ => Some(f.clone()),
                     };
                 }
@@ -279,8 +312,15 @@ fn group(db: &Db, package: usize, version: &str, hits: Vec<Hit<'_>>, eol: bool, 
             (None, _) if eol => Status::EndOfLife,
             (None, _) => Status::Affected,
         };
-        let mut cvss: Vec<CvssScore> = members.iter().flat_map(|h| h.advisory.cvss.iter().cloned()).collect();
-        let mut title = members.iter().map(|h| h.advisory.summary.as_str()).find(|s| !s.is_empty()).map(str::to_string);
+        let mut cvss: Vec<CvssScore> = members
+            .iter()
+            .flat_map(|h| h.advisory.cvss.iter().cloned())
+            .collect();
+        let mut title = members
+            .iter()
+            .map(|h| h.advisory.summary.as_str())
+            .find(|s| !s.is_empty())
+            .map(str::to_string);
         if let Some(info) = db.cve(&id) {
             cvss.extend(info.cvss.iter().cloned());
             if !info.description.is_empty() {
@@ -288,14 +328,21 @@ fn group(db: &Db, package: usize, version: &str, hits: Vec<Hit<'_>>, eol: bool, 
             }
         }
         cvss.dedup_by(|a, b| a.vector == b.vector && a.source == b.source);
-        let distro = members.iter().filter_map(|h| h.affected.severity).filter(|s| *s != Severity::Unknown).max();
+        let distro = members
+            .iter()
+            .filter_map(|h| h.affected.severity)
+            .filter(|s| *s != Severity::Unknown)
+            .max();
         let source_rating = members.iter().filter_map(|h| h.advisory.severity).max();
         let from_cvss = cvss
             .iter()
             .map(|c| c.score)
             .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
             .map(Severity::from_cvss_score);
-        let severity = distro.or(source_rating).or(from_cvss).unwrap_or(Severity::Unknown);
+        let severity = distro
+            .or(source_rating)
+            .or(from_cvss)
+            .unwrap_or(Severity::Unknown);
         let mut sources: Vec<&str> = members.iter().map(|h| h.advisory.source.as_str()).collect();
         sources.sort();
         sources.dedup();
@@ -331,7 +378,10 @@ pub fn end_of_life(os: &OsInfo) -> Option<&'static str> {
             _ => None,
         },
         "alpine" => match minor2.as_str() {
-            "3.3" | "3.4" | "3.5" | "3.6" | "3.7" | "3.8" | "3.9" | "3.10" | "3.11" | "3.12" | "3.13" | "3.14" | "3.15" | "3.16" | "3.17" | "3.18" | "3.19" => Some("branch end-of-life"),
+            "3.3" | "3.4" | "3.5" | "3.6" | "3.7" | "3.8" | "3.9" | "3.10" | "3.11" | "3.12"
+            | "3.13" | "3.14" | "3.15" | "3.16" | "3.17" | "3.18" | "3.19" => {
+                Some("branch end-of-life")
+            }
             _ => None,
         },
         "centos" => Some("2024-06-30"),

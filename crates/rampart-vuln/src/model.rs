@@ -95,8 +95,12 @@ pub struct CveInfo {
     pub cvss: Vec<CvssScore>,
 }
 
-/// Normalize a package name for matching in `ecosystem` (PEP 503 for PyPI).
+/// Normalize a package name for matching in `ecosystem`: PEP 503 for PyPI; NuGet and
+/// Packagist ids are case-insensitive and compare lower-cased.
 pub fn normalize_name(ecosystem: &str, name: &str) -> String {
+    if ecosystem == "nuget" || ecosystem == "packagist" {
+        return name.to_ascii_lowercase();
+    }
     if ecosystem == "pypi" {
         let mut out = String::with_capacity(name.len());
         let mut last_sep = false;
@@ -155,7 +159,10 @@ pub fn ecosystem_key(osv: &str) -> Option<String> {
 
 /// The ecosystem key for an installed package: its language ecosystem, or the OS family
 /// with the release that advisories are filed against (`debian:12`, `alpine:3.20`).
-pub fn package_ecosystem_key(pkg: &rampart_core::Package, os: Option<&rampart_core::OsInfo>) -> Option<String> {
+pub fn package_ecosystem_key(
+    pkg: &rampart_core::Package,
+    os: Option<&rampart_core::OsInfo>,
+) -> Option<String> {
     use rampart_core::Ecosystem as E;
     Some(match pkg.ecosystem {
         E::Cargo => "crates.io".into(),
@@ -170,7 +177,9 @@ pub fn package_ecosystem_key(pkg: &rampart_core::Package, os: Option<&rampart_co
             let os = os?;
             let family = os.family.as_str();
             let release = match family {
-                "debian" | "almalinux" | "rocky" | "rhel" | "centos" => os.version.split('.').next()?.to_string(),
+                "debian" | "almalinux" | "rocky" | "rhel" | "centos" | "oracle" => {
+                    os.version.split('.').next()?.to_string()
+                }
                 "alpine" => os.version.split('.').take(2).collect::<Vec<_>>().join("."),
                 _ => os.version.clone(),
             };

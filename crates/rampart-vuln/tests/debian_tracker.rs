@@ -8,11 +8,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(sub);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(sub);
     if p.exists() {
         return Some(p);
     }
-    assert!(std::env::var_os("CI").is_none(), "corpus folder {} is missing (CI=true)", p.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "corpus folder {} is missing (CI=true)",
+        p.display()
+    );
     None
 }
 
@@ -21,7 +27,9 @@ type Normalized = BTreeMap<(String, String), (Vec<(String, String)>, String)>;
 
 #[test]
 fn tracker_json_matches_vunnel_snapshots() {
-    let Some(dir) = corpus("debian-tracker-json-samples/vunnel") else { return };
+    let Some(dir) = corpus("debian-tracker-json-samples/vunnel") else {
+        return;
+    };
     let mut expected: Normalized = BTreeMap::new();
     for rel in std::fs::read_dir(dir.join("snapshots")).unwrap() {
         let rel = rel.unwrap().path();
@@ -31,13 +39,19 @@ fn tracker_json_matches_vunnel_snapshots() {
             continue;
         }
         for f in std::fs::read_dir(&rel).unwrap() {
-            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(f.unwrap().path()).unwrap()).unwrap();
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(f.unwrap().path()).unwrap()).unwrap();
             let vuln = &v["item"]["Vulnerability"];
             let fixed: Vec<(String, String)> = vuln["FixedIn"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|x| (x["Name"].as_str().unwrap().to_string(), x["Version"].as_str().unwrap().to_string()))
+                .map(|x| {
+                    (
+                        x["Name"].as_str().unwrap().to_string(),
+                        x["Version"].as_str().unwrap().to_string(),
+                    )
+                })
                 .collect();
             let release = name.trim_start_matches("debian-").to_string();
             expected.insert(
@@ -55,7 +69,9 @@ fn tracker_json_matches_vunnel_snapshots() {
             let release = aff.ecosystem.trim_start_matches("debian:").to_string();
             let version = match aff.status {
                 AffectedStatus::NotAffected => "0".to_string(),
-                AffectedStatus::Unfixed | AffectedStatus::NoDsa | AffectedStatus::Ignored => "None".to_string(),
+                AffectedStatus::Unfixed | AffectedStatus::NoDsa | AffectedStatus::Ignored => {
+                    "None".to_string()
+                }
                 AffectedStatus::Ranges => aff.ranges[0]
                     .events
                     .iter()
@@ -74,7 +90,9 @@ fn tracker_json_matches_vunnel_snapshots() {
                 Some("CRITICAL") => "Critical",
                 _ => "Unknown",
             };
-            let e = got.entry((release, a.id.clone())).or_insert_with(|| (Vec::new(), sev.to_string()));
+            let e = got
+                .entry((release, a.id.clone()))
+                .or_insert_with(|| (Vec::new(), sev.to_string()));
             e.0.push((aff.package.clone(), version));
         }
     }

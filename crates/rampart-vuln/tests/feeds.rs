@@ -7,11 +7,17 @@ use rampart_vuln::import::{Sink, import_bytes, import_path};
 use std::path::{Path, PathBuf};
 
 fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(sub);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(sub);
     if p.exists() {
         return Some(p);
     }
-    assert!(std::env::var_os("CI").is_none(), "corpus folder {} is missing (CI=true)", p.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "corpus folder {} is missing (CI=true)",
+        p.display()
+    );
     eprintln!("note: {} missing; skipped", p.display());
     None
 }
@@ -37,18 +43,34 @@ fn every_corpus_feed_imports() {
         ("alpine-secdb-2020", "", 2582, 0, 0),
         ("alpine-secdb-v3.20-subset", "", 293, 0, 0),
         // One CVE of the excerpt has no `releases` at all: a counted warning.
-        ("debian-tracker-json-samples", "vunnel/input/debian.json", 6, 0, 1),
+        (
+            "debian-tracker-json-samples",
+            "vunnel/input/debian.json",
+            6,
+            0,
+            1,
+        ),
         ("debian-tracker-json-samples", "osv.dev", 3, 0, 0),
     ];
     for &(sub, file, advisories, withdrawn, warnings) in cases {
-        let Some(sink) = import(sub, file) else { return };
+        let Some(sink) = import(sub, file) else {
+            return;
+        };
         assert_eq!(
-            (sink.advisories.len(), sink.withdrawn, sink.diagnostics.len()),
+            (
+                sink.advisories.len(),
+                sink.withdrawn,
+                sink.diagnostics.len()
+            ),
             (advisories, withdrawn, warnings),
             "{sub}/{file}: {:?}",
             sink.diagnostics
         );
-        assert!(sink.unknown_ecosystems.is_empty(), "{sub}: {:?}", sink.unknown_ecosystems);
+        assert!(
+            sink.unknown_ecosystems.is_empty(),
+            "{sub}: {:?}",
+            sink.unknown_ecosystems
+        );
     }
 }
 
@@ -56,7 +78,16 @@ fn every_corpus_feed_imports() {
 fn full_corpus_database_round_trips() {
     let Some(root) = corpus("") else { return };
     let mut sink = Sink::default();
-    for p in ["debian-osv", "almalinux-osv", "rustsec-osv", "pypa-osv", "go-osv", "ghsa-npm-sample", "alpine-secdb-2020", "alpine-secdb-v3.20-subset"] {
+    for p in [
+        "debian-osv",
+        "almalinux-osv",
+        "rustsec-osv",
+        "pypa-osv",
+        "go-osv",
+        "ghsa-npm-sample",
+        "alpine-secdb-2020",
+        "alpine-secdb-v3.20-subset",
+    ] {
         import_path(&root.join(p), &mut sink).unwrap();
     }
     let n = sink.advisories.len();
@@ -70,7 +101,10 @@ fn full_corpus_database_round_trips() {
     assert_eq!(meta.built_at, 1_700_000_000);
     let back = Db::open(&path).unwrap();
     assert_eq!(back.advisories(), db.advisories());
-    assert_eq!(back.lookup("crates.io", "smallvec").count(), db.lookup("crates.io", "smallvec").count());
+    assert_eq!(
+        back.lookup("crates.io", "smallvec").count(),
+        db.lookup("crates.io", "smallvec").count()
+    );
     assert_eq!(db.lookup("debian:11", "openssl").count(), 5);
     assert_eq!(db.lookup("debian:11", "chromium").count(), 39);
 }
@@ -80,13 +114,20 @@ fn foreign_and_future_files_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("x.db");
     std::fs::write(&p, b"hello, not a database").unwrap();
-    assert_eq!(Db::open(&p).unwrap_err().to_string(), format!("{}: not a rampart database", p.display()));
+    assert_eq!(
+        Db::open(&p).unwrap_err().to_string(),
+        format!("{}: not a rampart database", p.display())
+    );
     let mut future = b"RAMPARTDB\0".to_vec();
     future.extend_from_slice(&(SCHEMA_VERSION + 1).to_le_bytes());
     future.extend_from_slice(&0u32.to_le_bytes());
     std::fs::write(&p, &future).unwrap();
     let e = Db::open(&p).unwrap_err().to_string();
-    assert!(e.contains(&format!("schema version {}", SCHEMA_VERSION + 1)) && e.contains("rampart db import"), "{e}");
+    assert!(
+        e.contains(&format!("schema version {}", SCHEMA_VERSION + 1))
+            && e.contains("rampart db import"),
+        "{e}"
+    );
     std::fs::write(&p, b"RAMP").unwrap();
     assert!(Db::open(&p).unwrap_err().to_string().contains("too short"));
 }
@@ -101,20 +142,43 @@ fn bad_records_are_skipped_and_counted() {
     import_bytes("empty.json", br#"{"id": "E-1", "modified": "", "affected": [{"package": {"ecosystem": "PyPI", "name": "a"}}]}"#, &mut sink);
     assert_eq!(sink.advisories.len(), 1);
     assert_eq!(sink.duplicates, 1);
-    assert_eq!(sink.unknown_ecosystems.iter().collect::<Vec<_>>(), ["Hackage"]);
+    assert_eq!(
+        sink.unknown_ecosystems.iter().collect::<Vec<_>>(),
+        ["Hackage"]
+    );
     let msgs: Vec<String> = sink.diagnostics.iter().map(|d| d.to_string()).collect();
-    assert!(msgs[0].starts_with("garbage.json: not a feed") || msgs[0].starts_with("garbage.json: not JSON"), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.starts_with("array.json: not an OSV record")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("duplicate record OK-1")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("neither ranges nor versions")), "{msgs:?}");
+    assert!(
+        msgs[0].starts_with("garbage.json: not a feed")
+            || msgs[0].starts_with("garbage.json: not JSON"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("array.json: not an OSV record")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("duplicate record OK-1")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("neither ranges nor versions")),
+        "{msgs:?}"
+    );
 
     // A truncated zip is an error naming the file; nothing is imported from it.
-    let Some(zip) = corpus("debian-osv/Debian-all.zip") else { return };
+    let Some(zip) = corpus("debian-osv/Debian-all.zip") else {
+        return;
+    };
     let bytes = std::fs::read(zip).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let cut = tmp.path().join("cut.zip");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let mut sink = Sink::default();
     let e = import_path(&cut, &mut sink).unwrap_err().to_string();
-    assert!(e.starts_with(&format!("{}: not a readable zip", cut.display())), "{e}");
+    assert!(
+        e.starts_with(&format!("{}: not a readable zip", cut.display())),
+        "{e}"
+    );
 }

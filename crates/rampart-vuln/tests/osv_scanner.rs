@@ -10,11 +10,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(sub);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(sub);
     if p.exists() {
         return Some(p);
     }
-    assert!(std::env::var_os("CI").is_none(), "corpus folder {} is missing (CI=true)", p.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "corpus folder {} is missing (CI=true)",
+        p.display()
+    );
     None
 }
 
@@ -26,19 +32,44 @@ fn recorded() -> BTreeMap<(String, String, String), BTreeSet<String>> {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
         for it in doc["interactions"].as_sequence().unwrap() {
-            if !it["request"]["url"].as_str().unwrap_or_default().ends_with("/v1/querybatch") {
+            if !it["request"]["url"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with("/v1/querybatch")
+            {
                 continue;
             }
-            let req: serde_json::Value = serde_json::from_str(it["request"]["body"].as_str().unwrap()).unwrap();
-            let Ok(resp) = serde_json::from_str::<serde_json::Value>(it["response"]["body"].as_str().unwrap_or("{}")) else { continue };
-            let (Some(queries), Some(results)) = (req["queries"].as_array(), resp["results"].as_array()) else { continue };
+            let req: serde_json::Value =
+                serde_json::from_str(it["request"]["body"].as_str().unwrap()).unwrap();
+            let Ok(resp) = serde_json::from_str::<serde_json::Value>(
+                it["response"]["body"].as_str().unwrap_or("{}"),
+            ) else {
+                continue;
+            };
+            let (Some(queries), Some(results)) =
+                (req["queries"].as_array(), resp["results"].as_array())
+            else {
+                continue;
+            };
             for (q, r) in queries.iter().zip(results) {
-                let eco = q["package"]["ecosystem"].as_str().unwrap_or_default().to_string();
+                let eco = q["package"]["ecosystem"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
                 if !["Go", "PyPI", "crates.io"].contains(&eco.as_str()) {
                     continue;
                 }
-                let (Some(name), Some(version)) = (q["package"]["name"].as_str(), q["version"].as_str()) else { continue };
-                let ids: BTreeSet<String> = r["vulns"].as_array().into_iter().flatten().filter_map(|v| v["id"].as_str().map(str::to_string)).collect();
+                let (Some(name), Some(version)) =
+                    (q["package"]["name"].as_str(), q["version"].as_str())
+                else {
+                    continue;
+                };
+                let ids: BTreeSet<String> = r["vulns"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v["id"].as_str().map(str::to_string))
+                    .collect();
                 out.insert((eco, name.to_string(), version.to_string()), ids);
             }
         }
@@ -55,12 +86,19 @@ fn corpus_ids(root: &Path) -> (BTreeMap<String, String>, BTreeMap<String, String
     let mut ids = BTreeMap::new();
     let mut aliases = BTreeMap::new();
     let mut add = |text: &[u8]| {
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(text) else { return };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(text) else {
+            return;
+        };
         let published = v["published"].as_str().unwrap_or_default().to_string();
         if let Some(id) = v["id"].as_str() {
             ids.insert(id.to_string(), published.clone());
         }
-        for a in v["aliases"].as_array().into_iter().flatten().filter_map(|a| a.as_str()) {
+        for a in v["aliases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str())
+        {
             aliases.insert(a.to_string(), published.clone());
         }
     };
@@ -124,7 +162,9 @@ fn recorded_osv_answers_reproduce() {
         let found = match_packages(&db, &pkgs, None, &MatchConfig::default());
         let mut got_ids: BTreeSet<String> = BTreeSet::new();
         for f in &found {
-            let all: BTreeSet<String> = std::iter::once(f.id.clone()).chain(f.aliases.iter().cloned()).collect();
+            let all: BTreeSet<String> = std::iter::once(f.id.clone())
+                .chain(f.aliases.iter().cloned())
+                .collect();
             // OSV.dev answers every alias record separately (PYSEC and GHSA of one CVE);
             // rampart merges them into one finding that carries all their ids.
             let recorded: Vec<&String> = all.iter().filter(|i| want.contains(*i)).collect();
@@ -139,7 +179,10 @@ fn recorded_osv_answers_reproduce() {
         }
         // A recorded id that is no record of the corpus snapshot cannot be reproduced from it
         // (the GHSA records of PyPI are not in the corpus; their PYSEC twins may have other ranges).
-        let missed: Vec<_> = want.difference(&got_ids).filter(|i| record_ids.contains_key(*i)).collect();
+        let missed: Vec<_> = want
+            .difference(&got_ids)
+            .filter(|i| record_ids.contains_key(*i))
+            .collect();
         // An id OSV.dev did not answer is explained when its record was published after the
         // recording, or carries no publication date (Go's `0001-01-01`, records still in review).
         let key = format!("{name}@{version}");
@@ -147,7 +190,8 @@ fn recorded_osv_answers_reproduce() {
             .difference(want)
             .filter(|i| {
                 let published = record_ids.get(*i).or_else(|| alias_ids.get(*i));
-                let newer = published.is_some_and(|p| p.as_str() >= RECORDED || p.starts_with("0001-"));
+                let newer =
+                    published.is_some_and(|p| p.as_str() >= RECORDED || p.starts_with("0001-"));
                 let excepted = EXCEPTIONS.iter().any(|(k, id, _)| *k == key && id == i);
                 !newer && !excepted
             })
@@ -155,10 +199,19 @@ fn recorded_osv_answers_reproduce() {
         if missed.is_empty() && extra.is_empty() {
             explained += 1;
         } else {
-            report.push(format!("{eco} {name}@{version}: missed {missed:?} extra {extra:?}"));
+            report.push(format!(
+                "{eco} {name}@{version}: missed {missed:?} extra {extra:?}"
+            ));
         }
     }
-    println!("{agree}/{} recorded answers agree exactly, {explained} differ only by records absent from or newer than the corpus", answers.len());
-    assert!(report.is_empty(), "unexplained differences:\n{}", report.join("\n"));
+    println!(
+        "{agree}/{} recorded answers agree exactly, {explained} differ only by records absent from or newer than the corpus",
+        answers.len()
+    );
+    assert!(
+        report.is_empty(),
+        "unexplained differences:\n{}",
+        report.join("\n")
+    );
     assert_eq!((agree, explained), (19, 15));
 }

@@ -12,7 +12,9 @@ use std::process::Command;
 
 /// The shared corpus, or `None` (the test returns) when it is missing outside CI.
 pub fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(sub);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(sub);
     if p.exists() {
         return Some(p);
     }
@@ -25,12 +27,18 @@ pub fn corpus(sub: &str) -> Option<PathBuf> {
 
 /// Whether slow tests run (`RAMPART_SLOW_TESTS=0` skips them locally; CI always runs them).
 pub fn slow_tests() -> bool {
-    std::env::var_os("CI").is_some() || std::env::var("RAMPART_SLOW_TESTS").map(|v| v != "0").unwrap_or(true)
+    std::env::var_os("CI").is_some()
+        || std::env::var("RAMPART_SLOW_TESTS")
+            .map(|v| v != "0")
+            .unwrap_or(true)
 }
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// A command running the `rampart` binary.
@@ -55,7 +63,9 @@ pub fn debootstrap_rootfs() -> Option<PathBuf> {
         return None;
     }
     let script = repo_root().join("scripts/debootstrap-fixture");
-    let out = Command::new(&script).output().expect("run scripts/debootstrap-fixture");
+    let out = Command::new(&script)
+        .output()
+        .expect("run scripts/debootstrap-fixture");
     assert!(
         out.status.success(),
         "scripts/debootstrap-fixture failed: {}",
@@ -153,7 +163,10 @@ fn image_config(diff_ids: &[String]) -> Vec<u8> {
 
 /// Write a `docker save`-style archive of gzip layers to `out`.
 pub fn write_docker_archive(layers: &[Vec<u8>], out: &Path) {
-    let diff_ids: Vec<String> = layers.iter().map(|l| format!("sha256:{}", sha256_hex(l))).collect();
+    let diff_ids: Vec<String> = layers
+        .iter()
+        .map(|l| format!("sha256:{}", sha256_hex(l)))
+        .collect();
     let config = image_config(&diff_ids);
     let config_name = format!("{}.json", sha256_hex(&config));
     let mut b = tar::Builder::new(fs::File::create(out).unwrap());
@@ -185,7 +198,10 @@ pub fn write_oci_layout(layers: &[Vec<u8>], out: &Path) {
         fs::write(blobs.join(&d), data).unwrap();
         (format!("sha256:{d}"), data.len())
     };
-    let diff_ids: Vec<String> = layers.iter().map(|l| format!("sha256:{}", sha256_hex(l))).collect();
+    let diff_ids: Vec<String> = layers
+        .iter()
+        .map(|l| format!("sha256:{}", sha256_hex(l)))
+        .collect();
     let layer_descs: Vec<serde_json::Value> = layers
         .iter()
         .map(|l| {

@@ -19,7 +19,11 @@ pub struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -287,9 +291,29 @@ pub fn compile(
 /// Merges `f contains a or f contains b or ...` into one automaton.
 fn optimize_or(items: Vec<Matcher>) -> Matcher {
     let mut groups: Vec<(Field, Vec<String>)> = Vec::new();
+    let mut eq_groups: Vec<(Field, Vec<String>)> = Vec::new();
     let mut rest = Vec::new();
     for m in items {
         match m {
+            // `f = a or f = b or ...` on a scalar text field: one hash-set lookup.
+            Matcher::Check(c)
+                if matches!(c.op, Op::Eq | Op::In)
+                    && c.transformers.is_empty()
+                    && c.rhs_field.is_none()
+                    && c.nums.is_empty()
+                    && c.nets.is_empty()
+                    && c.bools.is_empty()
+                    && !c.strs.is_empty()
+                    && scalar_text_field(&c.field) =>
+            {
+                let Check {
+                    field, mut strs, ..
+                } = *c;
+                match eq_groups.iter_mut().find(|(f, _)| *f == field) {
+                    Some((_, vals)) => vals.append(&mut strs),
+                    None => eq_groups.push((field, strs)),
+                }
+            }
             Matcher::Check(c)
                 if c.op == Op::Contains
                     && c.transformers.is_empty()
@@ -306,6 +330,20 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
             }
             other => rest.push(other),
         }
+    }
+    for (field, vals) in eq_groups {
+        rest.push(Matcher::Check(Box::new(Check {
+            field,
+            transformers: Vec::new(),
+            op: Op::In,
+            set: vals.iter().cloned().collect(),
+            strs: vals,
+            nums: Vec::new(),
+            nets: Vec::new(),
+            bools: Vec::new(),
+            regex: None,
+            rhs_field: None,
+        })));
     }
     for (field, pats) in groups {
         if pats.len() >= 3
@@ -334,6 +372,39 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
     } else {
         Matcher::Or(rest)
     }
+}
+
+/// Fields that always extract one text value (never a list), so `=` and `in` agree.
+fn scalar_text_field(f: &Field) -> bool {
+    matches!(
+        f,
+        Field::EvtType
+            | Field::ProcName
+            | Field::ProcExe
+            | Field::ProcExepath
+            | Field::ProcPname
+            | Field::ProcPexe
+            | Field::ProcPexepath
+            | Field::ProcCmdline
+            | Field::ProcPcmdline
+            | Field::ProcCwd
+            | Field::UserName
+            | Field::GroupName
+            | Field::FdName
+            | Field::FdDirectory
+            | Field::FdFilename
+            | Field::FdTypechar
+            | Field::FdType
+            | Field::FdL4proto
+            | Field::ContainerId
+            | Field::ContainerName
+            | Field::ContainerImage
+            | Field::ContainerImageRepository
+            | Field::K8sNsName
+            | Field::K8sPodName
+            | Field::AName(Some(_))
+            | Field::EvtArg(_)
+    )
 }
 
 /// Shell-style glob: `*`, `?`, `[...]` (with `!`/`^` negation and ranges), over bytes.

@@ -425,17 +425,20 @@ impl SigmaRuleset {
     }
 }
 
+/// A field slot and the lowercased literals it must equal one of.
+type Literals<'c> = (usize, Vec<&'c str>);
+
 /// Necessary conditions of `cond`: (slot, literals) pairs such that the condition can only
 /// hold when the slot's value is one of the literals.
-fn necessary<'c>(c: &'c Compiled, cond: &Cond) -> Vec<(usize, Vec<&'c str>)> {
+fn necessary<'c>(c: &'c Compiled, cond: &Cond) -> Vec<Literals<'c>> {
     match cond {
         Cond::Sel(s) => {
             let Some(groups) = c.selections.get(*s) else {
                 return Vec::new();
             };
-            let mut acc: Option<Vec<(usize, Vec<&str>)>> = None;
+            let mut acc: Option<Vec<Literals<'_>>> = None;
             for and in groups {
-                let mut mine: Vec<(usize, Vec<&str>)> = Vec::new();
+                let mut mine: Vec<Literals<'_>> = Vec::new();
                 for m in and {
                     if let Some((slot, vals)) = m.exact_values()
                         && !mine.iter().any(|(s, _)| *s == slot)
@@ -452,7 +455,7 @@ fn necessary<'c>(c: &'c Compiled, cond: &Cond) -> Vec<(usize, Vec<&'c str>)> {
         }
         Cond::And(items) => items.iter().flat_map(|x| necessary(c, x)).collect(),
         Cond::Or(items) => {
-            let mut acc: Option<Vec<(usize, Vec<&str>)>> = None;
+            let mut acc: Option<Vec<Literals<'_>>> = None;
             for x in items {
                 let mine = necessary(c, x);
                 acc = Some(match acc {
@@ -467,10 +470,7 @@ fn necessary<'c>(c: &'c Compiled, cond: &Cond) -> Vec<(usize, Vec<&'c str>)> {
 }
 
 /// For slots constrained on both sides of an OR, the union of their literals.
-fn union_common<'c>(
-    a: Vec<(usize, Vec<&'c str>)>,
-    b: Vec<(usize, Vec<&'c str>)>,
-) -> Vec<(usize, Vec<&'c str>)> {
+fn union_common<'c>(a: Vec<Literals<'c>>, b: Vec<Literals<'c>>) -> Vec<Literals<'c>> {
     a.into_iter()
         .filter_map(|(slot, mut vals)| {
             let (_, other) = b.iter().find(|(s, _)| *s == slot)?;
@@ -481,11 +481,14 @@ fn union_common<'c>(
 }
 
 fn build_index(g: &mut Group, compiled: &[Compiled]) {
-    let options: Vec<(usize, Vec<(usize, Vec<&str>)>)> = g
+    let options: Vec<(usize, Vec<Literals<'_>>)> = g
         .rules
         .iter()
         .map(|&i| {
-            let opts = compiled.get(i).map(|c| necessary(c, &c.cond)).unwrap_or_default();
+            let opts = compiled
+                .get(i)
+                .map(|c| necessary(c, &c.cond))
+                .unwrap_or_default();
             (i, opts)
         })
         .collect();
@@ -493,7 +496,10 @@ fn build_index(g: &mut Group, compiled: &[Compiled]) {
     let mut distinct: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
     for (_, opts) in &options {
         for (slot, vals) in opts {
-            distinct.entry(*slot).or_default().extend(vals.iter().copied());
+            distinct
+                .entry(*slot)
+                .or_default()
+                .extend(vals.iter().copied());
         }
     }
     for (i, opts) in options {

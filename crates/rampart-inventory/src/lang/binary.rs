@@ -1,8 +1,9 @@
 //! Executables (ELF, PE, Mach-O): Go build information and `cargo auditable` dependency
 //! lists.
 //!
-//! Go: the `\xff Go buildinf:` header is looked for in `.go.buildinfo` / `__go_buildinfo`
-//! (or, failing that, anywhere in the file); the strings it points at are decoded by
+//! Go: the `\xff Go buildinf:` header is looked for in `.go.buildinfo` (ELF),
+//! `__go_buildinfo` (Mach-O) or `.data` (PE), never elsewhere, so that a program merely
+//! quoting the magic is not misread; the strings it points at are decoded by
 //! [`super::golang`]. Rust: the `.dep-v0` / `__dep_v0` section holds zlib-compressed JSON
 //! written by `cargo auditable`; build-time dependencies are skipped (they are not in the
 //! executable). Decompression is bounded so that a hostile section cannot exhaust memory.
@@ -48,18 +49,21 @@ fn go_buildinfo(
     data: &[u8],
     file: Option<&object::File<'_>>,
 ) -> Option<Result<Parsed, InventoryError>> {
-    // Prefer the dedicated section; fall back to a scan of the whole file.
-    let section_off = file.and_then(|f| {
-        let s = f
-            .section_by_name(".go.buildinfo")
-            .or_else(|| f.section_by_name("__go_buildinfo"))?;
-        let (off, size) = s.file_range()?;
-        let off = usize::try_from(off).ok()?;
-        let size = usize::try_from(size).ok()?;
-        let hay = data.get(off..off.checked_add(size)?)?;
-        memchr::memmem::find(hay, GO_MAGIC).map(|i| off + i)
-    });
-    let off = section_off.or_else(|| memchr::memmem::find(data, GO_MAGIC))?;
+    // ELF and Mach-O keep the header in its own section; PE in `.data`. Only those are
+    // searched, so a program that merely quotes the magic (a scanner, say) is not misread.
+    let file = file?;
+    let section = file
+        .section_by_name(".go.buildinfo")
+        .or_else(|| file.section_by_name("__go_buildinfo"))
+        .or_else(|| match file.format() {
+            object::BinaryFormat::Pe => file.section_by_name(".data"),
+            _ => None,
+        })?;
+    let (start, size) = section.file_range()?;
+    let start = usize::try_from(start).ok()?;
+    let size = usize::try_from(size).ok()?;
+    let hay = data.get(start..start.checked_add(size)?)?;
+    let off = start + memchr::memmem::find(hay, GO_MAGIC)?;
     let hdr = data.get(off..off.checked_add(32)?)?;
     let ptr_size = usize::from(*hdr.get(14)?);
     let flags = *hdr.get(15)?;
@@ -70,12 +74,6 @@ fn go_buildinfo(
         let (m, _) = golang::read_varint_string(data, next)?;
         (v.to_vec(), m.to_vec())
     } else {
-        let Some(file) = file else {
-            return Some(Err(InventoryError::parse(
-                path,
-                "Go build information in an unrecognised executable format",
-            )));
-        };
         if ptr_size != 4 && ptr_size != 8 {
             return Some(Err(InventoryError::parse(
                 path,

@@ -153,10 +153,21 @@ fn is_node_modules_dir(dir: &str) -> bool {
 /// executable worth reading whole. ELF and Mach-O files count when any execute bit is set
 /// in `mode` (or `mode` is 0, unknown); PE files (`MZ`) always count.
 ///
+/// Shared libraries and objects (`.so`, `.so.1`, `.dylib`, `.dll`, `.ko`, `.o`) are not
+/// candidates: Go and `cargo auditable` evidence lives in executables, and images hold
+/// thousands of libraries with execute bits.
+///
 /// Returns [`LockfileKind::GoBinary`] for every candidate: [`parse`] with that kind reads Go
 /// build information and, when there is none, a `cargo auditable` dependency list.
 pub fn may_be_binary(path: &str, mode: u32, first_bytes: &[u8]) -> Option<LockfileKind> {
-    let _ = path;
+    let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let library = [".so", ".dylib", ".dll", ".ko", ".o"]
+        .iter()
+        .any(|ext| file.ends_with(ext))
+        || file.contains(".so.");
+    if library {
+        return None;
+    }
     let exec = mode == 0 || mode & 0o111 != 0;
     let magic = first_bytes.get(..4)?;
     let elf = magic == b"\x7fELF";
@@ -368,5 +379,14 @@ mod tests {
         );
         assert_eq!(may_be_binary("a", 0o755, b"#!/b"), None);
         assert_eq!(may_be_binary("a", 0o755, b"\x7f"), None);
+        assert_eq!(
+            may_be_binary("usr/lib/libc.so.6", 0o755, b"\x7fELF\x02"),
+            None
+        );
+        assert_eq!(may_be_binary("lib/x.so", 0o755, b"\x7fELF\x02"), None);
+        assert_eq!(
+            may_be_binary("bin/app.solver", 0o755, b"\x7fELF\x02"),
+            Some(LockfileKind::GoBinary)
+        );
     }
 }

@@ -42,7 +42,9 @@ pub fn import_text(origin: &str, text: &[u8], sink: &mut Sink) {
         for (version, ids) in pkg.secfixes {
             for entry in ids.unwrap_or_default().into_iter().flatten() {
                 // Entries look like "CVE-2020-1234", "CVE-2020-1 CVE-2020-2" or carry notes.
-                for id in entry.split_whitespace().filter(|w| w.contains('-') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())) {
+                for id in entry.split_whitespace().filter(|w| {
+                    w.contains('-') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                }) {
                     let adv = by_id.entry(id.to_string()).or_insert_with(|| Advisory {
                         id: id.to_string(),
                         aliases: Vec::new(),
@@ -58,7 +60,10 @@ pub fn import_text(origin: &str, text: &[u8], sink: &mut Sink) {
                         (
                             AffectedStatus::Ranges,
                             vec![Range {
-                                events: vec![Event::Introduced("0".into()), Event::Fixed(version.clone())],
+                                events: vec![
+                                    Event::Introduced("0".into()),
+                                    Event::Fixed(version.clone()),
+                                ],
                             }],
                         )
                     };

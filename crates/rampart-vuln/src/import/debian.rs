@@ -45,13 +45,14 @@ pub fn urgency_severity(urgency: &str) -> Severity {
 
 /// Import the tracker JSON document `text`.
 pub fn import_text(origin: &str, text: &[u8], sink: &mut Sink) {
-    let doc: BTreeMap<String, BTreeMap<String, serde_json::Value>> = match serde_json::from_slice(text) {
-        Ok(d) => d,
-        Err(e) => {
-            sink.warn(origin, format!("not Debian tracker JSON: {e}"));
-            return;
-        }
-    };
+    let doc: BTreeMap<String, BTreeMap<String, serde_json::Value>> =
+        match serde_json::from_slice(text) {
+            Ok(d) => d,
+            Err(e) => {
+                sink.warn(origin, format!("not Debian tracker JSON: {e}"));
+                return;
+            }
+        };
     let mut by_cve: BTreeMap<String, Advisory> = BTreeMap::new();
     for (package, cves) in doc {
         for (cve, entry) in cves {
@@ -59,7 +60,10 @@ pub fn import_text(origin: &str, text: &[u8], sink: &mut Sink) {
                 sink.warn(origin, format!("{package}/{cve}: no releases"));
                 continue;
             };
-            let description = entry.get("description").and_then(|d| d.as_str()).unwrap_or_default();
+            let description = entry
+                .get("description")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default();
             let adv = by_cve.entry(cve.clone()).or_insert_with(|| Advisory {
                 id: cve.clone(),
                 aliases: Vec::new(),
@@ -74,20 +78,34 @@ pub fn import_text(origin: &str, text: &[u8], sink: &mut Sink) {
                     sink.unknown_ecosystems.insert(format!("debian:{codename}"));
                     continue;
                 };
-                let status = rel.get("status").and_then(|s| s.as_str()).unwrap_or_default();
+                let status = rel
+                    .get("status")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or_default();
                 let fixed = rel.get("fixed_version").and_then(|s| s.as_str());
-                let urgency = rel.get("urgency").and_then(|s| s.as_str()).unwrap_or_default();
+                let urgency = rel
+                    .get("urgency")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or_default();
                 let nodsa = rel.get("nodsa").is_some();
-                let nodsa_reason = rel.get("nodsa_reason").and_then(|s| s.as_str()).unwrap_or_default();
+                let nodsa_reason = rel
+                    .get("nodsa_reason")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or_default();
                 let (status, ranges) = match (status, fixed) {
                     ("resolved", Some("0")) => (AffectedStatus::NotAffected, Vec::new()),
                     ("resolved", Some(v)) => (
                         AffectedStatus::Ranges,
                         vec![Range {
-                            events: vec![Event::Introduced("0".into()), Event::Fixed(v.to_string())],
+                            events: vec![
+                                Event::Introduced("0".into()),
+                                Event::Fixed(v.to_string()),
+                            ],
                         }],
                     ),
-                    ("open" | "undetermined", _) if nodsa && nodsa_reason == "ignored" => (AffectedStatus::Ignored, Vec::new()),
+                    ("open" | "undetermined", _) if nodsa && nodsa_reason == "ignored" => {
+                        (AffectedStatus::Ignored, Vec::new())
+                    }
                     ("open" | "undetermined", _) if nodsa => (AffectedStatus::NoDsa, Vec::new()),
                     ("open" | "undetermined", _) => (AffectedStatus::Unfixed, Vec::new()),
                     _ => {

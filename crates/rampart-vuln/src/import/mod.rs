@@ -56,11 +56,19 @@ impl Sink {
             let new: Vec<_> = a
                 .affected
                 .into_iter()
-                .filter(|x| !first.affected.iter().any(|y| y.ecosystem == x.ecosystem && y.package == x.package))
+                .filter(|x| {
+                    !first
+                        .affected
+                        .iter()
+                        .any(|y| y.ecosystem == x.ecosystem && y.package == x.package)
+                })
                 .collect();
             if new.is_empty() {
                 self.duplicates += 1;
-                self.diagnostics.push(Diagnostic::warning(&a.source, format!("duplicate record {} skipped", a.id)));
+                self.diagnostics.push(Diagnostic::warning(
+                    &a.source,
+                    format!("duplicate record {} skipped", a.id),
+                ));
             } else {
                 first.affected.extend(new);
             }
@@ -99,10 +107,15 @@ pub fn sniff(text: &[u8]) -> Option<FeedKind> {
     if head_str.contains("\"distroversion\"") {
         return Some(FeedKind::AlpineSecdb);
     }
-    if head_str.contains("\"CVE_Items\"") || head_str.contains("\"vulnerabilities\"") && head_str.contains("\"cve\"") {
+    if head_str.contains("\"CVE_Items\"")
+        || head_str.contains("\"vulnerabilities\"") && head_str.contains("\"cve\"")
+    {
         return Some(FeedKind::Nvd);
     }
-    if head_str.contains("\"affected\"") || head_str.contains("\"schema_version\"") || head_str.contains("\"modified\"") {
+    if head_str.contains("\"affected\"")
+        || head_str.contains("\"schema_version\"")
+        || head_str.contains("\"modified\"")
+    {
         return Some(FeedKind::Osv);
     }
     if head_str.contains("\"releases\"") {
@@ -118,7 +131,10 @@ pub fn import_bytes(origin: &str, text: &[u8], sink: &mut Sink) {
         Some(FeedKind::DebianTracker) => debian::import_text(origin, text, sink),
         Some(FeedKind::AlpineSecdb) => alpine::import_text(origin, text, sink),
         Some(FeedKind::Nvd) => nvd::import_text(origin, text, sink),
-        None => sink.warn(origin, "not a feed rampart knows (OSV, Debian tracker, Alpine secdb, NVD JSON)"),
+        None => sink.warn(
+            origin,
+            "not a feed rampart knows (OSV, Debian tracker, Alpine secdb, NVD JSON)",
+        ),
     }
 }
 
@@ -145,7 +161,11 @@ pub fn import_path(path: &Path, sink: &mut Sink) -> Result<(), VulnError> {
     if meta.len() > MAX_FILE {
         return Err(VulnError::Feed {
             path: path.display().to_string(),
-            reason: format!("{} bytes is over the {} byte limit for one feed file", meta.len(), MAX_FILE),
+            reason: format!(
+                "{} bytes is over the {} byte limit for one feed file",
+                meta.len(),
+                MAX_FILE
+            ),
         });
     }
     let data = std::fs::read(path).map_err(|e| VulnError::io(path, e))?;
@@ -158,10 +178,11 @@ pub fn import_path(path: &Path, sink: &mut Sink) -> Result<(), VulnError> {
 }
 
 fn import_zip(origin: &str, data: &[u8], sink: &mut Sink) -> Result<(), VulnError> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(data)).map_err(|e| VulnError::Feed {
-        path: origin.to_string(),
-        reason: format!("not a readable zip: {e}"),
-    })?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(data)).map_err(|e| VulnError::Feed {
+            path: origin.to_string(),
+            reason: format!("not a readable zip: {e}"),
+        })?;
     for i in 0..zip.len() {
         let mut f = match zip.by_index(i) {
             Ok(f) => f,

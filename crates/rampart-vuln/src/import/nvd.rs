@@ -35,28 +35,53 @@ pub fn import_text(origin: &str, text: &[u8], sink: &mut Sink) {
             let description = cve
                 .get("descriptions")
                 .and_then(Value::as_array)
-                .and_then(|d| d.iter().find(|x| x.get("lang").and_then(Value::as_str) == Some("en")))
+                .and_then(|d| {
+                    d.iter()
+                        .find(|x| x.get("lang").and_then(Value::as_str) == Some("en"))
+                })
                 .and_then(|d| d.get("value"))
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
             let mut scores = Vec::new();
             for key in ["cvssMetricV40", "cvssMetricV31", "cvssMetricV30"] {
-                for m in cve.pointer(&format!("/metrics/{key}")).and_then(Value::as_array).into_iter().flatten() {
+                for m in cve
+                    .pointer(&format!("/metrics/{key}"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     let data = m.get("cvssData");
-                    let vector = data.and_then(|d| d.get("vectorString")).and_then(Value::as_str);
-                    let score = data.and_then(|d| d.get("baseScore")).and_then(Value::as_f64);
-                    let src = if m.get("type").and_then(Value::as_str) == Some("Primary") { "nvd" } else { "nvd-secondary" };
+                    let vector = data
+                        .and_then(|d| d.get("vectorString"))
+                        .and_then(Value::as_str);
+                    let score = data
+                        .and_then(|d| d.get("baseScore"))
+                        .and_then(Value::as_f64);
+                    let src = if m.get("type").and_then(Value::as_str) == Some("Primary") {
+                        "nvd"
+                    } else {
+                        "nvd-secondary"
+                    };
                     scores.extend(metric(src, vector, score));
                 }
             }
-            sink.cve_info.insert(id.to_string(), CveInfo { description, cvss: scores });
+            sink.cve_info.insert(
+                id.to_string(),
+                CveInfo {
+                    description,
+                    cvss: scores,
+                },
+            );
         }
         return;
     }
     if let Some(items) = doc.get("CVE_Items").and_then(Value::as_array) {
         for item in items {
-            let Some(id) = item.pointer("/cve/CVE_data_meta/ID").and_then(Value::as_str) else {
+            let Some(id) = item
+                .pointer("/cve/CVE_data_meta/ID")
+                .and_then(Value::as_str)
+            else {
                 sink.warn(origin, "a CVE item without an id");
                 continue;
             };
@@ -68,12 +93,19 @@ pub fn import_text(origin: &str, text: &[u8], sink: &mut Sink) {
             let v3 = item.pointer("/impact/baseMetricV3/cvssV3");
             let scores: Vec<CvssScore> = metric(
                 "nvd",
-                v3.and_then(|d| d.get("vectorString")).and_then(Value::as_str),
+                v3.and_then(|d| d.get("vectorString"))
+                    .and_then(Value::as_str),
                 v3.and_then(|d| d.get("baseScore")).and_then(Value::as_f64),
             )
             .into_iter()
             .collect();
-            sink.cve_info.insert(id.to_string(), CveInfo { description, cvss: scores });
+            sink.cve_info.insert(
+                id.to_string(),
+                CveInfo {
+                    description,
+                    cvss: scores,
+                },
+            );
         }
         return;
     }

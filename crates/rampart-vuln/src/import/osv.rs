@@ -3,7 +3,9 @@
 
 use super::Sink;
 use crate::cvss;
-use crate::model::{Advisory, Affected, AffectedStatus, CvssScore, Event, Range, ecosystem_key, normalize_name};
+use crate::model::{
+    Advisory, Affected, AffectedStatus, CvssScore, Event, Range, ecosystem_key, normalize_name,
+};
 use rampart_core::Severity;
 use serde::Deserialize;
 
@@ -113,7 +115,8 @@ fn import_record(origin: &str, r: Record, sink: &mut Sink) {
     aliases.retain(|a| a != &r.id);
     aliases.sort();
     aliases.dedup();
-    let record_severity = severity_word(r.database_specific.as_ref().and_then(|d| d.get("severity")));
+    let record_severity =
+        severity_word(r.database_specific.as_ref().and_then(|d| d.get("severity")));
     let mut source = None;
     let mut affected = Vec::new();
     for a in r.affected {
@@ -122,7 +125,12 @@ fn import_record(origin: &str, r: Record, sink: &mut Sink) {
             sink.unknown_ecosystems.insert(pkg.ecosystem.clone());
             continue;
         };
-        source.get_or_insert_with(|| format!("osv:{}", pkg.ecosystem.split(':').next().unwrap_or_default()));
+        source.get_or_insert_with(|| {
+            format!(
+                "osv:{}",
+                pkg.ecosystem.split(':').next().unwrap_or_default()
+            )
+        });
         let mut ranges = Vec::new();
         for range in a.ranges {
             if range.kind == "GIT" {
@@ -131,7 +139,9 @@ fn import_record(origin: &str, r: Record, sink: &mut Sink) {
             let mut events = Vec::new();
             for e in range.events {
                 for (k, v) in e {
-                    let Some(v) = v.as_str().map(str::to_string) else { continue };
+                    let Some(v) = v.as_str().map(str::to_string) else {
+                        continue;
+                    };
                     events.push(match k.as_str() {
                         "introduced" => Event::Introduced(v),
                         "fixed" => Event::Fixed(v),
@@ -145,11 +155,18 @@ fn import_record(origin: &str, r: Record, sink: &mut Sink) {
                 ranges.push(Range { events });
             }
         }
-        let severity = severity_word(a.ecosystem_specific.as_ref().and_then(|d| d.get("severity").or_else(|| d.get("urgency"))))
-            .or_else(|| severity_word(a.database_specific.as_ref().and_then(|d| d.get("severity"))));
+        let severity = severity_word(
+            a.ecosystem_specific
+                .as_ref()
+                .and_then(|d| d.get("severity").or_else(|| d.get("urgency"))),
+        )
+        .or_else(|| severity_word(a.database_specific.as_ref().and_then(|d| d.get("severity"))));
         let _ = &a.severity;
         if ranges.is_empty() && a.versions.is_empty() {
-            sink.warn(origin, format!("{}: {} has neither ranges nor versions", r.id, pkg.name));
+            sink.warn(
+                origin,
+                format!("{}: {} has neither ranges nor versions", r.id, pkg.name),
+            );
             continue;
         }
         affected.push(Affected {
@@ -168,7 +185,10 @@ fn import_record(origin: &str, r: Record, sink: &mut Sink) {
     let source = source.unwrap_or_else(|| "osv".into());
     let summary = r
         .summary
-        .or_else(|| r.details.map(|d| d.lines().next().unwrap_or_default().to_string()))
+        .or_else(|| {
+            r.details
+                .map(|d| d.lines().next().unwrap_or_default().to_string())
+        })
         .unwrap_or_default();
     sink.push(Advisory {
         cvss: scores(&r.severity, &source),

@@ -5,8 +5,9 @@
 //!   `alma 8`, `rocky 8`, `amazon linux 2`, `ubuntu 18.04`, `Red Hat`, ...) or a language
 //!   source (`npm::GitHub Security Advisory Npm`, `pip::…`, `cargo::…`, `go::…`, …), then a
 //!   bucket per package, then one pair per vulnerability id whose value carries
-//!   `FixedVersion`, `VulnerableVersions`/`PatchedVersions` (constraint strings), `Status`,
-//!   `Severity` and `VendorIDs`.
+//!   `FixedVersion`, `VulnerableVersions`/`PatchedVersions`/`UnaffectedVersions`
+//!   (constraint strings), `Status` (or a Debian tracker word in `State`), `Severity`,
+//!   `VendorIDs`, or per-release `Entries` (the `Red Hat` bucket).
 //! - `vulnerability`: title, description, severity, per-vendor severities and CVSS per id.
 //! - `data-source`: the data source (`ID`) of each advisory bucket.
 //! - `Red Hat CPE`: the CPE strings the `Red Hat` bucket's `Affected` indices refer to.

@@ -1,0 +1,657 @@
+//! Terraform HCL to a checkable model: every `resource` and `data` block with its attributes
+//! evaluated where that is possible statically (literals, `var.x` defaults, `local.y`, string
+//! templates, `jsonencode` and a few pure functions) and [`Value::Unknown`] everywhere else,
+//! plus the 1-based line of each attribute and block. Spans come from `hcl-edit`.
+
+use crate::MisconfigError;
+use hcl_edit::Span;
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::structure::{Body as HclBody, Structure};
+use hcl_edit::template::{Element, Template};
+use std::collections::HashMap;
+
+/// Deepest bracket nesting accepted before parsing (the parser recurses per level).
+pub const MAX_NESTING: usize = 64;
+/// Deepest expression evaluation (cycles between locals stop here).
+const MAX_EVAL_DEPTH: u32 = 48;
+
+/// A statically evaluated Terraform value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string.
+    String(String),
+    /// A list, set or tuple.
+    List(Vec<Value>),
+    /// An object or map, in source order.
+    Map(Vec<(String, Value)>),
+    /// Known only at plan or apply time (resource attributes, unset variables, `each.value`...).
+    Unknown,
+}
+
+impl Value {
+    /// The value as a boolean, with Terraform's string conversion (`"true"`, `"false"`).
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The value as a string (numbers and booleans converted as Terraform does).
+    pub fn as_str(&self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(number_to_string(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The value as a number (numeric strings converted).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Whether anything in the value is [`Value::Unknown`].
+    pub fn has_unknown(&self) -> bool {
+        match self {
+            Value::Unknown => true,
+            Value::List(v) => v.iter().any(Value::has_unknown),
+            Value::Map(v) => v.iter().any(|(_, v)| v.has_unknown()),
+            _ => false,
+        }
+    }
+
+    /// A map entry by key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON, or `None` when part of it is unknown.
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        Some(match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Number::from_f64(*n)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::List(v) => {
+                serde_json::Value::Array(v.iter().map(Value::to_json).collect::<Option<_>>()?)
+            }
+            Value::Map(m) => serde_json::Value::Object(
+                m.iter()
+                    .map(|(k, v)| Some((k.clone(), v.to_json()?)))
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Unknown => return None,
+        })
+    }
+}
+
+fn number_to_string(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// One attribute: its value, line, and the resources its expression refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attr {
+    /// The evaluated value.
+    pub value: Value,
+    /// 1-based line of the attribute.
+    pub line: u32,
+    /// Addresses of resources referenced (`aws_s3_bucket.logs`, `data.aws_iam_policy_document.p`).
+    pub refs: Vec<String>,
+}
+
+/// A block body: attributes and nested blocks.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Body {
+    /// Attributes in source order.
+    pub attrs: Vec<(String, Attr)>,
+    /// Nested blocks in source order (`dynamic "x"` blocks appear as `x` with `dynamic` set).
+    pub blocks: Vec<Block>,
+}
+
+/// A nested block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// Block type (`ingress`, `metadata_options`).
+    pub kind: String,
+    /// 1-based line of the block.
+    pub line: u32,
+    /// Generated by a `dynamic` block: its values depend on the iterator and are mostly unknown.
+    pub dynamic: bool,
+    /// Contents.
+    pub body: Body,
+}
+
+impl Body {
+    /// An attribute by name.
+    pub fn attr(&self, name: &str) -> Option<&Attr> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, a)| a)
+    }
+
+    /// The first block of a type.
+    pub fn block(&self, kind: &str) -> Option<&Block> {
+        self.blocks.iter().find(|b| b.kind == kind)
+    }
+
+    /// Every block of a type.
+    pub fn blocks<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
+        self.blocks.iter().filter(move |b| b.kind == kind)
+    }
+
+    /// An attribute by dotted path through the first block of each name
+    /// (`metadata_options.http_tokens`).
+    pub fn get(&self, path: &str) -> Option<&Attr> {
+        match path.split_once('.') {
+            None => self.attr(path),
+            Some((head, rest)) => self.block(head)?.body.get(rest),
+        }
+    }
+}
+
+/// A `resource` or `data` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Resource type (`aws_s3_bucket`).
+    pub rtype: String,
+    /// Resource name.
+    pub name: String,
+    /// A data source rather than a managed resource.
+    pub data: bool,
+    /// The file it is declared in.
+    pub file: String,
+    /// 1-based line of the `resource` keyword.
+    pub line: u32,
+    /// Contents.
+    pub body: Body,
+}
+
+impl Resource {
+    /// Terraform address: `aws_s3_bucket.logs` or `data.aws_iam_policy_document.p`.
+    pub fn address(&self) -> String {
+        if self.data {
+            format!("data.{}.{}", self.rtype, self.name)
+        } else {
+            format!("{}.{}", self.rtype, self.name)
+        }
+    }
+}
+
+/// One parsed file.
+pub struct ParsedFile {
+    path: String,
+    body: HclBody,
+    line_starts: Vec<usize>,
+}
+
+impl ParsedFile {
+    fn line_of(&self, span: Option<std::ops::Range<usize>>) -> u32 {
+        let Some(span) = span else { return 1 };
+        let idx = self.line_starts.partition_point(|&s| s <= span.start);
+        idx.max(1) as u32
+    }
+}
+
+/// Parse one file. Errors name the file and the line.
+pub fn parse_file(path: &str, text: &str, max_bytes: usize) -> Result<ParsedFile, MisconfigError> {
+    if text.len() > max_bytes {
+        return Err(MisconfigError::Limit {
+            path: path.to_string(),
+            line: 1,
+            reason: format!(
+                "file is {} bytes, more than the {max_bytes} byte limit",
+                text.len()
+            ),
+        });
+    }
+    if let Some(line) = too_deep(text) {
+        return Err(MisconfigError::Limit {
+            path: path.to_string(),
+            line,
+            reason: format!("brackets nested more than {MAX_NESTING} deep"),
+        });
+    }
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| MisconfigError::Hcl {
+        path: path.to_string(),
+        line: e.location().line().try_into().unwrap_or(u32::MAX),
+        reason: e.message().to_string(),
+    })?;
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    Ok(ParsedFile {
+        path: path.to_string(),
+        body,
+        line_starts,
+    })
+}
+
+/// The line where bracket nesting first exceeds [`MAX_NESTING`], skipping strings and comments.
+fn too_deep(text: &str) -> Option<u32> {
+    let b = text.as_bytes();
+    let (mut depth, mut line, mut i) = (0usize, 1u32, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i < b.len() && b[i] == b'\n' {
+                    line += 1;
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(line);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Every resource and data source of the files, evaluated with the variables' defaults and
+/// the locals of all files.
+pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
+    let mut vars = HashMap::new();
+    let mut locals = HashMap::new();
+    for f in files {
+        for b in f.body.blocks() {
+            match b.ident.as_str() {
+                "variable" => {
+                    if let Some(l) = b.labels.first() {
+                        let default = b.body.get_attribute("default").map(|a| a.value.clone());
+                        vars.insert(l.as_str().to_string(), default);
+                    }
+                }
+                "locals" => {
+                    for a in b.body.attributes() {
+                        locals.insert(a.key.as_str().to_string(), a.value.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let ev = Eval {
+        vars: &vars,
+        locals: &locals,
+    };
+    let mut out = Vec::new();
+    for f in files {
+        for b in f.body.blocks() {
+            let data = match b.ident.as_str() {
+                "resource" => false,
+                "data" => true,
+                _ => continue,
+            };
+            let (Some(t), Some(n)) = (b.labels.first(), b.labels.get(1)) else {
+                continue;
+            };
+            out.push(Resource {
+                rtype: t.as_str().to_string(),
+                name: n.as_str().to_string(),
+                data,
+                file: f.path.clone(),
+                line: f.line_of(b.span()),
+                body: ev.body(f, &b.body, 0),
+            });
+        }
+    }
+    out
+}
+
+struct Eval<'a> {
+    vars: &'a HashMap<String, Option<Expression>>,
+    locals: &'a HashMap<String, Expression>,
+}
+
+impl Eval<'_> {
+    fn body(&self, f: &ParsedFile, body: &HclBody, depth: u32) -> Body {
+        let mut out = Body::default();
+        if depth > MAX_EVAL_DEPTH {
+            return out;
+        }
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let mut refs = Vec::new();
+                    let value = self.expr(&a.value, &mut refs, 0);
+                    out.attrs.push((
+                        a.key.as_str().to_string(),
+                        Attr {
+                            value,
+                            line: f.line_of(a.span()),
+                            refs,
+                        },
+                    ));
+                }
+                Structure::Block(b) if b.ident.as_str() == "dynamic" => {
+                    let Some(label) = b.labels.first() else {
+                        continue;
+                    };
+                    let content = b.body.get_blocks("content").next();
+                    out.blocks.push(Block {
+                        kind: label.as_str().to_string(),
+                        line: f.line_of(b.span()),
+                        dynamic: true,
+                        body: content
+                            .map(|c| self.body(f, &c.body, depth + 1))
+                            .unwrap_or_default(),
+                    });
+                }
+                Structure::Block(b) => out.blocks.push(Block {
+                    kind: b.ident.as_str().to_string(),
+                    line: f.line_of(b.span()),
+                    dynamic: false,
+                    body: self.body(f, &b.body, depth + 1),
+                }),
+            }
+        }
+        out
+    }
+
+    fn template(&self, t: &Template, refs: &mut Vec<String>, depth: u32) -> Value {
+        let mut s = String::new();
+        let mut known = true;
+        for el in t.iter() {
+            match el {
+                Element::Literal(l) => s.push_str(l.as_str()),
+                Element::Interpolation(i) => match self.expr(&i.expr, refs, depth + 1).as_str() {
+                    Some(v) => s.push_str(&v),
+                    None => known = false,
+                },
+                Element::Directive(_) => known = false,
+            }
+        }
+        if known {
+            Value::String(s)
+        } else {
+            Value::Unknown
+        }
+    }
+
+    fn expr(&self, e: &Expression, refs: &mut Vec<String>, depth: u32) -> Value {
+        if depth > MAX_EVAL_DEPTH {
+            return Value::Unknown;
+        }
+        let d = depth + 1;
+        match e {
+            Expression::Null(_) => Value::Null,
+            Expression::Bool(b) => Value::Bool(*b.value()),
+            Expression::Number(n) => n.as_f64().map_or(Value::Unknown, Value::Number),
+            Expression::String(s) => Value::String(s.value().clone()),
+            Expression::Array(a) => Value::List(a.iter().map(|x| self.expr(x, refs, d)).collect()),
+            Expression::Object(o) => {
+                let mut m = Vec::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                        ObjectKey::Expression(x) => match x {
+                            // `(var.x)` or "key": evaluate; a bare traversal is a literal name.
+                            Expression::Variable(i) => Some(i.as_str().to_string()),
+                            _ => self.expr(x, refs, d).as_str(),
+                        },
+                    };
+                    let val = self.expr(v.expr(), refs, d);
+                    match key {
+                        Some(k) => m.push((k, val)),
+                        None => return Value::Unknown,
+                    }
+                }
+                Value::Map(m)
+            }
+            Expression::StringTemplate(t) => {
+                let mut s = String::new();
+                let mut known = true;
+                for el in t.iter() {
+                    match el {
+                        Element::Literal(l) => s.push_str(l.as_str()),
+                        Element::Interpolation(i) => match self.expr(&i.expr, refs, d).as_str() {
+                            Some(v) => s.push_str(&v),
+                            None => known = false,
+                        },
+                        Element::Directive(_) => known = false,
+                    }
+                }
+                if known {
+                    Value::String(s)
+                } else {
+                    Value::Unknown
+                }
+            }
+            Expression::HeredocTemplate(h) => {
+                let mut h = (**h).clone();
+                h.dedent();
+                self.template(&h.template, refs, d)
+            }
+            Expression::Parenthesis(p) => self.expr(p.inner(), refs, d),
+            Expression::Variable(_) => Value::Unknown,
+            Expression::Conditional(c) => {
+                let cond = self.expr(&c.cond_expr, refs, d);
+                let t = self.expr(&c.true_expr, refs, d);
+                let f = self.expr(&c.false_expr, refs, d);
+                match cond.as_bool() {
+                    Some(true) => t,
+                    Some(false) => f,
+                    None if t == f => t,
+                    None => Value::Unknown,
+                }
+            }
+            Expression::FuncCall(fc) => {
+                let args: Vec<Value> = fc.args.iter().map(|a| self.expr(a, refs, d)).collect();
+                if !fc.name.namespace.is_empty() {
+                    return Value::Unknown;
+                }
+                call(fc.name.name.as_str(), args)
+            }
+            Expression::Traversal(t) => self.traversal(&t.expr, &t.operators, refs, d),
+            Expression::UnaryOp(u) => {
+                let v = self.expr(&u.expr, refs, d);
+                match (u.operator.value(), &v) {
+                    (UnaryOperator::Not, _) => {
+                        v.as_bool().map_or(Value::Unknown, |b| Value::Bool(!b))
+                    }
+                    (UnaryOperator::Neg, _) => {
+                        v.as_f64().map_or(Value::Unknown, |n| Value::Number(-n))
+                    }
+                }
+            }
+            Expression::BinaryOp(b) => {
+                let l = self.expr(&b.lhs_expr, refs, d);
+                let r = self.expr(&b.rhs_expr, refs, d);
+                binary(*b.operator.value(), &l, &r)
+            }
+            Expression::ForExpr(_) => Value::Unknown,
+        }
+    }
+
+    fn traversal(
+        &self,
+        root: &Expression,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        refs: &mut Vec<String>,
+        d: u32,
+    ) -> Value {
+        let attr = |i: usize| match ops.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
+            _ => None,
+        };
+        let (base, rest) = match root {
+            Expression::Variable(v) => match v.as_str() {
+                "var" => match attr(0).and_then(|n| self.vars.get(&n)) {
+                    Some(Some(def)) => (self.expr(def, refs, d), &ops[1..]),
+                    _ => return Value::Unknown,
+                },
+                "local" => match attr(0).and_then(|n| self.locals.get(&n)) {
+                    Some(e) => (self.expr(e, refs, d), &ops[1..]),
+                    None => return Value::Unknown,
+                },
+                "each" | "count" | "self" | "path" | "terraform" | "module" => {
+                    return Value::Unknown;
+                }
+                "data" => {
+                    if let (Some(t), Some(n)) = (attr(0), attr(1)) {
+                        refs.push(format!("data.{t}.{n}"));
+                    }
+                    return Value::Unknown;
+                }
+                t => {
+                    if let Some(n) = attr(0) {
+                        refs.push(format!("{t}.{n}"));
+                    }
+                    return Value::Unknown;
+                }
+            },
+            other => (self.expr(other, refs, d), ops),
+        };
+        let mut cur = base;
+        for op in rest {
+            cur = match op.value() {
+                TraversalOperator::GetAttr(a) => {
+                    cur.get(a.as_str()).cloned().unwrap_or(Value::Unknown)
+                }
+                TraversalOperator::Index(ix) => {
+                    let ix = self.expr(ix, refs, d);
+                    index(&cur, &ix)
+                }
+                TraversalOperator::LegacyIndex(n) => index(&cur, &Value::Number(*n.value() as f64)),
+                _ => Value::Unknown,
+            };
+        }
+        cur
+    }
+}
+
+fn index(v: &Value, ix: &Value) -> Value {
+    match (v, ix) {
+        (Value::List(l), _) => ix
+            .as_f64()
+            .and_then(|n| l.get(n as usize))
+            .cloned()
+            .unwrap_or(Value::Unknown),
+        (Value::Map(_), _) => ix
+            .as_str()
+            .and_then(|k| v.get(&k).cloned())
+            .unwrap_or(Value::Unknown),
+        _ => Value::Unknown,
+    }
+}
+
+fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Value {
+    use BinaryOperator as B;
+    if l.has_unknown() || r.has_unknown() {
+        return Value::Unknown;
+    }
+    match op {
+        B::Eq => Value::Bool(l == r),
+        B::NotEq => Value::Bool(l != r),
+        B::And | B::Or => match (l.as_bool(), r.as_bool()) {
+            (Some(a), Some(b)) => Value::Bool(if op == B::And { a && b } else { a || b }),
+            _ => Value::Unknown,
+        },
+        _ => {
+            let (Some(a), Some(b)) = (l.as_f64(), r.as_f64()) else {
+                return Value::Unknown;
+            };
+            match op {
+                B::Less => Value::Bool(a < b),
+                B::LessEq => Value::Bool(a <= b),
+                B::Greater => Value::Bool(a > b),
+                B::GreaterEq => Value::Bool(a >= b),
+                B::Plus => Value::Number(a + b),
+                B::Minus => Value::Number(a - b),
+                B::Mul => Value::Number(a * b),
+                B::Div if b != 0.0 => Value::Number(a / b),
+                B::Mod if b != 0.0 => Value::Number(a % b),
+                _ => Value::Unknown,
+            }
+        }
+    }
+}
+
+/// The pure built-in functions checks need; every other call is unknown.
+fn call(name: &str, args: Vec<Value>) -> Value {
+    let first = args.first().cloned().unwrap_or(Value::Unknown);
+    match name {
+        "jsonencode" => first
+            .to_json()
+            .and_then(|j| serde_json::to_string(&j).ok())
+            .map_or(Value::Unknown, Value::String),
+        "tostring" => first.as_str().map_or(Value::Unknown, Value::String),
+        "tonumber" => first.as_f64().map_or(Value::Unknown, Value::Number),
+        "tobool" => first.as_bool().map_or(Value::Unknown, Value::Bool),
+        "tolist" | "toset" | "tomap" => first,
+        "lower" => first
+            .as_str()
+            .map_or(Value::Unknown, |s| Value::String(s.to_lowercase())),
+        "upper" => first
+            .as_str()
+            .map_or(Value::Unknown, |s| Value::String(s.to_uppercase())),
+        "concat" => {
+            let mut out = Vec::new();
+            for a in args {
+                match a {
+                    Value::List(l) => out.extend(l),
+                    _ => return Value::Unknown,
+                }
+            }
+            Value::List(out)
+        }
+        "try" => first,
+        "coalesce" => {
+            for a in args {
+                match a {
+                    Value::Null => continue,
+                    Value::String(ref s) if s.is_empty() => continue,
+                    a if a.has_unknown() => return Value::Unknown,
+                    a => return a,
+                }
+            }
+            Value::Unknown
+        }
+        _ => Value::Unknown,
+    }
+}

@@ -1,0 +1,601 @@
+//! Checkov's Terraform fixtures as an oracle. Each `example_<Check>` folder holds resources
+//! written to pass or fail one Checkov check; the expected verdict is in the resource name
+//! (`pass`/`good` or `fail`/`bad`; names with `unknown` or neither are not counted). For every
+//! Checkov check family rampart claims, each labelled resource of the family's types must get
+//! a finding of the mapped rule exactly when Checkov expects a failure. Every disagreement is
+//! listed in `EXCEPTIONS` with the reason rampart differs.
+
+use rampart_misconfig::{Config, scan_terraform_files};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// (cloud, Checkov fixture folder `example_<Check>`, rampart rule, resource types counted).
+const FAMILIES: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "aws",
+        "SecurityGroupUnrestrictedIngress22",
+        "tf-aws-sg-ssh-open",
+        SG,
+    ),
+    (
+        "aws",
+        "SecurityGroupUnrestrictedIngress3389",
+        "tf-aws-sg-rdp-open",
+        SG,
+    ),
+    (
+        "aws",
+        "SecurityGroupUnrestrictedIngress80",
+        "tf-aws-sg-http-open",
+        SG,
+    ),
+    (
+        "aws",
+        "SecurityGroupUnrestrictedIngressAny",
+        "tf-aws-sg-all-open",
+        SG,
+    ),
+    (
+        "aws",
+        "NetworkACLUnrestrictedIngress22",
+        "tf-aws-nacl-ssh-open",
+        &["aws_network_acl_rule"],
+    ),
+    (
+        "aws",
+        "NetworkACLUnrestrictedIngress3389",
+        "tf-aws-nacl-rdp-open",
+        &["aws_network_acl_rule"],
+    ),
+    (
+        "aws",
+        "IAMAdminPolicyDocument",
+        "tf-aws-iam-admin-policy",
+        IAM,
+    ),
+    (
+        "aws",
+        "S3GlobalViewACL",
+        "tf-aws-s3-public-acl",
+        &["aws_s3_bucket", "aws_s3_bucket_acl"],
+    ),
+    (
+        "aws",
+        "CloudtrailEnableLogging",
+        "tf-aws-cloudtrail-logging-disabled",
+        &["aws_cloudtrail"],
+    ),
+    (
+        "aws",
+        "CloudtrailEncryptedWithCMK",
+        "tf-aws-cloudtrail-kms",
+        &["aws_cloudtrail"],
+    ),
+    (
+        "aws",
+        "KMSRotation",
+        "tf-aws-kms-rotation",
+        &["aws_kms_key"],
+    ),
+    ("aws", "RDSEncryption", "tf-aws-rds-unencrypted", RDS),
+    (
+        "aws",
+        "DBInstanceBackupRetentionPeriod",
+        "tf-aws-rds-no-backups",
+        RDS,
+    ),
+    (
+        "aws",
+        "EBSEncryption",
+        "tf-aws-ebs-unencrypted",
+        &["aws_ebs_volume"],
+    ),
+    (
+        "aws",
+        "EBSDefaultEncryption",
+        "tf-aws-ebs-default-encryption",
+        &["aws_ebs_encryption_by_default"],
+    ),
+    ("aws", "IMDSv1Disabled", "tf-aws-ec2-imdsv1", EC2),
+    (
+        "aws",
+        "EC2PublicIP",
+        "tf-aws-ec2-public-ip",
+        &["aws_instance"],
+    ),
+    (
+        "aws",
+        "ELBwListenerNotTLSSSL",
+        "tf-aws-lb-http-listener",
+        &["aws_elb"],
+    ),
+    (
+        "aws",
+        "EKSPublicAccess",
+        "tf-aws-eks-public-endpoint",
+        &["aws_eks_cluster"],
+    ),
+    (
+        "aws",
+        "EKSControlPlaneLogging",
+        "tf-aws-eks-logging",
+        &["aws_eks_cluster"],
+    ),
+    (
+        "aws",
+        "CloudWatchLogGroupRetention",
+        "tf-aws-cloudwatch-log-retention",
+        &["aws_cloudwatch_log_group"],
+    ),
+    (
+        "aws",
+        "SQSQueueEncryption",
+        "tf-aws-sqs-unencrypted",
+        &["aws_sqs_queue"],
+    ),
+    (
+        "aws",
+        "SNSTopicEncryption",
+        "tf-aws-sns-unencrypted",
+        &["aws_sns_topic"],
+    ),
+    (
+        "aws",
+        "ECRImmutableTags",
+        "tf-aws-ecr-mutable-tags",
+        &["aws_ecr_repository"],
+    ),
+    (
+        "aws",
+        "LambdaEnvironmentCredentials",
+        "tf-aws-lambda-env-secret",
+        &["aws_lambda_function"],
+    ),
+    (
+        "aws",
+        "EFSEncryptionEnabled",
+        "tf-aws-efs-unencrypted",
+        &["aws_efs_file_system"],
+    ),
+    (
+        "aws",
+        "ElasticsearchEncryption",
+        "tf-aws-opensearch-unencrypted",
+        &["aws_elasticsearch_domain", "aws_opensearch_domain"],
+    ),
+    (
+        "aws",
+        "KinesisStreamEncryptionType",
+        "tf-aws-kinesis-unencrypted",
+        &["aws_kinesis_stream"],
+    ),
+    (
+        "aws",
+        "GuarddutyDetectorEnabled",
+        "tf-aws-guardduty-disabled",
+        &["aws_guardduty_detector"],
+    ),
+    (
+        "aws",
+        "ECSContainerPrivilege",
+        "tf-aws-ecs-privileged",
+        &["aws_ecs_task_definition"],
+    ),
+    (
+        "gcp",
+        "GoogleComputeFirewallUnrestrictedIngress22",
+        "tf-gcp-firewall-ssh-open",
+        &["google_compute_firewall"],
+    ),
+    (
+        "gcp",
+        "GoogleStorageBucketUniformAccess",
+        "tf-gcp-storage-uniform-access",
+        &["google_storage_bucket"],
+    ),
+    (
+        "gcp",
+        "GoogleStoragePublicAccessPrevention",
+        "tf-gcp-storage-public-access-prevention",
+        &["google_storage_bucket"],
+    ),
+    (
+        "gcp",
+        "CloudStorageVersioningEnabled",
+        "tf-gcp-storage-versioning",
+        &["google_storage_bucket"],
+    ),
+    (
+        "gcp",
+        "CloudSQLServerNoPublicIP",
+        "tf-gcp-sql-public-ip",
+        &["google_sql_database_instance"],
+    ),
+    (
+        "gcp",
+        "GoogleCloudSqlDatabasePubliclyAccessible",
+        "tf-gcp-sql-open-network",
+        &["google_sql_database_instance"],
+    ),
+    (
+        "gcp",
+        "GKENetworkPolicyEnabled",
+        "tf-gcp-gke-network-policy",
+        &["google_container_cluster"],
+    ),
+    (
+        "gcp",
+        "test_GKEPrivateNodes",
+        "tf-gcp-gke-private-nodes",
+        &["google_container_cluster"],
+    ),
+    (
+        "gcp",
+        "GoogleComputeDefaultServiceAccount",
+        "tf-gcp-compute-default-sa",
+        GCE,
+    ),
+    (
+        "gcp",
+        "GoogleComputeProjectOSLogin",
+        "tf-gcp-compute-os-login",
+        &["google_compute_project_metadata"],
+    ),
+    (
+        "gcp",
+        "test_GoogleComputeBlockProjectSSH",
+        "tf-gcp-compute-block-project-ssh",
+        GCE,
+    ),
+    (
+        "gcp",
+        "GoogleKMSRotationPeriod",
+        "tf-gcp-kms-rotation",
+        &["google_kms_crypto_key"],
+    ),
+    (
+        "gcp",
+        "GoogleSubnetworkLoggingEnabled",
+        "tf-gcp-subnet-flow-logs",
+        &["google_compute_subnetwork"],
+    ),
+    (
+        "gcp",
+        "GoogleProjectBasicRole",
+        "tf-gcp-iam-basic-role",
+        &["google_project_iam_member", "google_project_iam_binding"],
+    ),
+    (
+        "gcp",
+        "GoogleFolderBasicRole",
+        "tf-gcp-iam-basic-role",
+        &["google_folder_iam_member", "google_folder_iam_binding"],
+    ),
+    (
+        "gcp",
+        "GoogleOrgBasicRole",
+        "tf-gcp-iam-basic-role",
+        &[
+            "google_organization_iam_member",
+            "google_organization_iam_binding",
+        ],
+    ),
+    (
+        "azure",
+        "NSGRuleSSHAccessRestricted",
+        "tf-azure-nsg-ssh-open",
+        NSG,
+    ),
+    (
+        "azure",
+        "NSGRuleRDPAccessRestricted",
+        "tf-azure-nsg-rdp-open",
+        NSG,
+    ),
+    (
+        "azure",
+        "StorageAccountsTransportEncryption",
+        "tf-azure-storage-https-only",
+        &["azurerm_storage_account"],
+    ),
+    (
+        "azure",
+        "StorageBlobRestrictPublicAccess",
+        "tf-azure-storage-public-blob",
+        &["azurerm_storage_account"],
+    ),
+    (
+        "azure",
+        "StorageAccountDefaultNetworkAccessDeny",
+        "tf-azure-storage-default-allow",
+        &["azurerm_storage_account"],
+    ),
+    (
+        "azure",
+        "SQLServerNoPublicAccess",
+        "tf-azure-sql-firewall-open",
+        DBFW,
+    ),
+    (
+        "azure",
+        "AppServiceHTTPSOnly",
+        "tf-azure-app-https-only",
+        APPS,
+    ),
+    (
+        "azure",
+        "FunctionAppAccessibleOverHttps",
+        "tf-azure-app-https-only",
+        APPS,
+    ),
+    (
+        "azure",
+        "AppServiceMinTLSVersion",
+        "tf-azure-app-min-tls",
+        APPS,
+    ),
+    (
+        "azure",
+        "FunctionAppMinTLSVersion",
+        "tf-azure-app-min-tls",
+        APPS,
+    ),
+    ("azure", "AppServiceFTPSState", "tf-azure-app-ftps", APPS),
+    (
+        "azure",
+        "KeyVaultDisablesPublicNetworkAccess",
+        "tf-azure-keyvault-public-network",
+        &["azurerm_key_vault"],
+    ),
+    (
+        "azure",
+        "ACRAdminAccountDisabled",
+        "tf-azure-acr-admin",
+        &["azurerm_container_registry"],
+    ),
+    (
+        "azure",
+        "VMDisablePasswordAuthentication",
+        "tf-azure-vm-password-auth",
+        &[
+            "azurerm_linux_virtual_machine",
+            "azurerm_linux_virtual_machine_scale_set",
+            "azurerm_virtual_machine",
+        ],
+    ),
+    (
+        "azure",
+        "RedisCacheMinTLSVersion",
+        "tf-azure-redis-min-tls",
+        &["azurerm_redis_cache"],
+    ),
+];
+
+const SG: &[&str] = &[
+    "aws_security_group",
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+];
+const IAM: &[&str] = &[
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "data.aws_iam_policy_document",
+];
+const RDS: &[&str] = &["aws_db_instance", "aws_rds_cluster"];
+const EC2: &[&str] = &[
+    "aws_instance",
+    "aws_launch_template",
+    "aws_launch_configuration",
+];
+const GCE: &[&str] = &[
+    "google_compute_instance",
+    "google_compute_instance_template",
+];
+const NSG: &[&str] = &[
+    "azurerm_network_security_rule",
+    "azurerm_network_security_group",
+];
+const DBFW: &[&str] = &[
+    "azurerm_sql_firewall_rule",
+    "azurerm_mssql_firewall_rule",
+    "azurerm_postgresql_firewall_rule",
+    "azurerm_postgresql_flexible_server_firewall_rule",
+    "azurerm_mysql_firewall_rule",
+    "azurerm_mysql_flexible_server_firewall_rule",
+    "azurerm_mariadb_firewall_rule",
+];
+const APPS: &[&str] = &[
+    "azurerm_app_service",
+    "azurerm_app_service_slot",
+    "azurerm_linux_web_app",
+    "azurerm_windows_web_app",
+    "azurerm_linux_web_app_slot",
+    "azurerm_windows_web_app_slot",
+    "azurerm_function_app",
+    "azurerm_function_app_slot",
+    "azurerm_linux_function_app",
+    "azurerm_windows_function_app",
+    "azurerm_linux_function_app_slot",
+    "azurerm_windows_function_app_slot",
+];
+
+/// (fixture folder, resource address, why rampart's verdict differs from Checkov's label).
+const EXCEPTIONS: &[(&str, &str, &str)] = &[];
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/checkov-test-fixtures/terraform/checks/resource");
+    if p.is_dir() {
+        Some(p)
+    } else if std::env::var_os("CI").is_some() {
+        panic!("corpus missing at {}", p.display());
+    } else {
+        eprintln!("corpus missing at {}; skipping", p.display());
+        None
+    }
+}
+
+/// Expected verdict from a resource name: Some(true) = Checkov expects a failure.
+fn label(name: &str) -> Option<bool> {
+    let n = name.to_ascii_lowercase();
+    if n.contains("unknown") {
+        None
+    } else if n.contains("fail") || n.contains("bad") {
+        Some(true)
+    } else if n.contains("pass") || n.contains("good") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Every directory under `dir` holding `.tf` files, with those files' paths and texts.
+fn configurations(dir: &Path) -> Vec<(PathBuf, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut files = Vec::new();
+        let mut entries: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "tf") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                files.push((p.display().to_string(), text));
+            }
+        }
+        if !files.is_empty() {
+            out.push((d, files));
+        }
+    }
+    out
+}
+
+/// Labelled resource addresses of a configuration: `type.name` (`data.type.name` for data).
+fn addresses(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let (data, rest) = if let Some(r) = t.strip_prefix("resource ") {
+            (false, r)
+        } else if let Some(r) = t.strip_prefix("data ") {
+            (true, r)
+        } else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('"').collect();
+        if parts.len() >= 4 {
+            let (ty, name) = (parts[1], parts[3]);
+            let ty_key = if data {
+                format!("data.{ty}")
+            } else {
+                ty.to_string()
+            };
+            out.push((
+                ty_key,
+                format!("{}{ty}.{name}", if data { "data." } else { "" }),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn checkov_terraform_agreement() {
+    let Some(root) = corpus() else { return };
+    let cfg = Config::default();
+    let (mut agree, mut total) = (0usize, 0usize);
+    let mut per_cloud: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut disagreements = Vec::new();
+    let mut used = BTreeSet::new();
+    for (cloud, family, rule_id, types) in FAMILIES {
+        let dir = root.join(cloud).join(format!("example_{family}"));
+        assert!(dir.is_dir(), "{} missing", dir.display());
+        for (_, files) in configurations(&dir) {
+            let refs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(p, t)| (p.as_str(), t.as_str()))
+                .collect();
+            let (found, diags) = scan_terraform_files(&refs, &cfg);
+            for d in &diags {
+                eprintln!("diagnostic: {d}");
+            }
+            let mut seen = BTreeSet::new();
+            for (_, text) in &files {
+                for (ty, addr) in addresses(text) {
+                    if !types.contains(&ty.as_str()) || !seen.insert(addr.clone()) {
+                        continue;
+                    }
+                    let name = addr.rsplit('.').next().unwrap_or_default();
+                    let Some(expect_fail) = label(name) else {
+                        continue;
+                    };
+                    let got_fail = found
+                        .iter()
+                        .any(|m| m.rule_id == *rule_id && m.resource == addr);
+                    total += 1;
+                    let c = per_cloud.entry(cloud).or_default();
+                    c.1 += 1;
+                    if got_fail == expect_fail {
+                        agree += 1;
+                        c.0 += 1;
+                    } else {
+                        let exc = EXCEPTIONS
+                            .iter()
+                            .find(|(f, a, _)| f == family && *a == addr);
+                        match exc {
+                            Some((_, _, why)) => {
+                                used.insert((*family, addr.clone()));
+                                println!(
+                                    "  accepted: {family} {addr}: checkov {} rampart {}: {why}",
+                                    verdict(expect_fail),
+                                    verdict(got_fail)
+                                );
+                            }
+                            None => disagreements.push(format!(
+                                "{family} {addr}: checkov {} rampart {} ({rule_id})",
+                                verdict(expect_fail),
+                                verdict(got_fail)
+                            )),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "Checkov Terraform fixtures: {agree}/{total} labelled resources agree across {} check families",
+        FAMILIES.len()
+    );
+    for (cloud, (a, t)) in &per_cloud {
+        println!("  {cloud}: {a}/{t}");
+    }
+    for d in &disagreements {
+        println!("  UNEXPLAINED: {d}");
+    }
+    let stale: Vec<_> = EXCEPTIONS
+        .iter()
+        .filter(|(f, a, _)| !used.contains(&(*f, a.to_string())))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "exceptions that no longer apply: {stale:?}"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} unexplained disagreements",
+        disagreements.len()
+    );
+    assert!(total >= 250, "only {total} labelled resources counted");
+}
+
+fn verdict(fail: bool) -> &'static str {
+    if fail { "FAILED" } else { "PASSED" }
+}
