@@ -30,6 +30,9 @@ pub enum Command {
     Scan(ScanCommand),
     /// Write a software bill of materials (CycloneDX or SPDX) for an image or directory.
     Sbom(SbomArgs),
+    /// Run Falco and Sigma rules over events: Kubernetes audit logs, CloudTrail files,
+    /// rampart's event JSON lines (sensor recordings) or any JSON lines, from files or stdin.
+    Detect(DetectArgs),
     /// Build, update or inspect the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -46,12 +49,78 @@ pub enum Command {
 /// `rampart rules …`.
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
+    /// Load Falco and Sigma rule files and report, per rule, whether it compiled and which
+    /// fields or operators it lacks.
+    Check(RulesCheckArgs),
     /// List every built-in rule with its id, severity, title and the controls it maps to.
     List {
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = StatusFormat::Table)]
         format: StatusFormat,
     },
+}
+
+/// Flags of `rampart rules check`.
+#[derive(Debug, Args)]
+pub struct RulesCheckArgs {
+    /// Rule files or directories (Falco and Sigma, told apart by content).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format: a table, or one JSON object per rule.
+    #[arg(long, short, value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+    /// Exit 2 when any rule is unsupported or invalid.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Flags of `rampart detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Rule files or directories (Falco and Sigma, told apart by content).
+    #[arg(long, required = true, num_args = 1..)]
+    pub rules: Vec<PathBuf>,
+    /// Event files (stdin when none).
+    pub inputs: Vec<PathBuf>,
+    /// Alert format: Falco-style text lines or Falco's JSON alert shape.
+    #[arg(long, short, value_enum, default_value_t = DetectFormat::Text)]
+    pub format: DetectFormat,
+    /// What the events are; `auto` recognizes Kubernetes audit events and CloudTrail files.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+    /// Print counts of events, alerts per rule and time on stderr.
+    #[arg(long)]
+    pub stats: bool,
+    /// Fail when any rule is invalid.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing but alerts and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Alert formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DetectFormat {
+    /// One Falco-style line per alert.
+    Text,
+    /// One JSON alert per line, in Falco's shape.
+    Json,
+}
+
+/// Event input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// Recognize by content.
+    Auto,
+    /// rampart event JSON lines.
+    Rampart,
+    /// Kubernetes audit events.
+    K8sAudit,
+    /// CloudTrail files.
+    Cloudtrail,
+    /// Any JSON lines.
+    Jsonl,
 }
 
 /// `rampart db …`.

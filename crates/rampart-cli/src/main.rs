@@ -3,6 +3,7 @@
 //! engines return data and typed errors.
 
 mod cli;
+mod detect;
 mod misconfig;
 mod output;
 mod progress;
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Sbom(args) => scan::sbom(&args),
         Command::Db(cmd) => vulndb::run(cmd),
+        Command::Detect(args) => detect::detect(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();

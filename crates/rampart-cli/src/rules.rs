@@ -12,6 +12,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
 /// Run `rampart rules …`.
 pub fn run(cmd: RulesCommand) -> Result<u8> {
     match cmd {
+        RulesCommand::Check(args) => crate::detect::check(&args),
         RulesCommand::List { format } => {
             let rules = all();
             let text = match format {

@@ -45,8 +45,10 @@ fn k8s_event(v: Json) -> Event {
 }
 
 fn ct_event(v: Json) -> Event {
+    // `@timestamp` is where Logstash/Elastic exports of CloudTrail keep the time.
     let t = v
         .get("eventTime")
+        .or_else(|| v.get("@timestamp"))
         .and_then(Json::as_str)
         .map(parse_time_ns)
         .unwrap_or(0);

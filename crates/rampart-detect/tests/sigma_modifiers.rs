@@ -126,6 +126,21 @@ fn wildcards_and_escapes() {
         ),
         [true, true, false, true, false]
     );
+    // `\\*` is a backslash then a wildcard; `\\\*` a backslash then a star; `\\\\` is `\\`.
+    let d = "sel:\n  p:\n    - 'a\\\\*'\n    - 'b\\\\\\*'\n    - 'c\\\\\\\\d'\ncondition: sel";
+    assert_eq!(
+        check(
+            d,
+            &[
+                json!({"p": "a\\xyz"}),
+                json!({"p": "axyz"}),
+                json!({"p": "b\\*"}),
+                json!({"p": "b\\x"}),
+                json!({"p": "c\\\\d"}),
+            ]
+        ),
+        [true, false, true, false, true]
+    );
     // A backslash before anything else is literal.
     let d = "sel:\n  Image|endswith: '\\cmd.exe'\ncondition: sel";
     assert_eq!(

@@ -2330,7 +2330,7 @@ static RULES: &[SecretRule] = &[
         "Hard-coded password",
         MED,
         &["password", "passwd", "pwd"],
-        r#"(?i:[a-z0-9_.\-]{0,30}(?:password|passwd|pwd))[\x22'\x60]?\s{0,5}(?:=>|:=|==|=|:)\s{0,5}(?:[a-z]{0,2}[\x22'\x60])([^\s\x22'\x60,;(){}<>\[\]]{6,128})[\x22'\x60]"#,
+        r#"(?i:password|passwd|pwd)[\x22'\x60]?\s{0,5}(?:=>|:=|==|=|:)\s{0,5}(?:[a-z]{0,2}[\x22'\x60])([^\s\x22'\x60,;(){}<>\[\]]{6,128})[\x22'\x60]"#,
         "A quoted literal assigned to a variable or key named like `password`, gated by entropy and a placeholder list.",
     )
     .entropy(2.5)
@@ -2340,7 +2340,7 @@ static RULES: &[SecretRule] = &[
         "Hard-coded password (unquoted)",
         MED,
         &["password", "passwd"],
-        r"(?m)^\s*(?:export\s+)?(?i:[a-z0-9_.\-]{0,30}(?:password|passwd))\s{0,5}[=:]\s{0,5}([^\s\x22'\x60#;,(){}\[\]<>$]{8,128})\s*$",
+        r"(?m)^\s*(?:export\s+)?(?i:[a-z0-9_.\-]{0,30}(?:password|passwd))[ \t]{0,5}[=:]\s{0,5}([^\s\x22'\x60#;,(){}\[\]<>$]{8,128})\s*$",
         "An unquoted value in a `KEY=value` / `key: value` line whose key names a password.",
     )
     .entropy(3.0)
@@ -2350,7 +2350,7 @@ static RULES: &[SecretRule] = &[
         "Hard-coded secret",
         MED,
         &["secret"],
-        r#"(?i:[a-z0-9_.\-]{0,30}secret[a-z0-9_.\-]{0,30})[\x22'\x60]?\s{0,5}(?:=>|:=|=|:)\s{0,5}[\x22'\x60]?([A-Za-z0-9+/=_\-.~]{16,128})(?:[\x22'\x60\s,;]|$)"#,
+        r#"(?i:secret[a-z0-9_.\-]{0,30})[\x22'\x60]?\s{0,5}(?:=>|:=|=|:)\s{0,5}[\x22'\x60]?([A-Za-z0-9+/=_\-.~]{16,128})(?:[\x22'\x60\s,;]|$)"#,
         "A value of 16 or more random-looking characters assigned to a name containing `secret`.",
     )
     .entropy(3.5)
@@ -2360,7 +2360,7 @@ static RULES: &[SecretRule] = &[
         "Hard-coded API key or token",
         MED,
         &["api_key", "apikey", "api-key", "access_key", "accesskey", "auth_token", "access_token", "authtoken", "accesstoken", "api_token", "apitoken", "private_key", "client_secret"],
-        r#"(?i:[a-z0-9_.\-]{0,30}(?:api[_\-]?key|access[_\-]?key|auth[_\-]?token|access[_\-]?token|api[_\-]?token|private[_\-]?key|client[_\-]?secret)[a-z0-9_.\-]{0,20})[\x22'\x60]?\s{0,5}(?:=>|:=|=|:)\s{0,5}[\x22'\x60]?([A-Za-z0-9+/=_\-.~]{16,128})(?:[\x22'\x60\s,;]|$)"#,
+        r#"(?i:(?:api[_\-]?key|access[_\-]?key|auth[_\-]?token|access[_\-]?token|api[_\-]?token|private[_\-]?key|client[_\-]?secret)[a-z0-9_.\-]{0,20})[\x22'\x60]?\s{0,5}(?:=>|:=|=|:)\s{0,5}[\x22'\x60]?([A-Za-z0-9+/=_\-.~]{16,128})(?:[\x22'\x60\s,;]|$)"#,
         "A value of 16 or more random-looking characters assigned to a name like `api_key` or `access_token`.",
     )
     .entropy(3.5)

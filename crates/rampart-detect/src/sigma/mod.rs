@@ -249,7 +249,32 @@ struct Group {
     rules: Vec<usize>,
     always: Vec<usize>,
     /// (slot, lowercased literal → rules).
-    index: Vec<(usize, HashMap<String, Vec<usize>>)>,
+    index: Vec<(usize, LiteralMap)>,
+}
+
+/// Lowercased literal → rules, hashed with FNV-1a (short keys, no untrusted-key DoS
+/// concern: keys come from rules, lookups only probe).
+type LiteralMap = HashMap<String, Vec<usize>, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, 64 bit.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// Compiled Sigma rules, grouped by log source.
@@ -515,7 +540,7 @@ fn build_index(g: &mut Group, compiled: &[Compiled]) {
                 let pos = match g.index.iter().position(|(s, _)| *s == slot) {
                     Some(p) => p,
                     None => {
-                        g.index.push((slot, HashMap::new()));
+                        g.index.push((slot, LiteralMap::default()));
                         g.index.len() - 1
                     }
                 };

@@ -19,6 +19,26 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                     format!("canned ACL {acl} grants access to everyone"),
                 );
             }
+            let grants = r
+                .body
+                .block("access_control_policy")
+                .into_iter()
+                .flat_map(|p| p.body.blocks("grant"));
+            for g in grants {
+                let uri = get_str(&g.body, "grantee.uri")
+                    .flatten()
+                    .unwrap_or_default();
+                if uri.ends_with("/global/AllUsers") || uri.ends_with("/global/AuthenticatedUsers")
+                {
+                    let who = uri.rsplit('/').next().unwrap_or_default();
+                    out.add(
+                        "tf-aws-s3-public-acl",
+                        r,
+                        g.line,
+                        format!("ACL grant to the {who} group"),
+                    );
+                }
+            }
         }
         (false, "aws_s3_bucket_public_access_block" | "aws_s3_account_public_access_block") => {
             for k in [
@@ -172,7 +192,7 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                 "the instance gets a public IP address",
             );
             for dev in ["root_block_device", "ebs_block_device"] {
-                for b in r.body.blocks(dev).filter(|b| !b.dynamic) {
+                for b in r.body.blocks(dev) {
                     if get_bool(&b.body, "encrypted") == Some(Some(false)) {
                         let line = b.body.attr("encrypted").map_or(b.line, |a| a.line);
                         out.add(
@@ -196,7 +216,7 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
         }
         (false, "aws_lb_listener" | "aws_alb_listener") => lb_listener(out, r),
         (false, "aws_elb") => {
-            for l in r.body.blocks("listener").filter(|b| !b.dynamic) {
+            for l in r.body.blocks("listener") {
                 if get_str(&l.body, "lb_protocol")
                     .flatten()
                     .is_some_and(|p| p.eq_ignore_ascii_case("http"))
@@ -447,12 +467,17 @@ fn open_ingress(r: &Resource) -> Vec<(u32, f64, f64)> {
         let from = body.attr("from_port").and_then(|a| a.value.as_f64());
         let to = body.attr("to_port").and_then(|a| a.value.as_f64());
         if let (Some(f), Some(t)) = (from, to) {
-            found.push((line, f, t));
+            // -1 stands for "all" in the EC2 API.
+            if f < 0.0 || t < 0.0 {
+                found.push((line, 0.0, 65535.0));
+            } else {
+                found.push((line, f, t));
+            }
         }
     };
     match r.rtype.as_str() {
         "aws_security_group" => {
-            for b in r.body.blocks("ingress").filter(|b| !b.dynamic) {
+            for b in r.body.blocks("ingress") {
                 one(
                     &b.body,
                     b.line,

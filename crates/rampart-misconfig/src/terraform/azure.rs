@@ -51,7 +51,7 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
         }
         "azurerm_network_security_rule" => nsg_rule(out, r, &r.body, r.line),
         "azurerm_network_security_group" => {
-            for b in r.body.blocks("security_rule").filter(|b| !b.dynamic) {
+            for b in r.body.blocks("security_rule") {
                 nsg_rule(out, r, &b.body, b.line);
             }
         }
@@ -157,11 +157,21 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                     );
                 }
             }
-            if get_str(&r.body, "site_config.ftps_state")
-                .flatten()
-                .as_deref()
-                == Some("AllAllowed")
-            {
+            // The legacy resources default to AllAllowed; the newer ones to Disabled.
+            let legacy = matches!(
+                t,
+                "azurerm_app_service"
+                    | "azurerm_app_service_slot"
+                    | "azurerm_function_app"
+                    | "azurerm_function_app_slot"
+            );
+            let ftps = get_str(&r.body, "site_config.ftps_state");
+            let allowed = match &ftps {
+                None => legacy,
+                Some(Some(s)) => s == "AllAllowed",
+                Some(None) => false,
+            };
+            if allowed {
                 out.add(
                     "tf-azure-app-ftps",
                     r,
@@ -264,11 +274,22 @@ fn storage_account(out: &mut Out<'_>, r: &Resource) {
             format!("minimum TLS version is {v}"),
         );
     }
-    for k in [
-        "allow_blob_public_access",
+    // Anonymous access is allowed unless turned off (azurerm's default is true).
+    let keys = [
         "allow_nested_items_to_be_public",
-    ] {
-        if get_bool(&r.body, k) == Some(Some(true)) {
+        "allow_blob_public_access",
+    ];
+    let vals: Vec<Option<Option<bool>>> = keys.iter().map(|k| get_bool(&r.body, k)).collect();
+    if vals.iter().all(Option::is_none) {
+        out.add(
+            "tf-azure-storage-public-blob",
+            r,
+            r.line,
+            "allow_nested_items_to_be_public is not set (default true): containers may allow anonymous reads",
+        );
+    }
+    for (k, v) in keys.iter().zip(&vals) {
+        if *v == Some(Some(true)) {
             out.add(
                 "tf-azure-storage-public-blob",
                 r,

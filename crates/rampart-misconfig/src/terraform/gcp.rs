@@ -146,17 +146,22 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                     out.add("tf-gcp-kms-rotation", r, r.line, "the key is never rotated")
                 }
                 Setting::Known(a) => {
-                    let secs = a
-                        .value
-                        .as_str()
-                        .and_then(|s| s.trim_end_matches('s').parse::<f64>().ok());
-                    if secs.is_some_and(|s| s > MAX_ROTATION_SECONDS) {
-                        out.add(
+                    let text = a.value.as_str().unwrap_or_default();
+                    let secs = text.strip_suffix('s').and_then(|s| s.parse::<f64>().ok());
+                    match secs {
+                        Some(s) if s <= MAX_ROTATION_SECONDS => {}
+                        Some(_) => out.add(
                             "tf-gcp-kms-rotation",
                             r,
                             a.line,
                             "the rotation period is longer than 90 days",
-                        );
+                        ),
+                        None => out.add(
+                            "tf-gcp-kms-rotation",
+                            r,
+                            a.line,
+                            format!("rotation_period {text:?} is not a duration in seconds (\"7776000s\")"),
+                        ),
                     }
                 }
                 Setting::Unknown => {}
@@ -222,7 +227,7 @@ fn firewall(out: &mut Out<'_>, r: &Resource) {
     if !src.iter().any(|s| s == "0.0.0.0/0" || s == "::/0") {
         return;
     }
-    for allow in r.body.blocks("allow").filter(|b| !b.dynamic) {
+    for allow in r.body.blocks("allow") {
         let Some(Some(proto)) = get_str(&allow.body, "protocol") else {
             continue;
         };
@@ -287,11 +292,7 @@ fn sql(out: &mut Out<'_>, r: &Resource) {
     else {
         return;
     };
-    for n in cfg
-        .body
-        .blocks("authorized_networks")
-        .filter(|b| !b.dynamic)
-    {
+    for n in cfg.body.blocks("authorized_networks") {
         if get_str(&n.body, "value")
             .flatten()
             .is_some_and(|v| v == "0.0.0.0/0")

@@ -25,7 +25,8 @@ pub use parse::{Attr, Block, Body, Resource, Value};
 use crate::{Config, Misconfiguration, error_diagnostic, rule};
 use rampart_core::Diagnostic;
 
-/// Check all `.tf` files of one configuration together.
+/// Check all `.tf` files of one configuration together. `.tfvars` files among them set
+/// variable values, overriding defaults.
 ///
 /// A file that is not valid HCL, or is past the size or nesting limits, becomes a warning
 /// diagnostic naming the file and line; the other files are still checked.

@@ -315,6 +315,12 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
             }
         }
     }
+    // Variable definitions files (`terraform.tfvars`, `*.auto.tfvars`) override defaults.
+    for f in files.iter().filter(|f| f.path.ends_with(".tfvars")) {
+        for a in f.body.attributes() {
+            vars.insert(a.key.as_str().to_string(), Some(a.value.clone()));
+        }
+    }
     let ev = Eval {
         vars: &vars,
         locals: &locals,
@@ -359,14 +365,21 @@ impl Eval<'_> {
                 Structure::Attribute(a) => {
                     let mut refs = Vec::new();
                     let value = self.expr(&a.value, &mut refs, 0);
-                    out.attrs.push((
-                        a.key.as_str().to_string(),
-                        Attr {
-                            value,
-                            line: f.line_of(a.span()),
-                            refs,
-                        },
-                    ));
+                    let line = f.line_of(a.span());
+                    // `name = { ... }` and `name = [{ ... }]` are also the attribute syntax of
+                    // nested blocks: offer them as blocks as well.
+                    let key = a.key.as_str();
+                    match &value {
+                        Value::Map(_) => out.blocks.push(map_block(key, &value, line, &refs)),
+                        Value::List(items) if items.iter().all(|v| matches!(v, Value::Map(_))) => {
+                            for v in items {
+                                out.blocks.push(map_block(key, v, line, &refs));
+                            }
+                        }
+                        _ => {}
+                    }
+                    out.attrs
+                        .push((a.key.as_str().to_string(), Attr { value, line, refs }));
                 }
                 Structure::Block(b) if b.ident.as_str() == "dynamic" => {
                     let Some(label) = b.labels.first() else {
@@ -562,6 +575,40 @@ impl Eval<'_> {
             };
         }
         cur
+    }
+}
+
+/// A block made from an object value, nested objects becoming nested blocks.
+fn map_block(kind: &str, v: &Value, line: u32, refs: &[String]) -> Block {
+    let mut body = Body::default();
+    if let Value::Map(m) = v {
+        for (k, v) in m {
+            match v {
+                Value::Map(_) => body.blocks.push(map_block(k, v, line, refs)),
+                Value::List(items)
+                    if !items.is_empty() && items.iter().all(|x| matches!(x, Value::Map(_))) =>
+                {
+                    for x in items {
+                        body.blocks.push(map_block(k, x, line, refs));
+                    }
+                }
+                _ => {}
+            }
+            body.attrs.push((
+                k.clone(),
+                Attr {
+                    value: v.clone(),
+                    line,
+                    refs: refs.to_vec(),
+                },
+            ));
+        }
+    }
+    Block {
+        kind: kind.to_string(),
+        line,
+        dynamic: false,
+        body,
     }
 }
 
