@@ -55,18 +55,18 @@ open(os.path.join(root, ".complete"), "w").close()
 PY
 fi
 
-cmds=(-n "floor: gzip -dc layers" "gzip -dc $layers/layer.tar.gz > /dev/null"
+cmds=(-n "floor: gzip -dc layers" "gzip -dc $layers/layer.tar.gz"
       -n "rampart scan image" "$bin scan image $img --format json --output /dev/null")
 [ -n "$trivy" ] && cmds+=(-n "trivy image --input" "$trivy image --quiet --cache-dir $work/trivy-cache --input $img --format cyclonedx --output /dev/null")
-hyperfine -N --warmup 1 --runs 10 --export-markdown "$work/image.md" "${cmds[@]}"
+hyperfine -N --output=null --warmup 1 --runs 10 --export-markdown "$work/image.md" "${cmds[@]}"
 
 cmds=(-n "rampart scan rootfs" "$bin scan rootfs $root --format json --output /dev/null")
 [ -n "$trivy" ] && cmds+=(-n "trivy rootfs" "$trivy rootfs --quiet --cache-dir $work/trivy-cache $root --format cyclonedx --output /dev/null")
-hyperfine -N --warmup 1 --runs 10 --export-markdown "$work/rootfs.md" "${cmds[@]}"
+hyperfine -N --output=null --warmup 1 --runs 10 --export-markdown "$work/rootfs.md" "${cmds[@]}"
 
 cmds=(-n "rampart scan fs (5,000 package.json + 50 lockfiles)" "$bin scan fs $tree --format json --output /dev/null")
 [ -n "$trivy" ] && cmds+=(-n "trivy fs" "$trivy fs --quiet --cache-dir $work/trivy-cache --scanners vuln --skip-db-update --offline-scan $tree --format cyclonedx --output /dev/null")
-hyperfine -N --warmup 1 --runs 5 --export-markdown "$work/tree.md" "${cmds[@]}" || true
+hyperfine -N --output=null --warmup 1 --runs 5 --export-markdown "$work/tree.md" "${cmds[@]}" || true
 
 peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
 echo "peak RSS KiB, rampart scan image: $(peak "$bin" scan image "$img" --format json --output /dev/null)"

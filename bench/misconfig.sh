@@ -17,7 +17,7 @@ for dir in "$k8s" "$pss"; do
   cmds=(-n "rampart scan config" "$bin scan config $dir --format json --output /dev/null")
   command -v trivy >/dev/null && cmds+=(-n "trivy config" "trivy config --quiet --skip-check-update --cache-dir $work/trivy-cache --format json --output /dev/null $dir")
   command -v checkov >/dev/null && cmds+=(-n "checkov" "checkov -d $dir --quiet --compact -o json --skip-download --framework kubernetes dockerfile")
-  hyperfine -N -i --warmup 1 --runs 5 --export-markdown "$work/misconfig-$name.md" "${cmds[@]}"
+  hyperfine -N -i --output=null --warmup 1 --runs 5 --export-markdown "$work/misconfig-$name.md" "${cmds[@]}"
 done
 peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
 echo "peak RSS KiB on $k8s:"

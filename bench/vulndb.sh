@@ -43,7 +43,7 @@ printf '| all feeds | %.2f | %d | | |\n' "$(echo "$(date +%s.%N) - $start" | bc)
 
 img=$work/bookworm.tar
 if [ -f "$img" ]; then
-  hyperfine -N --warmup 1 --runs 10 --export-markdown "$work/vuln-scan.md" \
+  hyperfine -N --output=null --warmup 1 --runs 10 --export-markdown "$work/vuln-scan.md" \
     -n "inventory only (sbom)" "$bin sbom $img --format json --output /dev/null" \
     -n "scan image + vulnerabilities" "$bin scan image $img --format json --output /dev/null --db $work/all.db"
   cat "$work/vuln-scan.md"

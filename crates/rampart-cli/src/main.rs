@@ -9,6 +9,7 @@ mod output;
 mod progress;
 mod rules;
 mod scan;
+mod secrets;
 mod suppress;
 mod update;
 mod visit;

@@ -3,7 +3,7 @@
 use crate::cli::{Format, SbomArgs, ScanArgs, Scanner};
 use crate::visit::InventoryVisitor;
 use crate::vulndb::{self, VulnOptions};
-use crate::{misconfig, output, progress, suppress};
+use crate::{misconfig, output, progress, secrets, suppress};
 use anyhow::{Context, Result, bail};
 use rampart_artifact::{Artifact, ArtifactKind, Limits};
 use rampart_inventory::collect::{self, InputFile};
@@ -129,6 +129,8 @@ pub struct Scanners<'a> {
     pub pull: Pull,
     /// Directories to leave out.
     pub skip_dirs: Vec<String>,
+    /// Secrets.
+    pub secrets: bool,
 }
 
 /// Inventory `path` and run the other scanners on the same single pass.
@@ -151,6 +153,11 @@ pub fn build_report_with(
     let mut visitor =
         InventoryVisitor::new(scanners.misconfig.is_some(), kind == TargetKind::Config);
     visitor.skip_dirs = scanners.skip_dirs.clone();
+    if scanners.secrets {
+        visitor.secrets = Some(rampart_secrets::Scanner::new(
+            &rampart_secrets::Config::default(),
+        )?);
+    }
     let walk = rampart_artifact::walk(&artifact, &limits, &mut visitor)
         .with_context(|| path.display().to_string())?;
     pb.finish_and_clear();
@@ -223,6 +230,25 @@ pub fn build_report_with(
         report.diagnostics.extend(diags);
     }
     report.packages = inv.packages;
+    if visitor.secrets.is_some() {
+        let found = secrets::collect(
+            &mut visitor,
+            &walk.index,
+            &digests,
+            artifact.config.as_ref(),
+        );
+        report.secrets = found.secrets;
+        for (i, l) in report.artifact.layers.iter_mut().enumerate() {
+            if let Some(masked) = found.masked_steps.get(&i) {
+                l.created_by = Some(masked.clone());
+            }
+        }
+        if let (Some(masked), Some(ic)) =
+            (found.masked_labels, report.artifact.image_config.as_mut())
+        {
+            ic.labels = masked;
+        }
+    }
     report.diagnostics.extend(walk.diagnostics);
     report.diagnostics.extend(inv.diagnostics);
     report.diagnostics.extend(visitor.diagnostics);
@@ -235,7 +261,7 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
     let unsupported: Vec<&Scanner> = args
         .scanners
         .iter()
-        .filter(|s| !matches!(s, Scanner::Vuln | Scanner::Misconfig))
+        .filter(|s| !matches!(s, Scanner::Vuln | Scanner::Misconfig | Scanner::Secret))
         .collect();
     if !unsupported.is_empty() {
         bail!(
@@ -268,6 +294,7 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
         misconfig,
         pull,
         skip_dirs: args.skip_dirs.clone(),
+        secrets: kind != TargetKind::Config && (!explicit || want(Scanner::Secret)),
     };
     let mut report = build_report_with(kind, &args.target, args.output.quiet, &scanners)?;
     apply_suppressions(&mut report, args)?;

@@ -40,6 +40,12 @@ pub struct InventoryVisitor {
     pub config_files: Vec<KeptFile>,
     /// Directory globs whose files are left out.
     pub skip_dirs: Vec<String>,
+    /// The secret scanner, when secrets are scanned: it sees every file of every layer.
+    pub secrets: Option<rampart_secrets::Scanner>,
+    /// Secrets found, with the layer of the file that holds them.
+    pub secret_findings: Vec<(usize, rampart_secrets::SecretFinding)>,
+    /// Counters of the secret scan.
+    pub secret_stats: rampart_secrets::Stats,
     binaries: Vec<BinaryPackages>,
     /// Problems met in binaries.
     pub diagnostics: Vec<Diagnostic>,
@@ -50,6 +56,9 @@ impl Visitor for InventoryVisitor {
         if self.skipped(path) {
             return false;
         }
+        if self.secrets.is_some() {
+            return true;
+        }
         if self.want_config && crate::misconfig::classify(path).is_some() {
             return true;
         }
@@ -57,6 +66,9 @@ impl Visitor for InventoryVisitor {
     }
 
     fn file(&mut self, entry: &Entry<'_>, data: &mut dyn Read) -> Result<(), ArtifactError> {
+        if self.secrets.is_some() {
+            return self.file_whole(entry, data);
+        }
         if self.want_config && crate::misconfig::classify(entry.path).is_some() {
             let mut buf = Vec::new();
             if data.read_to_end(&mut buf).is_ok() {
@@ -114,6 +126,60 @@ impl Visitor for InventoryVisitor {
 }
 
 impl InventoryVisitor {
+    /// Read the whole file once and hand it to every consumer: the secret scanner, the
+    /// inventory, configuration checks and the binary readers.
+    fn file_whole(&mut self, entry: &Entry<'_>, data: &mut dyn Read) -> Result<(), ArtifactError> {
+        let mut buf = Vec::with_capacity(entry.size.min(1 << 20) as usize);
+        if data.read_to_end(&mut buf).is_err() {
+            return Ok(());
+        }
+        if let Some(scanner) = &self.secrets {
+            let mut found = Vec::new();
+            scanner.scan(entry.path, &buf, &mut found, &mut self.secret_stats);
+            self.secret_findings
+                .extend(found.into_iter().map(|f| (entry.layer, f)));
+        }
+        let keep = |buf: &[u8]| KeptFile {
+            path: entry.path.to_string(),
+            layer: entry.layer,
+            data: buf.to_vec(),
+        };
+        if self.want_config && crate::misconfig::classify(entry.path).is_some() {
+            self.config_files.push(keep(&buf));
+        }
+        if self.skip_inventory {
+            return Ok(());
+        }
+        if collect::wanted(entry.path) {
+            self.files.push(keep(&buf));
+        } else if entry.size >= MIN_BINARY
+            && let Some(kind) = buf
+                .get(..4)
+                .and_then(|head| lang::may_be_binary(entry.path, entry.mode, head))
+        {
+            self.parse_binary(entry, kind, &buf);
+        }
+        Ok(())
+    }
+
+    fn parse_binary(&mut self, entry: &Entry<'_>, kind: lang::LockfileKind, buf: &[u8]) {
+        match lang::parse(kind, entry.path, buf) {
+            Ok((packages, diags)) => {
+                self.diagnostics.extend(diags);
+                if !packages.is_empty() {
+                    self.binaries.push(BinaryPackages {
+                        path: entry.path.to_string(),
+                        layer: entry.layer,
+                        packages,
+                    });
+                }
+            }
+            Err(e) => self
+                .diagnostics
+                .push(Diagnostic::warning(entry.path, e.to_string())),
+        }
+    }
+
     /// Whether `path` lies in `.git` or a skipped directory.
     fn skipped(&self, path: &str) -> bool {
         if path.starts_with(".git/") || path.contains("/.git/") {

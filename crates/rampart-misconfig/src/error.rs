@@ -23,6 +23,16 @@ pub enum MisconfigError {
         /// What the parser said.
         reason: String,
     },
+    /// The text is not a Terraform plan in JSON (`terraform show -json`).
+    #[error("{path}: line {line}: invalid Terraform plan JSON: {reason}")]
+    Plan {
+        /// The file.
+        path: String,
+        /// 1-based line of the problem.
+        line: u32,
+        /// What is wrong.
+        reason: String,
+    },
     /// The input exceeds a safety limit (size, alias expansion, nesting depth).
     #[error("{path}: line {line}: {reason}")]
     Limit {

@@ -6,7 +6,7 @@
 //! The checks are the Pod Security Standards (baseline and restricted, evaluated as a chosen
 //! policy version defined them, see [`pss`]) plus common NSA/CISA and CIS workload, RBAC and
 //! network checks. Dockerfiles are checked by [`scan_dockerfile`], Terraform (AWS, GCP, Azure)
-//! by [`scan_terraform_files`]. Every rule is declared
+//! by [`scan_terraform_files`] (HCL) and [`scan_terraform_plan`] (plan JSON). Every rule is declared
 //! once in [`rules()`]. File discovery, output
 //! formats and exit codes belong to the CLI.
 //!
@@ -33,7 +33,7 @@ pub use dockerfile::scan_dockerfile;
 pub use error::MisconfigError;
 pub use pss::{Level, PssVersion, Violation, pss_verdict};
 pub use rules::{rule, rules};
-pub use terraform::scan_terraform_files;
+pub use terraform::{scan_terraform_files, scan_terraform_plan};
 
 use rampart_core::{Diagnostic, Severity};
 use serde::Serialize;
@@ -143,6 +143,7 @@ pub(crate) fn error_diagnostic(path: &str, e: &MisconfigError) -> Diagnostic {
     match e {
         MisconfigError::Syntax { line, .. }
         | MisconfigError::Hcl { line, .. }
+        | MisconfigError::Plan { line, .. }
         | MisconfigError::Limit { line, .. } => d.at_line(*line),
         MisconfigError::PssVersion(_) => d,
     }

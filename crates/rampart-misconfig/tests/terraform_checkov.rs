@@ -336,6 +336,18 @@ const FAMILIES: &[(&str, &str, &str, &[&str])] = &[
     ),
     (
         "azure",
+        "AppServiceSlotHTTPSOnly",
+        "tf-azure-app-https-only",
+        APPS,
+    ),
+    (
+        "azure",
+        "AppServiceSlotMinTLS",
+        "tf-azure-app-min-tls",
+        APPS,
+    ),
+    (
+        "azure",
         "FunctionAppMinTLSVersion",
         "tf-azure-app-min-tls",
         APPS,
@@ -728,6 +740,36 @@ fn checkov_terraform_agreement() {
         disagreements.len()
     );
     assert!(total >= 200, "only {total} labelled resources counted");
+}
+
+/// Every Terraform fixture of the corpus (all 553 folders' files, mapped or not) parses
+/// without a diagnostic and scans without a panic.
+#[test]
+fn whole_terraform_corpus_parses() {
+    let Some(root) = corpus() else { return };
+    let cfg = Config::default();
+    let (mut files, mut resources_flagged, mut failed) = (0usize, 0usize, Vec::new());
+    let start = std::time::Instant::now();
+    for cloud in ["aws", "gcp", "azure"] {
+        for (_, fs) in configurations(&root.join(cloud)) {
+            files += fs.len();
+            let refs: Vec<(&str, &str)> =
+                fs.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            let (found, diags) = scan_terraform_files(&refs, &cfg);
+            resources_flagged += found.len();
+            failed.extend(diags.iter().map(|d| d.to_string()));
+        }
+    }
+    println!(
+        "{files} Terraform files scanned in {:?}: {resources_flagged} findings, {} diagnostics",
+        start.elapsed(),
+        failed.len()
+    );
+    for f in &failed {
+        println!("  {f}");
+    }
+    assert!(files >= 500, "only {files} files");
+    assert!(failed.is_empty(), "{} files did not parse", failed.len());
 }
 
 fn verdict(fail: bool) -> &'static str {

@@ -151,23 +151,45 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn image_config(diff_ids: &[String]) -> Vec<u8> {
+    image_config_with(
+        diff_ids,
+        &["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        &[],
+    )
+}
+
+/// An image config with `env` and, when given, one `created_by` per layer.
+fn image_config_with(diff_ids: &[String], env: &[&str], created_by: &[&str]) -> Vec<u8> {
+    let history: Vec<serde_json::Value> = (0..diff_ids.len())
+        .map(|i| serde_json::json!({"created_by": created_by.get(i).copied().unwrap_or("test layer")}))
+        .collect();
     serde_json::to_vec(&serde_json::json!({
         "architecture": "amd64",
         "os": "linux",
-        "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["bash"]},
+        "config": {"Env": env, "Cmd": ["bash"]},
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        "history": diff_ids.iter().map(|_| serde_json::json!({"created_by": "test layer"})).collect::<Vec<_>>(),
+        "history": history,
     }))
     .unwrap()
 }
 
 /// Write a `docker save`-style archive of gzip layers to `out`.
 pub fn write_docker_archive(layers: &[Vec<u8>], out: &Path) {
+    write_docker_archive_with(layers, out, &["PATH=/usr/bin:/bin"], &[]);
+}
+
+/// Write a `docker save`-style archive with the given config env and build steps.
+pub fn write_docker_archive_with(
+    layers: &[Vec<u8>],
+    out: &Path,
+    env: &[&str],
+    created_by: &[&str],
+) {
     let diff_ids: Vec<String> = layers
         .iter()
         .map(|l| format!("sha256:{}", sha256_hex(l)))
         .collect();
-    let config = image_config(&diff_ids);
+    let config = image_config_with(&diff_ids, env, created_by);
     let config_name = format!("{}.json", sha256_hex(&config));
     let mut b = tar::Builder::new(fs::File::create(out).unwrap());
     let mut add = |name: &str, data: &[u8]| {

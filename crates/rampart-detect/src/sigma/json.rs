@@ -3,9 +3,10 @@
 //!
 //! `userIdentity.type` walks objects; a path that crosses an array collects the values of
 //! every element into a list; keys that themselves contain dots
-//! (`annotations.authorization.k8s.io/decision`) are found by trying the longest key
-//! first. A `*` segment (`Event.UserData.*.Operation`) stands for any one key. The name [`KEYWORDS_FIELD`] (`*`) answers with every scalar of the document,
-//! which is what Sigma keyword searches read.
+//! (`annotations.authorization.k8s.io/decision`) are found by trying every split, the
+//! shortest key first and the whole rest last. A `*` segment (`Event.UserData.*.Operation`)
+//! stands for any one key. The name [`KEYWORDS_FIELD`] (`*`) answers with every scalar of
+//! the document, which is what Sigma keyword searches read.
 
 use crate::fields::{FieldSource, FieldValue};
 use serde_json::Value;

@@ -2,7 +2,8 @@
 //!
 //! Built from `yaml-rust2` parser events so that every error about a rule can name the
 //! line it concerns. Anchors and aliases are resolved by copying the anchored node. This
-//! module knows nothing about Sigma itself; [`super::parse`] gives the trees meaning.
+//! module knows nothing about Sigma itself; the rule loader in [`super`] gives the trees
+//! meaning.
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};

@@ -2,8 +2,8 @@
 //! `local.y` from any file resolve), then AWS, GCP and Azure checks over every `resource` and
 //! `data` block. A value that depends on anything not known before plan (resource attributes,
 //! variables without a default, `each.value`) is unknown, and no check fires on an unknown.
-//! Modules are not followed and plan JSON is not read. Rule metadata (ids `tf-*`) lives in
-//! [`crate::rules`].
+//! Local modules are not followed from HCL; a plan ([`scan_terraform_plan`]) covers them with
+//! full addresses. Rule metadata (ids `tf-*`) lives in [`crate::rules`].
 //!
 //! ```
 //! use rampart_misconfig::{Config, scan_terraform_files};
@@ -19,8 +19,10 @@ mod aws;
 mod azure;
 mod gcp;
 pub mod parse;
+mod plan;
 
 pub use parse::{Attr, Block, Body, Resource, Value};
+pub use plan::scan_terraform_plan;
 
 use crate::{Config, Misconfiguration, error_diagnostic, rule};
 use rampart_core::Diagnostic;
@@ -43,11 +45,16 @@ pub fn scan_terraform_files(
         }
     }
     let resources = parse::resources(&parsed);
+    (run(&resources), diags)
+}
+
+/// Run every check over the resources of one configuration or plan.
+pub(crate) fn run(resources: &[Resource]) -> Vec<Misconfiguration> {
     let mut out = Out {
-        all: &resources,
+        all: resources,
         found: Vec::new(),
     };
-    for r in &resources {
+    for r in resources {
         aws::check(&mut out, r);
         gcp::check(&mut out, r);
         azure::check(&mut out, r);
@@ -57,7 +64,7 @@ pub fn scan_terraform_files(
         (&a.file, a.line, &a.rule_id, &a.resource).cmp(&(&b.file, b.line, &b.rule_id, &b.resource))
     });
     found.dedup();
-    (found, diags)
+    found
 }
 
 /// Findings being collected, and every resource of the scan for cross-resource checks.
@@ -129,6 +136,8 @@ pub(crate) fn setting<'a>(body: &'a Body, path: &str) -> Setting<'a> {
     while let Some(p) = parts.next() {
         if parts.peek().is_none() {
             return match b.attr(p) {
+                // `x = null` (and a null in a plan) leaves the setting unset.
+                Some(a) if a.value == Value::Null => Setting::Absent,
                 Some(a) if a.value.has_unknown() => Setting::Unknown,
                 Some(a) => Setting::Known(a),
                 None => Setting::Absent,

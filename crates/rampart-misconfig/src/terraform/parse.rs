@@ -176,8 +176,10 @@ impl Body {
 pub struct Resource {
     /// Resource type (`aws_s3_bucket`).
     pub rtype: String,
-    /// Resource name.
+    /// Resource name (with the instance key, `b[0]`, when read from a plan).
     pub name: String,
+    /// Module path of the address (`module.app.`), empty for the root module.
+    pub module: String,
     /// A data source rather than a managed resource.
     pub data: bool,
     /// The file it is declared in.
@@ -191,11 +193,8 @@ pub struct Resource {
 impl Resource {
     /// Terraform address: `aws_s3_bucket.logs` or `data.aws_iam_policy_document.p`.
     pub fn address(&self) -> String {
-        if self.data {
-            format!("data.{}.{}", self.rtype, self.name)
-        } else {
-            format!("{}.{}", self.rtype, self.name)
-        }
+        let data = if self.data { "data." } else { "" };
+        format!("{}{data}{}.{}", self.module, self.rtype, self.name)
     }
 }
 
@@ -278,6 +277,45 @@ fn too_deep(text: &str) -> Option<u32> {
                 }
                 continue;
             }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    if b[i] == b'\n' {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') => {
+                // Heredoc: skip its body up to the closing delimiter line.
+                let mut j = i + 2;
+                if b.get(j) == Some(&b'-') {
+                    j += 1;
+                }
+                let start = j;
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                    j += 1;
+                }
+                let ident = &text[start..j];
+                if !ident.is_empty() && b.get(j) == Some(&b'\n') {
+                    let rest = text[j + 1..].split_inclusive('\n');
+                    let mut k = j + 1;
+                    line += 1;
+                    for l in rest {
+                        k += l.len();
+                        if l.ends_with('\n') {
+                            line += 1;
+                        }
+                        if l.trim() == ident {
+                            break;
+                        }
+                    }
+                    i = k;
+                    continue;
+                }
+            }
             b'{' | b'[' | b'(' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -339,6 +377,7 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
             out.push(Resource {
                 rtype: t.as_str().to_string(),
                 name: n.as_str().to_string(),
+                module: String::new(),
                 data,
                 file: f.path.clone(),
                 line: f.line_of(b.span()),
@@ -579,7 +618,7 @@ impl Eval<'_> {
 }
 
 /// A block made from an object value, nested objects becoming nested blocks.
-fn map_block(kind: &str, v: &Value, line: u32, refs: &[String]) -> Block {
+pub(crate) fn map_block(kind: &str, v: &Value, line: u32, refs: &[String]) -> Block {
     let mut body = Body::default();
     if let Value::Map(m) = v {
         for (k, v) in m {
@@ -616,6 +655,7 @@ fn index(v: &Value, ix: &Value) -> Value {
     match (v, ix) {
         (Value::List(l), _) => ix
             .as_f64()
+            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
             .and_then(|n| l.get(n as usize))
             .cloned()
             .unwrap_or(Value::Unknown),
