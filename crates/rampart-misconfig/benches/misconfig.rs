@@ -1,9 +1,12 @@
-//! Throughput of the Kubernetes and Dockerfile checks on real manifests: every Checkov
-//! Kubernetes fixture (about 300 files) and the Pod Security Standards v1.37 fixtures, read
+//! Throughput of the Kubernetes, Dockerfile and Terraform checks on real inputs: every Checkov
+//! Kubernetes fixture (about 300 files), its Terraform fixtures (about 570 files) and the Pod
+//! Security Standards v1.37 fixtures, read
 //! from the shared corpus when present, else rampart's own fixtures.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rampart_misconfig::{Config, Level, PssVersion, pss_verdict, scan_dockerfile, scan_k8s};
+use rampart_misconfig::{
+    Config, Level, PssVersion, pss_verdict, scan_dockerfile, scan_k8s, scan_terraform_files,
+};
 use std::path::Path;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
@@ -81,6 +84,33 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .filter_map(|(p, t)| scan_dockerfile(p, t, &cfg).ok())
                 .map(|(f, _)| f.len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+
+    // Terraform: each fixture folder is one configuration, scanned with its own files.
+    let tf: Vec<(String, String)> = inputs(
+        "checkov-test-fixtures/terraform/checks/resource",
+        &[(
+            "main.tf",
+            include_str!("../tests/fixtures/terraform/main.tf"),
+        )],
+    )
+    .into_iter()
+    .filter(|(p, _)| p.ends_with(".tf"))
+    .collect();
+    let tf_bytes: usize = tf.iter().map(|(_, t)| t.len()).sum();
+    let mut g = c.benchmark_group("terraform");
+    g.throughput(Throughput::Bytes(tf_bytes as u64));
+    g.bench_function("scan_checkov_fixtures", |b| {
+        b.iter(|| {
+            tf.iter()
+                .map(|(p, t)| {
+                    scan_terraform_files(&[(p.as_str(), t.as_str())], &cfg)
+                        .0
+                        .len()
+                })
                 .sum::<usize>()
         })
     });

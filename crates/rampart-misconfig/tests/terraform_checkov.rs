@@ -1,6 +1,7 @@
 //! Checkov's Terraform fixtures as an oracle. Each `example_<Check>` folder holds resources
 //! written to pass or fail one Checkov check; the expected verdict is in the resource name
-//! (`pass`/`good` or `fail`/`bad`; names with `unknown` or neither are not counted). For every
+//! (`pass`/`good`/`success` or `fail`/`bad`; names with `unknown` or neither are not counted,
+//! `SHOW_UNLABELLED=1` lists them). For every
 //! Checkov check family rampart claims, each labelled resource of the family's types must get
 //! a finding of the mapped rule exactly when Checkov expects a failure. Every disagreement is
 //! listed in `EXCEPTIONS` with the reason rampart differs.
@@ -587,7 +588,7 @@ fn label(name: &str) -> Option<bool> {
         None
     } else if n.contains("fail") || n.contains("bad") {
         Some(true)
-    } else if n.contains("pass") || n.contains("good") {
+    } else if n.contains("pass") || n.contains("good") || n.contains("success") {
         Some(false)
     } else {
         None
@@ -654,7 +655,7 @@ fn addresses(text: &str) -> Vec<(String, String)> {
 fn checkov_terraform_agreement() {
     let Some(root) = corpus() else { return };
     let cfg = Config::default();
-    let (mut agree, mut total) = (0usize, 0usize);
+    let (mut agree, mut total, mut unlabelled) = (0usize, 0usize, 0usize);
     let mut per_cloud: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut disagreements = Vec::new();
     let mut used = BTreeSet::new();
@@ -681,6 +682,10 @@ fn checkov_terraform_agreement() {
                     }
                     let name = addr.rsplit('.').next().unwrap_or_default();
                     let Some(expect_fail) = label(name) else {
+                        unlabelled += 1;
+                        if std::env::var_os("SHOW_UNLABELLED").is_some() {
+                            println!("  unlabelled: {family} {addr}");
+                        }
                         continue;
                     };
                     let got_fail = found
@@ -719,6 +724,9 @@ fn checkov_terraform_agreement() {
     println!(
         "Checkov Terraform fixtures: {agree}/{total} labelled resources agree across {} check families",
         FAMILIES.len()
+    );
+    println!(
+        "  ({unlabelled} resources of these types have names carrying no verdict; not counted)"
     );
     for (cloud, (a, t)) in &per_cloud {
         println!("  {cloud}: {a}/{t}");

@@ -340,6 +340,11 @@ impl Scanner {
             {
                 continue;
             }
+            // A PEM block's body is base64: header strings of other blocks (as libraries embed
+            // them one after another) are not a key.
+            if whole.as_bytes().starts_with(b"-----BEGIN") && !pem_body(value) {
+                continue;
+            }
             let stand_in = match rule.filter {
                 ValueFilter::Obvious => is_obvious_placeholder(value),
                 ValueFilter::Template => is_template(value),
@@ -569,4 +574,13 @@ mod tests {
         assert!(!is_pkcs12(b"0\x82"));
         assert!(!is_pkcs12(&[]));
     }
+}
+
+/// Whether `body` reads as the base64 body of a PEM block: no other armor line inside, and at
+/// least 40 base64 characters.
+fn pem_body(body: &[u8]) -> bool {
+    if memmem::find(body, b"-----").is_some() {
+        return false;
+    }
+    body.iter().filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')).count() >= 40
 }
