@@ -55,22 +55,24 @@ open(os.path.join(root, ".complete"), "w").close()
 PY
 fi
 
+# Trivy caches per-layer results: an in-memory cache keeps every run honest.
 cmds=(-n "floor: gzip -dc layers" "gzip -dc $layers/layer.tar.gz"
-      -n "rampart scan image" "$bin scan image $img --format json --output /dev/null")
-[ -n "$trivy" ] && cmds+=(-n "trivy image --input" "$trivy image --quiet --cache-dir $work/trivy-cache --input $img --format cyclonedx --output /dev/null")
+      -n "rampart sbom (inventory)" "$bin sbom $img --format cyclonedx --output /dev/null"
+      -n "rampart scan image (inventory + secrets)" "$bin scan image $img --format json --output /dev/null --db $work/none.db --scanners secret")
+[ -n "$trivy" ] && cmds+=(-n "trivy image --input (SBOM)" "$trivy image --quiet --cache-backend memory --input $img --format cyclonedx --output /dev/null")
 hyperfine -N --output=null --warmup 1 --runs 10 --export-markdown "$work/image.md" "${cmds[@]}"
 
-cmds=(-n "rampart scan rootfs" "$bin scan rootfs $root --format json --output /dev/null")
-[ -n "$trivy" ] && cmds+=(-n "trivy rootfs" "$trivy rootfs --quiet --cache-dir $work/trivy-cache $root --format cyclonedx --output /dev/null")
+cmds=(-n "rampart sbom (rootfs)" "$bin sbom $root --format cyclonedx --output /dev/null")
+[ -n "$trivy" ] && cmds+=(-n "trivy rootfs (SBOM)" "$trivy rootfs --quiet --cache-backend memory $root --format cyclonedx --output /dev/null")
 hyperfine -N --output=null --warmup 1 --runs 10 --export-markdown "$work/rootfs.md" "${cmds[@]}"
 
-cmds=(-n "rampart scan fs (5,000 package.json + 50 lockfiles)" "$bin scan fs $tree --format json --output /dev/null")
-[ -n "$trivy" ] && cmds+=(-n "trivy fs" "$trivy fs --quiet --cache-dir $work/trivy-cache --scanners vuln --skip-db-update --offline-scan $tree --format cyclonedx --output /dev/null")
+cmds=(-n "rampart sbom (5,000 package.json + 50 lockfiles)" "$bin sbom $tree --format cyclonedx --output /dev/null")
+[ -n "$trivy" ] && cmds+=(-n "trivy fs (SBOM)" "$trivy fs --quiet --cache-backend memory $tree --format cyclonedx --output /dev/null")
 hyperfine -N --output=null --warmup 1 --runs 5 --export-markdown "$work/tree.md" "${cmds[@]}" || true
 
 peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
-echo "peak RSS KiB, rampart scan image: $(peak "$bin" scan image "$img" --format json --output /dev/null)"
-[ -n "$trivy" ] && echo "peak RSS KiB, trivy image: $(peak "$trivy" image --quiet --cache-dir "$work/trivy-cache" --input "$img" --format cyclonedx --output /dev/null)"
+echo "peak RSS KiB, rampart sbom image: $(peak "$bin" sbom "$img" --format cyclonedx --output /dev/null)"
+[ -n "$trivy" ] && echo "peak RSS KiB, trivy image: $(peak "$trivy" image --quiet --cache-backend memory --input "$img" --format cyclonedx --output /dev/null)"
 
 # 2 GiB, 200,000-file image for the memory bound.
 big=$work/big.tar
@@ -96,5 +98,5 @@ with tarfile.open(os.path.join(work, "big.tar"), "w") as t:
 os.remove(layer)
 PY
 fi
-echo "peak RSS KiB, rampart scan image (2 GiB, 200,000 files): $(peak "$bin" scan image "$big" --format json --output /dev/null)"
+echo "peak RSS KiB, rampart scan image --scanners secret (2 GiB, 200,000 files): $(peak "$bin" scan image "$big" --scanners secret --db "$work/none.db" --format json --output /dev/null)"
 cat "$work/image.md" "$work/rootfs.md" "$work/tree.md" 2>/dev/null

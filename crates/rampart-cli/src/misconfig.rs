@@ -14,6 +14,9 @@ pub const FRAMEWORKS: &[&str] = &[
     "k8s-nsa",
     "k8s-cis",
     "docker-cis",
+    "aws-cis",
+    "gcp-cis",
+    "azure-cis",
 ];
 
 /// What kind of configuration file `path` is, by name.
@@ -23,6 +26,10 @@ pub enum ConfigKind {
     Kubernetes,
     /// A Dockerfile / Containerfile.
     Dockerfile,
+    /// Terraform HCL (`.tf`, `.tfvars`).
+    Terraform,
+    /// A Terraform plan as `terraform show -json` writes it.
+    TerraformPlan,
 }
 
 /// Classify a path as a configuration file.
@@ -35,6 +42,12 @@ pub fn classify(path: &str) -> Option<ConfigKind> {
         || lower.ends_with(".dockerfile")
     {
         return Some(ConfigKind::Dockerfile);
+    }
+    if lower.ends_with(".tf") || lower.ends_with(".tfvars") {
+        return Some(ConfigKind::Terraform);
+    }
+    if lower.ends_with(".tfplan.json") || lower == "plan.json" || lower == "tfplan.json" {
+        return Some(ConfigKind::TerraformPlan);
     }
     if lower.ends_with(".yaml")
         || lower.ends_with(".yml")
@@ -83,6 +96,28 @@ pub fn scan(
         .filter(|(p, _)| classify(p) == Some(ConfigKind::Dockerfile))
     {
         match rampart_misconfig::scan_dockerfile(p, t, &cfg) {
+            Ok((found, d)) => {
+                out.extend(found);
+                diags.extend(d);
+            }
+            Err(e) => diags.push(Diagnostic::warning(p.as_str(), e.to_string())),
+        }
+    }
+    let tf: Vec<(&str, &str)> = files
+        .iter()
+        .filter(|(p, _)| classify(p) == Some(ConfigKind::Terraform))
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    if !tf.is_empty() {
+        let (found, d) = rampart_misconfig::scan_terraform_files(&tf, &cfg);
+        out.extend(found);
+        diags.extend(d);
+    }
+    for (p, t) in files
+        .iter()
+        .filter(|(p, _)| classify(p) == Some(ConfigKind::TerraformPlan))
+    {
+        match rampart_misconfig::scan_terraform_plan(p, t, &cfg) {
             Ok((found, d)) => {
                 out.extend(found);
                 diags.extend(d);

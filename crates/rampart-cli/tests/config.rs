@@ -119,3 +119,37 @@ fn rules_list_is_generated_from_the_declarations() {
         "{out:.300}"
     );
 }
+
+#[test]
+fn terraform_directory_with_variables() {
+    let dir = fixture("tf");
+    let (code, out, err) = run(&[
+        "scan",
+        "config",
+        &dir,
+        "--format",
+        "json",
+        "--exit-code",
+        "5",
+    ]);
+    assert_eq!(code, 5, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let hits: Vec<(&str, &str, u64)> = r["misconfigurations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["rule_id"].as_str().unwrap(),
+                m["resource"].as_str().unwrap(),
+                m["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        hits.iter().any(|(id, res, line)| id.contains("ssh")
+            && *res == "aws_security_group.bastion"
+            && (7..=12).contains(line)),
+        "{hits:?}"
+    );
+}

@@ -582,5 +582,8 @@ fn pem_body(body: &[u8]) -> bool {
     if memmem::find(body, b"-----").is_some() {
         return false;
     }
-    body.iter().filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')).count() >= 40
+    body.iter()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+        .count()
+        >= 40
 }
