@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan an image, a root filesystem, a source tree or configuration files.
     #[command(subcommand)]
-    Scan(ScanCommand),
+    Scan(Box<ScanCommand>),
     /// Write a software bill of materials (CycloneDX or SPDX) for an image or directory.
     Sbom(SbomArgs),
     /// Run Falco and Sigma rules over events: Kubernetes audit logs, CloudTrail files,

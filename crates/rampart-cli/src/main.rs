@@ -45,7 +45,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(cmd) => {
-            let (kind, args) = match cmd {
+            let (kind, args) = match *cmd {
                 ScanCommand::Image(a) => (scan::TargetKind::Image, a),
                 ScanCommand::Rootfs(a) => (scan::TargetKind::Rootfs, a),
                 ScanCommand::Fs(a) => (scan::TargetKind::Fs, a),

@@ -547,6 +547,18 @@ fn is_pkcs12(data: &[u8]) -> bool {
     memmem::find(probe, PKCS7_DATA).is_some()
 }
 
+/// Whether `body` reads as the base64 body of a PEM block: no other armor line inside, and at
+/// least 40 base64 characters.
+fn pem_body(body: &[u8]) -> bool {
+    if memmem::find(body, b"-----").is_some() {
+        return false;
+    }
+    body.iter()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+        .count()
+        >= 40
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,16 +586,4 @@ mod tests {
         assert!(!is_pkcs12(b"0\x82"));
         assert!(!is_pkcs12(&[]));
     }
-}
-
-/// Whether `body` reads as the base64 body of a PEM block: no other armor line inside, and at
-/// least 40 base64 characters.
-fn pem_body(body: &[u8]) -> bool {
-    if memmem::find(body, b"-----").is_some() {
-        return false;
-    }
-    body.iter()
-        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
-        .count()
-        >= 40
 }
