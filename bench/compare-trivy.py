@@ -18,14 +18,19 @@ from urllib.parse import unquote
 
 
 def key(purl: str):
-    p = purl.split("?")[0].split("#")[0]
+    """(type, name, version); an `epoch` qualifier (Trivy's way) is folded into the version."""
+    p, _, quals = purl.split("#")[0].partition("?")
     body = p[len("pkg:"):]
     ty, rest = body.split("/", 1)
     name, _, ver = rest.rpartition("@")
     name = unquote(name)
+    ver = unquote(ver)
+    q = dict(x.split("=", 1) for x in quals.split("&") if "=" in x)
+    if q.get("epoch") and q["epoch"] != "0" and ":" not in ver:
+        ver = f'{q["epoch"]}:{ver}'
     if ty == "pypi":
         name = name.lower().replace("_", "-")
-    return (ty, name, unquote(ver))
+    return (ty, name, ver)
 
 
 def packages(doc):
@@ -43,8 +48,13 @@ def main():
             r_out = os.path.join(tmp, "r.json")
             t_out = os.path.join(tmp, "t.json")
             subprocess.run([rampart, "sbom", target, "--format", "cyclonedx", "--output", r_out], check=True)
-            mode = ["rootfs", target] if os.path.isdir(target) else ["image", "--input", target]
-            subprocess.run(["trivy", *mode[:1], "--quiet", "--cache-dir", os.path.join(tmp, "cache"),
+            if not os.path.isdir(target):
+                mode = ["image", "--input", target]
+            elif os.path.exists(os.path.join(target, "etc/os-release")):
+                mode = ["rootfs", target]
+            else:
+                mode = ["fs", target]
+            subprocess.run(["trivy", *mode[:1], "--quiet", "--cache-backend", "memory",
                             *mode[1:], "--format", "cyclonedx", "--output", t_out], check=True)
             r = packages(json.load(open(r_out)))
             t = packages(json.load(open(t_out)))
