@@ -249,13 +249,33 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
                 }
             }
             Event::Text(t) => {
-                let s = t.unescape().map_err(|e| {
+                let s = t.decode().map_err(|e| {
                     InventoryError::parse(
                         path,
                         format!("invalid XML text: {}", one_line(&e.to_string())),
                     )
                 })?;
                 buf.push_str(&s);
+            }
+            // Entity references arrive as their own events.
+            Event::GeneralRef(r) => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    buf.push(c);
+                } else {
+                    match &*r.decode().unwrap_or_default() {
+                        "amp" => buf.push('&'),
+                        "lt" => buf.push('<'),
+                        "gt" => buf.push('>'),
+                        "quot" => buf.push('"'),
+                        "apos" => buf.push('\''),
+                        other => {
+                            return Err(InventoryError::parse(
+                                path,
+                                format!("unknown XML entity &{};", one_line(other)),
+                            ));
+                        }
+                    }
+                }
             }
             Event::CData(t) => buf.push_str(&String::from_utf8_lossy(&t)),
             Event::End(_) => {
