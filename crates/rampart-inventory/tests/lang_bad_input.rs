@@ -169,3 +169,34 @@ fn truncated_and_damaged_corpus_files() {
     }
     assert!(parses > 5000, "{parses}");
 }
+
+/// Inputs that once took time in proportion to their nesting depth squared (found by
+/// fuzzing, `fuzz/regressions/lockfiles/`): now refused at once with a clear error.
+#[test]
+fn deep_nesting_is_refused_quickly() {
+    use rampart_inventory::lang::{LockfileKind, parse};
+    let n = 200_000;
+    let pom = format!("<project>{}{}</project>", "<a>".repeat(n), "</a>".repeat(n));
+    let start = std::time::Instant::now();
+    let e = parse(LockfileKind::PomXml, "deep/pom.xml", pom.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "deep/pom.xml: elements nested deeper than 64");
+    let pnpm = "[".repeat(1 << 20);
+    let e = parse(
+        LockfileKind::PnpmLock,
+        "deep/pnpm-lock.yaml",
+        pnpm.as_bytes(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("deep/pnpm-lock.yaml: invalid YAML: flow collections nested"),
+        "{e}"
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -27,6 +27,9 @@ const MAX_META_BYTES: u64 = 1 << 20;
 /// Total decompressed bytes of nested archives read for one outer archive.
 const MAX_TOTAL_NESTED: u64 = 512 << 20;
 
+/// Deepest element nesting read in a pom.xml.
+const MAX_POM_DEPTH: usize = 64;
+
 fn is_archive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".jar", ".war", ".ear", ".par"]
@@ -241,6 +244,14 @@ pub(crate) fn parse_pom(path: &str, data: &[u8]) -> Result<Parsed, InventoryErro
                         ));
                     }
                     saw_project = true;
+                }
+                // pom.xml nests a handful of levels; a deep document is not one, and walking
+                // it costs time in proportion to depth squared.
+                if stack.len() >= MAX_POM_DEPTH {
+                    return Err(InventoryError::parse(
+                        path,
+                        format!("elements nested deeper than {MAX_POM_DEPTH}"),
+                    ));
                 }
                 stack.push(name);
                 buf.clear();

@@ -291,9 +291,43 @@ pub(crate) fn yaml<T: serde::de::DeserializeOwned>(
     data: &[u8],
 ) -> Result<T, InventoryError> {
     let s = text(path, data)?;
+    let depth = flow_depth(s.as_bytes());
+    if depth > MAX_YAML_FLOW_DEPTH {
+        return Err(InventoryError::parse(
+            path,
+            format!(
+                "invalid YAML: flow collections nested {depth} deep (limit {MAX_YAML_FLOW_DEPTH})"
+            ),
+        ));
+    }
     serde_yaml::from_str(s).map_err(|e| {
         InventoryError::parse(path, format!("invalid YAML: {}", one_line(&e.to_string())))
     })
+}
+
+/// Deepest `[`/`{` nesting accepted in lockfile YAML (the parser slows down sharply on deep
+/// flow collections; real lockfiles nest two or three).
+const MAX_YAML_FLOW_DEPTH: usize = 64;
+
+/// Deepest nesting of `[` and `{` outside quoted scalars.
+fn flow_depth(data: &[u8]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    for &b in data {
+        match (quote, b) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'[' | b'{') => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            (None, b']' | b'}') => depth = depth.saturating_sub(1),
+            (None, b'\n') => {}
+            _ => {}
+        }
+    }
+    max
 }
 
 /// Merge packages with the same name and version (keeping the first location), the
