@@ -153,6 +153,13 @@ pub fn build_report_with(
     let mut visitor =
         InventoryVisitor::new(scanners.misconfig.is_some(), kind == TargetKind::Config);
     visitor.skip_dirs = scanners.skip_dirs.clone();
+    if kind == TargetKind::Rootfs {
+        // A live root: kernel and device pseudo-filesystems hold no packages, and some of
+        // their files block on read.
+        visitor
+            .skip_dirs
+            .extend(["proc", "sys", "dev"].map(String::from));
+    }
     if scanners.secrets {
         visitor.secrets = Some(rampart_secrets::Scanner::new(
             &rampart_secrets::Config::default(),
