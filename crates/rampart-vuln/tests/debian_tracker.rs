@@ -2,25 +2,12 @@
 //! (a peer's golden output) say: which releases get a record, the fixed version (`0` = not
 //! affected, none = open), and urgency → severity.
 
+mod common;
+use common::corpus;
+
 use rampart_vuln::import::{Sink, import_path};
 use rampart_vuln::model::{AffectedStatus, Event};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(sub);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "corpus folder {} is missing (CI=true)",
-        p.display()
-    );
-    None
-}
 
 /// (release, CVE) → ([(package, fixed version)], severity), in vunnel's words.
 type Normalized = BTreeMap<(String, String), (Vec<(String, String)>, String)>;

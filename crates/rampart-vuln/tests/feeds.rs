@@ -2,25 +2,11 @@
 //! skipped with counted warnings; a database round-trips through its file, and a file of
 //! another schema or none at all is refused with a clear message.
 
+mod common;
+use common::corpus;
+
 use rampart_vuln::db::{Db, SCHEMA_VERSION};
 use rampart_vuln::import::{Sink, import_bytes, import_path};
-use std::path::{Path, PathBuf};
-
-fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(sub);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "corpus folder {} is missing (CI=true)",
-        p.display()
-    );
-    eprintln!("note: {} missing; skipped", p.display());
-    None
-}
 
 fn import(sub: &str, file: &str) -> Option<Sink> {
     let p = corpus(sub)?.join(file);

@@ -2,27 +2,15 @@
 //! reproduced from the OSV data in the corpus, for the ecosystems the corpus holds
 //! (Go, PyPI, crates.io).
 
+mod common;
+use common::corpus;
+
 use rampart_core::{Ecosystem, Package};
 use rampart_vuln::db::Db;
 use rampart_vuln::import::{Sink, import_path};
 use rampart_vuln::matcher::{MatchConfig, match_packages};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(sub);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "corpus folder {} is missing (CI=true)",
-        p.display()
-    );
-    None
-}
 
 /// (ecosystem, name, version) → ids OSV.dev answered.
 fn recorded() -> BTreeMap<(String, String, String), BTreeSet<String>> {

@@ -4,6 +4,9 @@
 //! package, installed version, fixed version — must agree exactly; status and severity are
 //! compared too. Every difference is listed in [`EXPLAINED`] with its cause.
 
+mod common;
+use common::corpus;
+
 use rampart_core::Severity;
 use rampart_core::{Ecosystem, OsInfo, Package};
 use rampart_version::compare;
@@ -15,22 +18,7 @@ use rampart_vuln::model::{AffectedStatus, Event, package_ecosystem_key};
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-
-fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(sub);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "corpus folder {} is missing (CI=true)",
-        p.display()
-    );
-    None
-}
+use std::path::Path;
 
 /// What the Trivy run behind a golden filtered (its name says which CLI flag it tests).
 #[derive(Clone, Copy)]
