@@ -66,34 +66,15 @@ impl Visitor for InventoryVisitor {
     }
 
     fn file(&mut self, entry: &Entry<'_>, data: &mut dyn Read) -> Result<(), ArtifactError> {
-        if self.secrets.is_some() {
+        let config = self.want_config && crate::misconfig::classify(entry.path).is_some();
+        let inventory = !self.skip_inventory && collect::wanted(entry.path);
+        if self.secrets.is_some() || config || inventory {
             return self.file_whole(entry, data);
-        }
-        if self.want_config && crate::misconfig::classify(entry.path).is_some() {
-            let mut buf = Vec::new();
-            if data.read_to_end(&mut buf).is_ok() {
-                self.config_files.push(KeptFile {
-                    path: entry.path.to_string(),
-                    layer: entry.layer,
-                    data: buf,
-                });
-            }
-            return Ok(());
         }
         if self.skip_inventory {
             return Ok(());
         }
-        if collect::wanted(entry.path) {
-            let mut buf = Vec::with_capacity(entry.size.min(1 << 20) as usize);
-            if data.read_to_end(&mut buf).is_ok() {
-                self.files.push(KeptFile {
-                    path: entry.path.to_string(),
-                    layer: entry.layer,
-                    data: buf,
-                });
-            }
-            return Ok(());
-        }
+        // Anything else is read only as far as its first bytes, unless it is an executable.
         let mut head = [0u8; 4];
         if data.read_exact(&mut head).is_err() {
             return Ok(());
@@ -103,23 +84,8 @@ impl Visitor for InventoryVisitor {
         };
         let mut buf = Vec::with_capacity(entry.size.min(64 << 20) as usize);
         buf.extend_from_slice(&head);
-        if data.read_to_end(&mut buf).is_err() {
-            return Ok(());
-        }
-        match lang::parse(kind, entry.path, &buf) {
-            Ok((packages, diags)) => {
-                self.diagnostics.extend(diags);
-                if !packages.is_empty() {
-                    self.binaries.push(BinaryPackages {
-                        path: entry.path.to_string(),
-                        layer: entry.layer,
-                        packages,
-                    });
-                }
-            }
-            Err(e) => self
-                .diagnostics
-                .push(Diagnostic::warning(entry.path, e.to_string())),
+        if data.read_to_end(&mut buf).is_ok() {
+            self.parse_binary(entry, kind, &buf);
         }
         Ok(())
     }
