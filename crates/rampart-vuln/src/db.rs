@@ -4,15 +4,15 @@
 //! Layout: the magic `RAMPARTDB\0`, the schema version (u32, little-endian), the length of the
 //! metadata (u32) and the metadata as JSON (so `db status` reads a few bytes), then the body:
 //! advisories and CVE facts, postcard-encoded and zstd-compressed. On open the body is
-//! decoded into memory and indexed by (ecosystem, package); lookups never touch the file.
+//! decoded into memory and indexed once (`index.rs`); lookups never touch the file.
 
 use crate::VulnError;
 use crate::import::Sink;
+use crate::index::{Entry, FxHashMap, Index};
 use crate::model::{Advisory, Affected, CveInfo, Event};
 use rampart_version::{Scheme, compare};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -49,8 +49,8 @@ pub struct Db {
     /// Metadata.
     pub meta: DbMeta,
     advisories: Vec<Advisory>,
-    cve_info: HashMap<String, CveInfo>,
-    index: HashMap<String, HashMap<String, Vec<(u32, u32)>>>,
+    cve_info: FxHashMap<String, CveInfo>,
+    index: Index,
 }
 
 /// The ordering scheme of a normalized ecosystem key.
@@ -127,18 +127,12 @@ impl Db {
         Db::assemble(meta, advisories, sink.cve_info.into_iter().collect())
     }
 
-    fn assemble(meta: DbMeta, advisories: Vec<Advisory>, cve_info: HashMap<String, CveInfo>) -> Db {
-        let mut index: HashMap<String, HashMap<String, Vec<(u32, u32)>>> = HashMap::new();
-        for (i, a) in advisories.iter().enumerate() {
-            for (j, aff) in a.affected.iter().enumerate() {
-                index
-                    .entry(aff.ecosystem.clone())
-                    .or_default()
-                    .entry(aff.package.clone())
-                    .or_default()
-                    .push((i as u32, j as u32));
-            }
-        }
+    fn assemble(
+        meta: DbMeta,
+        advisories: Vec<Advisory>,
+        cve_info: FxHashMap<String, CveInfo>,
+    ) -> Db {
+        let index = Index::build(&advisories);
         Db {
             meta,
             advisories,
@@ -153,15 +147,24 @@ impl Db {
         ecosystem: &str,
         package: &str,
     ) -> impl Iterator<Item = (&'a Advisory, &'a Affected)> + 'a {
-        self.index
-            .get(ecosystem)
-            .and_then(|m| m.get(package))
-            .into_iter()
-            .flatten()
-            .filter_map(|&(i, j)| {
-                let a = self.advisories.get(i as usize)?;
-                Some((a, a.affected.get(j as usize)?))
-            })
+        let entries = self
+            .index
+            .ecosystem(ecosystem)
+            .and_then(|e| self.index.slot(e, package))
+            .map(|s| self.index.entries(s))
+            .unwrap_or_default();
+        entries.iter().map(|e| self.entry(e))
+    }
+
+    /// The advisory and affected entry an index entry stands for.
+    pub(crate) fn entry(&self, e: &Entry) -> (&Advisory, &Affected) {
+        let a = &self.advisories[e.advisory as usize];
+        (a, &a.affected[e.affected as usize])
+    }
+
+    /// The matching index.
+    pub(crate) fn index(&self) -> &Index {
+        &self.index
     }
 
     /// NVD facts about a CVE.

@@ -27,6 +27,7 @@
 pub mod cvss;
 pub mod db;
 pub mod import;
+mod index;
 pub mod matcher;
 pub mod model;
 

@@ -7,13 +7,11 @@
 //! reported under the CVE id with the others as aliases.
 
 use crate::db::{Db, scheme_of};
-use crate::model::{
-    Advisory, Affected, AffectedStatus, CvssScore, Event, normalize_name, package_ecosystem_key,
-};
+use crate::index::{EcoId, EntryVerdict, FxHashMap};
+use crate::model::{Advisory, Affected, CvssScore, normalize_name, package_ecosystem_key};
 use rampart_core::{Ecosystem, OsInfo, Package, Severity};
 use rampart_version::{Scheme, compare};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 
 /// What a finding's package can do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,9 +64,10 @@ pub struct Finding {
     pub fixed_version: Option<String>,
     /// Status.
     pub status: Status,
-    /// Severity: the distro's rating, else the source's, else from CVSS.
+    /// Severity: the distro's rating, else the advisory source's, else from the highest CVSS
+    /// v3 score, else from the highest CVSS v4 score (computed from its vector).
     pub severity: Severity,
-    /// CVSS ratings.
+    /// CVSS ratings of every version (v3.x and v4.0 side by side), each with its score.
     pub cvss: Vec<CvssScore>,
     /// Data sources, comma-joined.
     pub data_source: String,
@@ -85,85 +84,83 @@ pub struct MatchConfig {
     pub show_suppressed: bool,
 }
 
-/// Result of evaluating one affected entry against one version.
-enum Verdict {
-    Affected { fixed: Option<String> },
-    Suppressed(Suppression),
-    Unfixed,
-    NotAffected,
-}
-
-/// Whether `version` falls in the OSV ranges or version list of `aff`, and the fix.
-fn evaluate(aff: &Affected, version: &str, scheme: Scheme) -> Verdict {
-    match aff.status {
-        AffectedStatus::NotAffected => return Verdict::Suppressed(Suppression::NotAffected),
-        AffectedStatus::NoDsa => return Verdict::Suppressed(Suppression::NoDsa),
-        AffectedStatus::Ignored => return Verdict::Suppressed(Suppression::Ignored),
-        AffectedStatus::Unfixed => return Verdict::Unfixed,
-        AffectedStatus::Ranges => {}
-    }
-    if aff
-        .versions
+/// The severity of a finding: the distro's own rating for its package, else the advisory
+/// source's rating, else the highest CVSS v3 score, else the highest CVSS v4 score (computed
+/// from the vector, so databases built before v4 scoring rate alike), else any other score.
+fn severity_of(distro: Option<Severity>, source: Option<Severity>, cvss: &[CvssScore]) -> Severity {
+    let max = |scores: &mut dyn Iterator<Item = f64>| scores.reduce(f64::max);
+    let v3 = max(&mut cvss
         .iter()
-        .any(|v| compare(scheme, v, version) == Ordering::Equal)
-    {
-        // Listed explicitly; a range may still name the fix.
-        let fixed = aff
-            .ranges
-            .iter()
-            .find_map(|r| in_range(&r.events, version, scheme).flatten());
-        return Verdict::Affected { fixed };
-    }
-    for r in &aff.ranges {
-        if let Some(fixed) = in_range(&r.events, version, scheme) {
-            return Verdict::Affected { fixed };
-        }
-    }
-    Verdict::NotAffected
+        .filter(|c| c.vector.starts_with("CVSS:3."))
+        .map(|c| c.score));
+    let v4 = max(&mut cvss
+        .iter()
+        .filter(|c| c.vector.starts_with("CVSS:4."))
+        .map(|c| crate::cvss::v4_score(&c.vector).unwrap_or(c.score)));
+    let other = max(&mut cvss
+        .iter()
+        .filter(|c| !c.vector.starts_with("CVSS:3.") && !c.vector.starts_with("CVSS:4."))
+        .map(|c| c.score));
+    distro
+        .or(source)
+        .or_else(|| v3.or(v4).or(other).map(Severity::from_cvss_score))
+        .unwrap_or(Severity::Unknown)
 }
 
-/// `Some(fixed)` when `v` is inside the range whose events are sorted.
-fn in_range(events: &[Event], v: &str, scheme: Scheme) -> Option<Option<String>> {
-    let mut affected = false;
-    for e in events {
-        match e {
-            Event::Introduced(x) => {
-                if x == "0" || compare(scheme, v, x) != Ordering::Less {
-                    affected = true;
-                } else {
-                    break;
-                }
-            }
-            Event::Fixed(x) => {
-                if compare(scheme, v, x) != Ordering::Less {
-                    affected = false;
-                } else {
-                    return affected.then(|| Some(x.clone()));
-                }
-            }
-            Event::LastAffected(x) => {
-                if compare(scheme, v, x) == Ordering::Greater {
-                    affected = false;
-                } else {
-                    return affected.then_some(None);
-                }
-            }
-            Event::Limit(x) => {
-                if compare(scheme, v, x) != Ordering::Less {
-                    affected = false;
-                } else {
-                    break;
-                }
-            }
-        }
-    }
-    affected.then_some(None)
-}
-
+/// One affected entry that judged the installed version other than "not in range".
 struct Hit<'a> {
+    advisory_index: u32,
     advisory: &'a Advisory,
     affected: &'a Affected,
-    verdict: Verdict,
+    verdict: EntryVerdict<'a>,
+}
+
+/// How names of one kind of package are normalized before lookup.
+#[derive(Debug, Clone, Copy)]
+enum NameRule {
+    /// Source package (OS packages) or name as is.
+    AsIs,
+    /// Lower-cased (NuGet, Packagist).
+    Lower,
+    /// PEP 503 (PyPI).
+    Pep503,
+}
+
+/// Where packages of one [`Ecosystem`] are looked up, resolved once per call.
+#[derive(Debug, Clone, Copy)]
+struct Resolved {
+    eco: EcoId,
+    scheme: Scheme,
+    rule: NameRule,
+}
+
+/// `name` as the database stores it, borrowed when normalizing changes nothing (the usual
+/// case), else written to `buf`.
+fn normalized<'a>(rule: NameRule, key: &str, name: &'a str, buf: &'a mut String) -> &'a str {
+    let unchanged = match rule {
+        NameRule::AsIs => true,
+        NameRule::Lower => !name.bytes().any(|b| b.is_ascii_uppercase()),
+        NameRule::Pep503 => {
+            !name
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || b == b'_' || b == b'.')
+                && !name.contains("--")
+        }
+    };
+    if unchanged {
+        return name;
+    }
+    *buf = normalize_name(key, name);
+    buf
+}
+
+/// Scratch space reused across packages, so matching allocates only for findings.
+#[derive(Default)]
+struct Scratch {
+    parent: Vec<usize>,
+    owner: FxHashMap<u32, usize>,
+    order: Vec<(usize, usize)>,
+    ids: Vec<u32>,
 }
 
 /// Match `packages` (found on `os`) against `db`.
@@ -173,35 +170,75 @@ pub fn match_packages(
     os: Option<&OsInfo>,
     cfg: &MatchConfig,
 ) -> Vec<Finding> {
-    let eol = os.and_then(end_of_life);
+    let eol = os.and_then(end_of_life).is_some();
+    let index = db.index();
+    // Per kind of package: `None` until resolved, then where (if anywhere) to look.
+    let mut resolved: [Option<Option<Resolved>>; 32] = [None; 32];
+    let resolve = |pkg: &Package| -> Option<Resolved> {
+        let key = package_ecosystem_key(pkg, os)?;
+        let scheme = scheme_of(&key)?;
+        let eco = index.ecosystem(&key)?;
+        let rule = match key.as_str() {
+            "pypi" => NameRule::Pep503,
+            "nuget" | "packagist" => NameRule::Lower,
+            _ => NameRule::AsIs,
+        };
+        Some(Resolved { eco, scheme, rule })
+    };
+    let mut buf = String::new();
+    let mut hits: Vec<Hit<'_>> = Vec::new();
+    let mut scratch = Scratch::default();
     let mut out = Vec::new();
     for (i, pkg) in packages.iter().enumerate() {
-        let Some(eco) = package_ecosystem_key(pkg, os) else {
+        let kind = pkg.ecosystem as usize;
+        let r = match resolved.get(kind).copied().flatten() {
+            Some(r) => r,
+            None => {
+                let r = resolve(pkg);
+                if let Some(cell) = resolved.get_mut(kind) {
+                    *cell = Some(r);
+                }
+                r
+            }
+        };
+        let Some(Resolved { eco, scheme, rule }) = r else {
             continue;
         };
-        let Some(scheme) = scheme_of(&eco) else {
-            continue;
-        };
-        let (name, version) = if pkg.ecosystem.is_os() {
+        let is_os = pkg.ecosystem.is_os();
+        let (name, version) = if is_os {
             (
-                pkg.source_name.clone().unwrap_or_else(|| pkg.name.clone()),
-                pkg.source_version
-                    .clone()
-                    .unwrap_or_else(|| pkg.version.clone()),
+                pkg.source_name.as_deref().unwrap_or(&pkg.name),
+                pkg.source_version.as_deref().unwrap_or(&pkg.version),
             )
         } else {
-            (normalize_name(&eco, &pkg.name), pkg.version.clone())
+            let key = match rule {
+                NameRule::Pep503 => "pypi",
+                NameRule::Lower => "nuget",
+                NameRule::AsIs => "",
+            };
+            (
+                normalized(rule, key, &pkg.name, &mut buf),
+                pkg.version.as_str(),
+            )
         };
-        let mut hits: Vec<Hit<'_>> = Vec::new();
-        let mut names = vec![name.clone()];
-        if pkg.ecosystem == Ecosystem::Rpm && pkg.name != name {
-            names.push(pkg.name.clone());
+        let first = index.slot(eco, name);
+        let second = if pkg.ecosystem == Ecosystem::Rpm && pkg.name != name {
+            index.slot(eco, &pkg.name)
+        } else {
+            None
+        };
+        if first.is_none() && second.is_none() {
+            continue;
         }
-        for n in &names {
-            for (advisory, affected) in db.lookup(&eco, n) {
-                let verdict = evaluate(affected, &version, scheme);
-                if !matches!(verdict, Verdict::NotAffected) {
+        hits.clear();
+        for slot in [first, second].into_iter().flatten() {
+            let key = index.position(slot, scheme, version);
+            for entry in index.entries(slot) {
+                let (advisory, affected) = db.entry(entry);
+                let verdict = index.evaluate(entry, affected, key);
+                if verdict != EntryVerdict::NotAffected {
                     hits.push(Hit {
+                        advisory_index: entry.advisory,
                         advisory,
                         affected,
                         verdict,
@@ -209,22 +246,47 @@ pub fn match_packages(
                 }
             }
         }
-        out.extend(group(db, i, &version, hits, eol.is_some(), cfg));
+        if !hits.is_empty() {
+            let at = Place {
+                package: i,
+                version,
+                scheme,
+                eol,
+            };
+            group(db, &at, &hits, cfg, &mut scratch, &mut out);
+        }
     }
     out
 }
 
-/// Merge hits naming the same vulnerability into findings.
+/// The installed package whose hits are grouped.
+struct Place<'a> {
+    /// Its index in the packages matched.
+    package: usize,
+    /// The version compared.
+    version: &'a str,
+    /// Its ecosystem's ordering.
+    scheme: Scheme,
+    /// Whether its release is end-of-life.
+    eol: bool,
+}
+
+/// Merge hits naming the same vulnerability into findings, appended to `out`.
 fn group(
     db: &Db,
-    package: usize,
-    version: &str,
-    hits: Vec<Hit<'_>>,
-    eol: bool,
+    at: &Place<'_>,
+    hits: &[Hit<'_>],
     cfg: &MatchConfig,
-) -> Vec<Finding> {
-    // Union-find over ids: two hits are one vulnerability when they share an id or alias.
-    let mut parent: Vec<usize> = (0..hits.len()).collect();
+    scratch: &mut Scratch,
+    out: &mut Vec<Finding>,
+) {
+    let index = db.index();
+    let scheme = at.scheme;
+    // Union-find over interned ids: two hits are one vulnerability when they share an id or
+    // alias.
+    let parent = &mut scratch.parent;
+    parent.clear();
+    parent.extend(0..hits.len());
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
             p[x] = p[p[x]];
@@ -232,12 +294,13 @@ fn group(
         }
         x
     }
-    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    let owner = &mut scratch.owner;
+    owner.clear();
     for (i, h) in hits.iter().enumerate() {
-        for id in std::iter::once(&h.advisory.id).chain(&h.advisory.aliases) {
-            match owner.get(id.as_str()) {
+        for &id in index.advisory_ids(h.advisory_index) {
+            match owner.get(&id) {
                 Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                    let (a, b) = (find(parent, i), find(parent, j));
                     parent[a] = b;
                 }
                 None => {
@@ -246,57 +309,38 @@ fn group(
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<&Hit<'_>>> = BTreeMap::new();
-    for (i, h) in hits.iter().enumerate() {
-        let r = find(&mut parent, i);
-        groups.entry(r).or_default().push(h);
+    // Groups in order of their root, members in hit order.
+    let order = &mut scratch.order;
+    order.clear();
+    for i in 0..hits.len() {
+        order.push((find(parent, i), i));
     }
-    let mut out = Vec::new();
-    for (_, members) in groups {
-        let mut ids: Vec<String> = members
-            .iter()
-            .flat_map(|h| {
-                std::iter::once(h.advisory.id.clone()).chain(h.advisory.aliases.iter().cloned())
-            })
-            .collect();
-        ids.sort();
-        ids.dedup();
-        // One CVE: report under it. Several (a DSA fixing many CVEs): under the advisory,
-        // with every CVE as an alias.
-        let cves: Vec<&String> = ids.iter().filter(|i| i.starts_with("CVE-")).collect();
-        let id = match cves.as_slice() {
-            [one] => (*one).clone(),
-            _ => members
-                .iter()
-                .map(|h| &h.advisory.id)
-                .find(|i| !i.starts_with("CVE-"))
-                .or_else(|| members.first().map(|h| &h.advisory.id))
-                .cloned()
-                .unwrap_or_default(),
-        };
-        let aliases: Vec<String> = ids.into_iter().filter(|i| *i != id).collect();
+    order.sort_unstable();
+    let mut start = 0;
+    while start < order.len() {
+        let root = order[start].0;
+        let end = start + order[start..].iter().take_while(|o| o.0 == root).count();
+        let members = order[start..end].iter().map(|&(_, i)| &hits[i]);
+        start = end;
         // A distro tracker's word on its own release wins over other sources.
-        let suppressed = members.iter().find_map(|h| match &h.verdict {
-            Verdict::Suppressed(s) => Some(s.clone()),
+        let suppressed = members.clone().find_map(|h| match h.verdict {
+            EntryVerdict::NotAffectedByDistro => Some(Suppression::NotAffected),
+            EntryVerdict::NoDsa => Some(Suppression::NoDsa),
+            EntryVerdict::Ignored => Some(Suppression::Ignored),
             _ => None,
         });
-        let mut fixed: Option<String> = None;
+        let mut fixed: Option<&str> = None;
         let mut any_positive = false;
-        let scheme = members
-            .first()
-            .and_then(|h| scheme_of(&h.affected.ecosystem));
-        for h in &members {
-            match &h.verdict {
-                Verdict::Affected { fixed: Some(f) } => {
+        for h in members.clone() {
+            match h.verdict {
+                EntryVerdict::Affected(Some(f)) => {
                     any_positive = true;
-                    fixed = match (fixed, scheme) {
-                        (Some(cur), Some(s)) if compare(s, &cur, f) == Ordering::Greater => {
-                            Some(cur)
-                        }
-                        _ => Some(f.clone()),
+                    fixed = match fixed {
+                        Some(cur) if compare(scheme, cur, f) == Ordering::Greater => Some(cur),
+                        _ => Some(f),
                     };
                 }
-                Verdict::Affected { fixed: None } | Verdict::Unfixed => any_positive = true,
+                EntryVerdict::Affected(None) | EntryVerdict::Unfixed => any_positive = true,
                 _ => {}
             }
         }
@@ -306,22 +350,48 @@ fn group(
         if suppressed.is_some() && !cfg.show_suppressed {
             continue;
         }
+        let ids = &mut scratch.ids;
+        ids.clear();
+        for h in members.clone() {
+            ids.extend_from_slice(index.advisory_ids(h.advisory_index));
+        }
+        // Interned ids are numbered in string order: this sorts them as strings.
+        ids.sort_unstable();
+        ids.dedup();
+        // One CVE: report under it. Several (a DSA fixing many CVEs): under the advisory,
+        // with every CVE as an alias.
+        let mut cves = ids.iter().filter(|&&i| index.name(i).starts_with("CVE-"));
+        let id: &str = match (cves.next(), cves.next()) {
+            (Some(&one), None) => index.name(one),
+            _ => members
+                .clone()
+                .map(|h| h.advisory.id.as_str())
+                .find(|i| !i.starts_with("CVE-"))
+                .or_else(|| members.clone().next().map(|h| h.advisory.id.as_str()))
+                .unwrap_or_default(),
+        };
+        let aliases: Vec<String> = ids
+            .iter()
+            .map(|&i| index.name(i))
+            .filter(|i| *i != id)
+            .map(str::to_string)
+            .collect();
         let status = match (&fixed, &suppressed) {
             (Some(_), _) => Status::Fixed,
             (None, Some(Suppression::NoDsa | Suppression::Ignored)) => Status::WillNotFix,
-            (None, _) if eol => Status::EndOfLife,
+            (None, _) if at.eol => Status::EndOfLife,
             (None, _) => Status::Affected,
         };
         let mut cvss: Vec<CvssScore> = members
-            .iter()
+            .clone()
             .flat_map(|h| h.advisory.cvss.iter().cloned())
             .collect();
         let mut title = members
-            .iter()
+            .clone()
             .map(|h| h.advisory.summary.as_str())
             .find(|s| !s.is_empty())
             .map(str::to_string);
-        if let Some(info) = db.cve(&id) {
+        if let Some(info) = db.cve(id) {
             cvss.extend(info.cvss.iter().cloned());
             if !info.description.is_empty() {
                 title.get_or_insert_with(|| info.description.clone());
@@ -329,38 +399,41 @@ fn group(
         }
         cvss.dedup_by(|a, b| a.vector == b.vector && a.source == b.source);
         let distro = members
-            .iter()
+            .clone()
             .filter_map(|h| h.affected.severity)
             .filter(|s| *s != Severity::Unknown)
             .max();
-        let source_rating = members.iter().filter_map(|h| h.advisory.severity).max();
-        let from_cvss = cvss
-            .iter()
-            .map(|c| c.score)
-            .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
-            .map(Severity::from_cvss_score);
-        let severity = distro
-            .or(source_rating)
-            .or(from_cvss)
-            .unwrap_or(Severity::Unknown);
-        let mut sources: Vec<&str> = members.iter().map(|h| h.advisory.source.as_str()).collect();
-        sources.sort();
-        sources.dedup();
+        let source_rating = members.clone().filter_map(|h| h.advisory.severity).max();
+        let severity = severity_of(distro, source_rating, &cvss);
+        let first_source = members
+            .clone()
+            .next()
+            .map_or("", |h| h.advisory.source.as_str());
+        let data_source = if members.clone().all(|h| h.advisory.source == first_source) {
+            first_source.to_string()
+        } else {
+            let mut sources: Vec<&str> = members
+                .clone()
+                .map(|h| h.advisory.source.as_str())
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            sources.join(",")
+        };
         out.push(Finding {
-            package,
-            id,
+            package: at.package,
+            id: id.to_string(),
             aliases,
-            installed_version: version.to_string(),
-            fixed_version: fixed,
+            installed_version: at.version.to_string(),
+            fixed_version: fixed.map(str::to_string),
             status,
             severity,
             cvss,
-            data_source: sources.join(","),
+            data_source,
             title,
             suppressed,
         });
     }
-    out
 }
 
 /// End-of-life date (`YYYY-MM-DD`) of a distro release when it is past, per the distros'

@@ -711,3 +711,36 @@ fn source_names_agree_with_package_databases() {
         ])
     );
 }
+
+/// `rampart db import fixtures/db` reads Trivy's fixtures by their content: the directory
+/// gives the same records as reading the fixtures explicitly, and one fixture file alone is
+/// recognised too.
+#[test]
+fn fixtures_import_by_content() {
+    let Some(dir) = corpus("trivy-integration-golden") else {
+        return;
+    };
+    let db_dir = dir.join("fixtures/db");
+    let mut explicit = Sink::default();
+    import_dir(&db_dir, &mut explicit).unwrap();
+    let mut sniffed = Sink::default();
+    rampart_vuln::import::import_path(&db_dir, &mut sniffed).unwrap();
+    assert!(explicit.advisories.len() >= 50);
+    assert_eq!(sniffed.advisories, explicit.advisories);
+    assert_eq!(sniffed.diagnostics, explicit.diagnostics);
+
+    let alpine = db_dir.join("alpine.yaml");
+    assert_eq!(
+        rampart_vuln::import::sniff(&std::fs::read(&alpine).unwrap()),
+        Some(rampart_vuln::import::FeedKind::TrivyFixture)
+    );
+    let mut one = Sink::default();
+    rampart_vuln::import::import_path(&alpine, &mut one).unwrap();
+    assert!(one.diagnostics.is_empty(), "{:?}", one.diagnostics);
+    assert!(
+        one.advisories
+            .iter()
+            .flat_map(|a| &a.affected)
+            .any(|aff| aff.ecosystem == "alpine:3.10" && aff.package == "openssl")
+    );
+}

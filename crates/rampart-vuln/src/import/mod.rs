@@ -1,6 +1,7 @@
 //! Turning feeds into [`Advisory`] records: OSV (files, directories, `all.zip`), the Debian
-//! Security Tracker JSON, Alpine secdb and NVD. The format of each file is recognised by its
-//! content, not its name. Bad records are skipped and counted, never fatal.
+//! Security Tracker JSON, Alpine secdb, NVD and Trivy's database fixtures (YAML). The format
+//! of each file is recognised by its content, not its name. Bad records are skipped and
+//! counted, never fatal.
 
 pub mod alpine;
 pub mod debian;
@@ -91,10 +92,26 @@ pub enum FeedKind {
     AlpineSecdb,
     /// NVD CVE JSON.
     Nvd,
+    /// Trivy's database fixture YAML (`fixtures/db/*.yaml`): a list of buckets.
+    TrivyFixture,
 }
 
-/// Recognise a JSON feed document by its content.
+/// Whether `text` is a Trivy fixture: YAML whose first entry, after comments and the
+/// document marker, opens a bucket.
+fn is_trivy_fixture(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(4096)];
+    String::from_utf8_lossy(head)
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
+        .is_some_and(|l| l.starts_with("- bucket:"))
+}
+
+/// Recognise a feed document by its content.
 pub fn sniff(text: &[u8]) -> Option<FeedKind> {
+    if is_trivy_fixture(text) {
+        return Some(FeedKind::TrivyFixture);
+    }
     let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
     let head = &text[start..text.len().min(start + 4096)];
     let head_str = String::from_utf8_lossy(head);
@@ -131,15 +148,21 @@ pub fn import_bytes(origin: &str, text: &[u8], sink: &mut Sink) {
         Some(FeedKind::DebianTracker) => debian::import_text(origin, text, sink),
         Some(FeedKind::AlpineSecdb) => alpine::import_text(origin, text, sink),
         Some(FeedKind::Nvd) => nvd::import_text(origin, text, sink),
+        Some(FeedKind::TrivyFixture) => match std::str::from_utf8(text) {
+            Ok(t) => trivy_fixture::import_documents(&[(origin.to_string(), t.to_string())], sink),
+            Err(e) => sink.warn(origin, format!("not UTF-8: {e}")),
+        },
         None => sink.warn(
             origin,
-            "not a feed rampart knows (OSV, Debian tracker, Alpine secdb, NVD JSON)",
+            "not a feed rampart knows (OSV, Debian tracker, Alpine secdb, NVD JSON, Trivy fixture YAML)",
         ),
     }
 }
 
-/// Import a file (JSON, or a zip of JSON records) or a directory (every `.json` and `.zip`
-/// below it). Unreadable paths are errors; bad records inside are diagnostics.
+/// Import a file (JSON, a zip of JSON records, or a Trivy fixture) or a directory (every
+/// `.json` and `.zip` below it, and its Trivy fixture `.yaml` files, read together since one
+/// file's advisories refer to another's details). Unreadable paths are errors; bad records
+/// inside are diagnostics.
 pub fn import_path(path: &Path, sink: &mut Sink) -> Result<(), VulnError> {
     let meta = std::fs::metadata(path).map_err(|e| VulnError::io(path, e))?;
     if meta.is_dir() {
@@ -149,15 +172,40 @@ pub fn import_path(path: &Path, sink: &mut Sink) -> Result<(), VulnError> {
             .map(|e| e.path())
             .collect();
         entries.sort();
+        let mut fixtures = Vec::new();
         for p in entries {
             let is_dir = p.is_dir();
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
             if is_dir || ext == "json" || ext == "zip" {
                 import_path(&p, sink)?;
+            } else if ext == "yaml" || ext == "yml" {
+                // YAML that is not a Trivy fixture is not a feed: left alone, as other files.
+                let text = read_limited(&p)?;
+                if is_trivy_fixture(&text) {
+                    match String::from_utf8(text) {
+                        Ok(t) => fixtures.push((p.display().to_string(), t)),
+                        Err(e) => sink.warn(&p.display().to_string(), format!("not UTF-8: {e}")),
+                    }
+                }
             }
+        }
+        if !fixtures.is_empty() {
+            trivy_fixture::import_documents(&fixtures, sink);
         }
         return Ok(());
     }
+    let data = read_limited(path)?;
+    let origin = path.display().to_string();
+    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+        return import_zip(&origin, &data, sink);
+    }
+    import_bytes(&origin, &data, sink);
+    Ok(())
+}
+
+/// Read one feed file, refusing files over [`MAX_FILE`].
+fn read_limited(path: &Path) -> Result<Vec<u8>, VulnError> {
+    let meta = std::fs::metadata(path).map_err(|e| VulnError::io(path, e))?;
     if meta.len() > MAX_FILE {
         return Err(VulnError::Feed {
             path: path.display().to_string(),
@@ -168,13 +216,7 @@ pub fn import_path(path: &Path, sink: &mut Sink) -> Result<(), VulnError> {
             ),
         });
     }
-    let data = std::fs::read(path).map_err(|e| VulnError::io(path, e))?;
-    let origin = path.display().to_string();
-    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
-        return import_zip(&origin, &data, sink);
-    }
-    import_bytes(&origin, &data, sink);
-    Ok(())
+    std::fs::read(path).map_err(|e| VulnError::io(path, e))
 }
 
 fn import_zip(origin: &str, data: &[u8], sink: &mut Sink) -> Result<(), VulnError> {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 fn metric(source: &str, vector: Option<&str>, score: Option<f64>) -> Option<CvssScore> {
     let vector = vector?.to_string();
-    let score = cvss::v3_base_score(&vector).or(score).unwrap_or(0.0);
+    let score = cvss::base_score(&vector).or(score).unwrap_or(0.0);
     Some(CvssScore {
         source: source.to_string(),
         vector,

@@ -78,7 +78,7 @@ fn scores(entries: &[SeverityEntry], source: &str) -> Vec<CvssScore> {
         .map(|e| CvssScore {
             source: source.to_string(),
             vector: e.score.clone(),
-            score: cvss::v3_base_score(&e.score).unwrap_or(0.0),
+            score: cvss::base_score(&e.score).unwrap_or(0.0),
         })
         .collect()
 }

@@ -23,8 +23,9 @@
 //! `rhel:N` and `centos:N`, the families Trivy applies it to. Buckets of ecosystems rampart
 //! does not match are counted in [`Sink::unknown_ecosystems`]. Architectures are not kept.
 //!
-//! This module reads documents; it does not choose files (see [`import_dir`]) and is not
-//! part of the content sniffing of [`super::import_bytes`].
+//! This module reads documents; it does not choose files (see [`import_dir`], and
+//! [`super::import_path`], which recognises fixtures by content and reads a directory's
+//! fixtures together).
 
 use super::Sink;
 use crate::VulnError;
@@ -561,7 +562,7 @@ impl Context {
                         continue;
                     };
                     let published = c.get("V3Score").and_then(Value::as_f64);
-                    let score = cvss::v3_base_score(vector).or(published).unwrap_or(0.0);
+                    let score = cvss::base_score(vector).or(published).unwrap_or(0.0);
                     scores.push(CvssScore {
                         source: src,
                         vector: vector.to_string(),
