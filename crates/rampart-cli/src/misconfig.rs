@@ -1,11 +1,14 @@
 //! Misconfiguration scanning in the CLI: which files are configuration, turning the engine's
 //! findings into report entries, and `--compliance` verdicts per control.
 
-use anyhow::{Result, bail};
+use crate::cli::ScanArgs;
+use anyhow::{Context, Result, bail};
 use rampart_core::Diagnostic;
+use rampart_misconfig::policy::{self, DataFile, Policies, PolicyConfig};
 use rampart_misconfig::{Config, PssVersion};
 use rampart_report::{Compliance, ControlResult, Misconfiguration};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 /// Frameworks `--compliance` accepts, and the prefix of their controls in rule declarations.
 pub const FRAMEWORKS: &[&str] = &[
@@ -30,6 +33,8 @@ pub enum ConfigKind {
     Terraform,
     /// A Terraform plan as `terraform show -json` writes it.
     TerraformPlan,
+    /// A docker-compose file.
+    Compose,
 }
 
 /// Classify a path as a configuration file.
@@ -42,6 +47,9 @@ pub fn classify(path: &str) -> Option<ConfigKind> {
         || lower.ends_with(".dockerfile")
     {
         return Some(ConfigKind::Dockerfile);
+    }
+    if is_compose(&lower) {
+        return Some(ConfigKind::Compose);
     }
     if lower.ends_with(".tf") || lower.ends_with(".tfvars") {
         return Some(ConfigKind::Terraform);
@@ -58,6 +66,21 @@ pub fn classify(path: &str) -> Option<ConfigKind> {
     None
 }
 
+/// `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`, `app.compose.yaml`.
+fn is_compose(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem == "compose"
+        || stem == "docker-compose"
+        || stem.starts_with("docker-compose.")
+        || stem.starts_with("compose.")
+        || stem.ends_with(".compose")
+}
+
 fn is_lockfile_json(name: &str) -> bool {
     matches!(
         name,
@@ -70,78 +93,280 @@ fn is_lockfile_json(name: &str) -> bool {
     )
 }
 
-/// Scan configuration files (path, text).
+/// How configuration files are checked: the PSS version, custom policies, and whether
+/// suppressed findings stay in the report.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--pss-version`.
+    pub pss_version: String,
+    /// `--show-suppressed`: keep inline-suppressed findings, marked.
+    pub show_suppressed: bool,
+    /// Custom Rego policies (`--policy`), loaded and parsed.
+    pub policies: Option<Policies>,
+}
+
+impl Options {
+    /// Read the flags; `--policy` files are loaded and parsed here, so a broken policy stops
+    /// the scan before anything is read.
+    pub fn from_args(args: &ScanArgs) -> Result<Options> {
+        let policies = if args.policy.is_empty() {
+            if !args.data.is_empty() || !args.namespace.is_empty() || args.all_namespaces {
+                bail!("--data, --namespace and --all-namespaces need --policy");
+            }
+            None
+        } else {
+            Some(load_policies(
+                &args.policy,
+                &args.data,
+                &args.namespace,
+                args.all_namespaces,
+            )?)
+        };
+        Ok(Options {
+            pss_version: args.pss_version.clone(),
+            show_suppressed: args.show_suppressed,
+            policies,
+        })
+    }
+}
+
+/// Every file under `root` (or `root` itself) whose name passes `keep`, sorted.
+fn files_under(root: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
+    if !root.exists() {
+        bail!("{}: no such file or directory", root.display());
+    }
+    if root.is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let e = e.with_context(|| root.display().to_string())?;
+        if e.file_type().is_file() && keep(&e.file_name().to_string_lossy()) {
+            out.push(e.into_path());
+        }
+    }
+    Ok(out)
+}
+
+fn read(p: &Path) -> Result<String> {
+    std::fs::read_to_string(p).with_context(|| p.display().to_string())
+}
+
+/// Load `--policy` paths (`.rego` files, directories searched recursively) and `--data`
+/// paths (JSON/YAML files; a file in a subdirectory of a `--data` directory lands under
+/// `data.<subdir>...`, as conftest and OPA do).
+fn load_policies(
+    policy: &[PathBuf],
+    data: &[PathBuf],
+    namespaces: &[String],
+    all_namespaces: bool,
+) -> Result<Policies> {
+    let mut sources = Vec::new();
+    for root in policy {
+        let found = files_under(root, |n| n.ends_with(".rego"))?;
+        if found.is_empty() {
+            bail!("{}: no .rego files", root.display());
+        }
+        for p in found {
+            let text = read(&p)?;
+            sources.push((p.display().to_string(), text));
+        }
+    }
+    let mut data_files = Vec::new();
+    for root in data {
+        let is_data = |n: &str| n.ends_with(".json") || n.ends_with(".yaml") || n.ends_with(".yml");
+        for p in files_under(root, is_data)? {
+            let prefix: Vec<String> = if root.is_dir() {
+                p.strip_prefix(root)
+                    .ok()
+                    .and_then(Path::parent)
+                    .map(|d| {
+                        d.components()
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let text = read(&p)?;
+            data_files.push((p.display().to_string(), prefix, text));
+        }
+    }
+    let cfg = PolicyConfig {
+        namespaces: if namespaces.is_empty() {
+            PolicyConfig::default().namespaces
+        } else {
+            namespaces.to_vec()
+        },
+        all_namespaces,
+        ..PolicyConfig::default()
+    };
+    let files: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let data: Vec<DataFile<'_>> = data_files
+        .iter()
+        .map(|(p, prefix, t)| DataFile {
+            path: p,
+            prefix: prefix.clone(),
+            text: t,
+        })
+        .collect();
+    Ok(policy::load_policies(&files, &data, &cfg)?)
+}
+
+/// Scan configuration files (path, text): the built-in checks, then custom policies, then
+/// inline `rampart:ignore` comments.
 pub fn scan(
     files: &[(String, String)],
-    pss_version: &str,
+    opts: &Options,
 ) -> Result<(Vec<Misconfiguration>, Vec<Diagnostic>)> {
     let version =
-        PssVersion::parse(pss_version).map_err(|e| anyhow::anyhow!("--pss-version: {e}"))?;
+        PssVersion::parse(&opts.pss_version).map_err(|e| anyhow::anyhow!("--pss-version: {e}"))?;
     let cfg = Config {
         pss_version: version,
         ..Config::default()
     };
     let mut out = Vec::new();
     let mut diags = Vec::new();
-    let k8s: Vec<(&str, &str)> = files
-        .iter()
-        .filter(|(p, _)| classify(p) == Some(ConfigKind::Kubernetes))
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
+    let of_kind = |k: ConfigKind| {
+        files
+            .iter()
+            .filter(move |(p, _)| classify(p) == Some(k))
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+    };
+    let k8s: Vec<(&str, &str)> = of_kind(ConfigKind::Kubernetes).collect();
     let (found, d) = rampart_misconfig::scan_k8s_files(&k8s, &cfg);
     out.extend(found);
     diags.extend(d);
-    for (p, t) in files
-        .iter()
-        .filter(|(p, _)| classify(p) == Some(ConfigKind::Dockerfile))
-    {
-        match rampart_misconfig::scan_dockerfile(p, t, &cfg) {
-            Ok((found, d)) => {
-                out.extend(found);
-                diags.extend(d);
+    type ScanOne = fn(
+        &str,
+        &str,
+        &Config,
+    ) -> Result<
+        (Vec<rampart_misconfig::Misconfiguration>, Vec<Diagnostic>),
+        rampart_misconfig::MisconfigError,
+    >;
+    let single: [(ConfigKind, ScanOne); 3] = [
+        (ConfigKind::Dockerfile, rampart_misconfig::scan_dockerfile),
+        (
+            ConfigKind::TerraformPlan,
+            rampart_misconfig::scan_terraform_plan,
+        ),
+        (ConfigKind::Compose, rampart_misconfig::scan_compose),
+    ];
+    for (kind, scan_one) in single {
+        for (p, t) in of_kind(kind) {
+            match scan_one(p, t, &cfg) {
+                Ok((found, d)) => {
+                    out.extend(found);
+                    diags.extend(d);
+                }
+                Err(e) => diags.push(Diagnostic::warning(p, e.to_string())),
             }
-            Err(e) => diags.push(Diagnostic::warning(p.as_str(), e.to_string())),
         }
     }
-    let tf: Vec<(&str, &str)> = files
-        .iter()
-        .filter(|(p, _)| classify(p) == Some(ConfigKind::Terraform))
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
+    let tf: Vec<(&str, &str)> = of_kind(ConfigKind::Terraform).collect();
     if !tf.is_empty() {
         let (found, d) = rampart_misconfig::scan_terraform_files(&tf, &cfg);
         out.extend(found);
         diags.extend(d);
     }
-    for (p, t) in files
-        .iter()
-        .filter(|(p, _)| classify(p) == Some(ConfigKind::TerraformPlan))
-    {
-        match rampart_misconfig::scan_terraform_plan(p, t, &cfg) {
-            Ok((found, d)) => {
-                out.extend(found);
-                diags.extend(d);
+    if let Some(p) = &opts.policies {
+        let mut p = p.clone();
+        for (path, text) in files {
+            let Some(kind) = classify(path) else { continue };
+            let inputs = match kind {
+                ConfigKind::Dockerfile => Ok(vec![policy::input::dockerfile_input(path, text)]),
+                ConfigKind::Terraform => {
+                    policy::input::hcl_input(path, text, cfg.limits.max_bytes).map(|i| vec![i])
+                }
+                ConfigKind::Kubernetes | ConfigKind::TerraformPlan | ConfigKind::Compose => {
+                    policy::input::yaml_inputs(path, text, cfg.limits)
+                }
+            };
+            match inputs {
+                Ok(inputs) => {
+                    for i in &inputs {
+                        let (found, d) = p.eval(i)?;
+                        out.extend(found);
+                        diags.extend(d);
+                    }
+                }
+                Err(e) => diags.push(Diagnostic::warning(path.as_str(), e.to_string())),
             }
-            Err(e) => diags.push(Diagnostic::warning(p.as_str(), e.to_string())),
         }
     }
     // Files that are not Kubernetes objects are expected in a tree; keep only real problems.
     diags.retain(|d| d.level == rampart_core::Level::Warning);
-    let report = out
+    diags.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+    diags.dedup();
+    let report: Vec<Misconfiguration> = out.into_iter().map(to_report).collect();
+    Ok((
+        apply_inline_ignores(report, files, opts.show_suppressed),
+        diags,
+    ))
+}
+
+fn to_report(m: rampart_misconfig::Misconfiguration) -> Misconfiguration {
+    Misconfiguration {
+        rule_id: m.rule_id,
+        title: m.title,
+        severity: m.severity,
+        resource: m.resource,
+        file: m.file,
+        line: m.line,
+        frameworks: m.frameworks,
+        remediation: m.remediation,
+        message: m.message,
+        suppressed: None,
+    }
+}
+
+/// Misconfigurations of an image's own configuration (user, exposed ports, environment).
+pub fn image_config(c: &rampart_artifact::ImageConfig) -> Vec<Misconfiguration> {
+    let cfg = rampart_misconfig::ImageConfig {
+        user: c.user.as_deref(),
+        exposed_ports: &c.exposed_ports,
+        env: &c.env,
+    };
+    rampart_misconfig::scan_image_config(&cfg)
         .into_iter()
-        .map(|m| Misconfiguration {
-            rule_id: m.rule_id,
-            title: m.title,
-            severity: m.severity,
-            resource: m.resource,
-            file: m.file,
-            line: m.line,
-            frameworks: m.frameworks,
-            remediation: m.remediation,
-            message: m.message,
-        })
+        .map(to_report)
+        .collect()
+}
+
+/// Drop (or, with `keep`, mark as suppressed) findings a `rampart:ignore` comment covers.
+fn apply_inline_ignores(
+    found: Vec<Misconfiguration>,
+    files: &[(String, String)],
+    keep: bool,
+) -> Vec<Misconfiguration> {
+    let ignores: HashMap<&str, Vec<rampart_misconfig::InlineIgnore>> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), rampart_misconfig::inline_ignores(t)))
+        .filter(|(_, v)| !v.is_empty())
         .collect();
-    Ok((report, diags))
+    let mut out = Vec::with_capacity(found.len());
+    for mut m in found {
+        let hit = ignores
+            .get(m.file.as_str())
+            .and_then(|list| list.iter().find(|i| i.covers(&m.rule_id, m.line)));
+        match hit {
+            None => out.push(m),
+            Some(i) if keep => {
+                m.suppressed = Some(match &i.reason {
+                    Some(r) => format!("inline: {r}"),
+                    None => "inline".to_string(),
+                });
+                out.push(m);
+            }
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 /// Keep only findings of `framework` and judge each of its controls.
@@ -179,7 +404,7 @@ pub fn compliance(framework: &str, findings: &mut Vec<Misconfiguration>) -> Resu
         }
     }
     findings.retain(|m| m.frameworks.iter().any(|f| control_of(f).is_some()));
-    for m in findings.iter() {
+    for m in findings.iter().filter(|m| m.suppressed.is_none()) {
         for f in &m.frameworks {
             if let Some(c) = control_of(f).and_then(|id| controls.get_mut(&id)) {
                 c.findings += 1;

@@ -4,6 +4,8 @@
 //! from the shared corpus when present, else rampart's own fixtures.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rampart_misconfig::policy::input::{Input, yaml_inputs};
+use rampart_misconfig::policy::{DataFile, PolicyConfig, load_policies};
 use rampart_misconfig::{
     Config, Level, PssVersion, pss_verdict, scan_dockerfile, scan_k8s, scan_terraform_files,
 };
@@ -111,6 +113,48 @@ fn bench(c: &mut Criterion) {
                         .0
                         .len()
                 })
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+
+    // Rego: the example policy set (examples/policies, every namespace, with its data) over
+    // every document of the Checkov Kubernetes fixtures.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/policies");
+    let mut files = Vec::new();
+    read_tree(&examples, &mut files);
+    let sources: Vec<(&str, &str)> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".rego"))
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let data_text = files
+        .iter()
+        .find(|(p, _)| p.ends_with("org.yaml"))
+        .map(|(_, t)| t.as_str())
+        .unwrap_or("{}");
+    let data = [DataFile {
+        path: "org.yaml",
+        prefix: Vec::new(),
+        text: data_text,
+    }];
+    let policy_cfg = PolicyConfig {
+        all_namespaces: true,
+        ..PolicyConfig::default()
+    };
+    let policies = load_policies(&sources, &data, &policy_cfg).expect("example policies load");
+    let docs: Vec<Input> = k8s
+        .iter()
+        .filter_map(|(p, t)| yaml_inputs(p, t, cfg.limits).ok())
+        .flatten()
+        .collect();
+    let mut g = c.benchmark_group("rego");
+    g.throughput(Throughput::Elements(docs.len() as u64));
+    g.bench_function("example_policies_on_checkov_k8s_documents", |b| {
+        let mut p = policies.clone();
+        b.iter(|| {
+            docs.iter()
+                .map(|d| p.eval(d).map(|(f, _)| f.len()).unwrap_or(0))
                 .sum::<usize>()
         })
     });

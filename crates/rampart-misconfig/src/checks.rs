@@ -290,7 +290,7 @@ fn cname(c: &Node) -> &str {
 }
 
 /// Split an image reference into (tag, has_digest).
-fn image_parts(image: &str) -> (Option<&str>, bool) {
+pub(crate) fn image_parts(image: &str) -> (Option<&str>, bool) {
     let (name, digest) = match image.split_once('@') {
         Some((n, _)) => (n, true),
         None => (image, false),

@@ -43,6 +43,16 @@ pub enum MisconfigError {
         /// Which limit and its value.
         reason: String,
     },
+    /// A Rego policy or data document is invalid, or evaluating it failed.
+    #[error("{path}: line {line}: {reason}")]
+    Policy {
+        /// The policy (or data) file.
+        path: String,
+        /// 1-based line of the problem.
+        line: u32,
+        /// What went wrong.
+        reason: String,
+    },
     /// A Pod Security Standards version string is not of the form `v1.N` or `latest`.
     #[error("invalid Pod Security Standards version {0:?} (expected \"latest\" or \"v1.N\")")]
     PssVersion(String),

@@ -6,9 +6,12 @@
 //! The checks are the Pod Security Standards (baseline and restricted, evaluated as a chosen
 //! policy version defined them, see [`pss`]) plus common NSA/CISA and CIS workload, RBAC and
 //! network checks. Dockerfiles are checked by [`scan_dockerfile`], Terraform (AWS, GCP, Azure)
-//! by [`scan_terraform_files`] (HCL) and [`scan_terraform_plan`] (plan JSON). Every rule is declared
-//! once in [`rules()`]. File discovery, output
-//! formats and exit codes belong to the CLI.
+//! by [`scan_terraform_files`] (HCL) and [`scan_terraform_plan`] (plan JSON), docker-compose
+//! files by [`scan_compose`] and an image's own configuration by [`scan_image_config`]. Custom
+//! Rego policies run through [`policy`] (conftest's conventions, evaluated in-process), and
+//! [`inline_ignores`] reads `# rampart:ignore RULE-ID reason` comments. Every rule is declared
+//! once in [`rules()`]. File discovery, output formats, exit codes and what to do with a
+//! suppressed finding belong to the CLI.
 //!
 //! ```
 //! use rampart_misconfig::{Config, scan_k8s};
@@ -21,16 +24,23 @@
 #![deny(missing_docs)]
 
 mod checks;
+pub mod compose;
 pub mod dockerfile;
 mod error;
+pub mod ignore;
+pub mod image;
 pub mod k8s;
+pub mod policy;
 pub mod pss;
 mod rules;
 pub mod terraform;
 pub mod yaml;
 
+pub use compose::scan_compose;
 pub use dockerfile::scan_dockerfile;
 pub use error::MisconfigError;
+pub use ignore::{InlineIgnore, inline_ignores};
+pub use image::{ImageConfig, scan_image_config};
 pub use pss::{Level, PssVersion, Violation, pss_verdict};
 pub use rules::{rule, rules};
 pub use terraform::{scan_terraform_files, scan_terraform_plan};
@@ -144,7 +154,8 @@ pub(crate) fn error_diagnostic(path: &str, e: &MisconfigError) -> Diagnostic {
         MisconfigError::Syntax { line, .. }
         | MisconfigError::Hcl { line, .. }
         | MisconfigError::Plan { line, .. }
-        | MisconfigError::Limit { line, .. } => d.at_line(*line),
+        | MisconfigError::Limit { line, .. }
+        | MisconfigError::Policy { line, .. } => d.at_line(*line),
         MisconfigError::PssVersion(_) => d,
     }
 }

@@ -19,6 +19,8 @@ struct Def {
 const PSS: &str = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 const RBAC: &str = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/";
 const DOCKER: &str = "https://docs.docker.com/build/building/best-practices/";
+const IMAGE_SPEC: &str = "https://github.com/opencontainers/image-spec/blob/main/config.md";
+const COMPOSE: &str = "https://docs.docker.com/reference/compose-file/services/";
 const TF_AWS: &str = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs";
 const TF_GCP: &str = "https://registry.terraform.io/providers/hashicorp/google/latest/docs";
 const TF_AZURE: &str = "https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs";
@@ -409,6 +411,143 @@ static DEFS: &[Def] = &[
         references: &[
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
         ],
+    },
+    // A container image's own configuration.
+    Def {
+        id: "image-root-user",
+        title: "Image configuration runs as root",
+        severity: High,
+        description: "The image's User is root (or UID 0), so its process runs as root unless the runtime overrides it.",
+        remediation: "Rebuild the image with USER set to an unprivileged user.",
+        frameworks: &["docker-cis:4.1"],
+        references: &[IMAGE_SPEC],
+    },
+    Def {
+        id: "image-no-user",
+        title: "Image configuration sets no user",
+        severity: Medium,
+        description: "Without a User in the image configuration the process runs as root unless the runtime overrides it.",
+        remediation: "Rebuild the image with USER set to an unprivileged user.",
+        frameworks: &["docker-cis:4.1"],
+        references: &[IMAGE_SPEC],
+    },
+    Def {
+        id: "image-expose-ssh",
+        title: "Image exposes SSH",
+        severity: Low,
+        description: "Port 22 in ExposedPorts suggests an SSH daemon in the container, which adds credentials and an attack surface containers do not need.",
+        remediation: "Remove the SSH server and EXPOSE 22; use docker exec or kubectl exec for access.",
+        frameworks: &["docker-cis:5.6"],
+        references: &[IMAGE_SPEC],
+    },
+    Def {
+        id: "image-secret-env",
+        title: "Secret-looking variable in the image environment",
+        severity: High,
+        description: "An environment variable named like a secret (PASSWORD, TOKEN, SECRET, API_KEY...) holds a value in the image configuration, readable by anyone who can pull the image.",
+        remediation: "Pass secrets at run time (orchestrator secrets, mounted files) instead of baking them into the image.",
+        frameworks: &["docker-cis:4.10"],
+        references: &[IMAGE_SPEC],
+    },
+    // docker-compose.
+    Def {
+        id: "compose-privileged",
+        title: "Privileged compose service",
+        severity: High,
+        description: "privileged: true gives the container every capability and all host devices: it is root on the host.",
+        remediation: "Remove privileged; add only the capabilities the service needs with cap_add.",
+        frameworks: &["docker-cis:5.4"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-dangerous-capability",
+        title: "Compose service adds a dangerous capability",
+        severity: High,
+        description: "cap_add of ALL, SYS_ADMIN, SYS_MODULE, SYS_PTRACE, SYS_RAWIO, DAC_READ_SEARCH, NET_ADMIN or BPF hands the container powers that enable host escapes or network takeover.",
+        remediation: "Remove the capability from cap_add; prefer cap_drop: [ALL] and add back only what is needed.",
+        frameworks: &["docker-cis:5.3"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-host-network",
+        title: "Compose service uses the host network",
+        severity: High,
+        description: "network_mode: host puts the container in the host's network namespace: it can bind any host port and reach services listening on localhost.",
+        remediation: "Remove network_mode: host; publish the ports the service needs with ports.",
+        frameworks: &["docker-cis:5.9"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-host-pid",
+        title: "Compose service shares the host PID namespace",
+        severity: High,
+        description: "pid: host lets the container see and signal every process on the host.",
+        remediation: "Remove pid: host.",
+        frameworks: &["docker-cis:5.15"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-host-ipc",
+        title: "Compose service shares the host IPC namespace",
+        severity: Medium,
+        description: "ipc: host gives the container the host's shared memory and semaphores.",
+        remediation: "Remove ipc: host (use shareable IPC between services if they need it).",
+        frameworks: &["docker-cis:5.16"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-docker-socket",
+        title: "Compose service mounts the container runtime socket",
+        severity: Critical,
+        description: "Whoever can talk to the Docker (or containerd, CRI-O, Podman) socket can start a privileged container: mounting it is root on the host.",
+        remediation: "Do not mount the runtime socket; use a socket proxy with a read-only allowlist if the service must query the daemon.",
+        frameworks: &["docker-cis:5.31"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-sensitive-host-path",
+        title: "Compose service mounts a sensitive host path",
+        severity: High,
+        description: "Bind mounts of /, /etc, /proc, /sys, /dev, /boot, /root, /home, /usr, /lib, /var/log or the container runtime's state expose host secrets or allow changing the host.",
+        remediation: "Mount a named volume or a dedicated directory instead, read-only where possible.",
+        frameworks: &["docker-cis:5.5"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-secret-env",
+        title: "Secret written into a compose environment",
+        severity: High,
+        description: "A secret-looking variable (PASSWORD, TOKEN, SECRET, API_KEY...) with a literal value is stored in the compose file, in version control and in the container's inspect output.",
+        remediation: "Use compose secrets, or interpolate from the environment (${DB_PASSWORD}) and keep the value out of the file.",
+        frameworks: &["docker-cis:4.10"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-image-latest",
+        title: "Compose service image uses the latest tag or no tag",
+        severity: Medium,
+        description: "An image without a tag (or :latest) runs whatever the tag points at when pulled: deployments are not reproducible and can pull in unreviewed changes.",
+        remediation: "Pin the image to a version tag, better a digest.",
+        frameworks: &["docker-cis:4.7"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-user-root",
+        title: "Compose service runs as root",
+        severity: Medium,
+        description: "user: root (or UID 0) runs the service as root inside the container, which makes an escape far more damaging.",
+        remediation: "Set user to an unprivileged UID:GID.",
+        frameworks: &["docker-cis:4.1"],
+        references: &[COMPOSE],
+    },
+    Def {
+        id: "compose-unconfined",
+        title: "Compose service disables seccomp, AppArmor or SELinux",
+        severity: High,
+        description: "security_opt seccomp:unconfined, apparmor:unconfined or label:disable removes the kernel confinement Docker applies by default.",
+        remediation: "Remove the security_opt entry, or point it at a custom profile.",
+        frameworks: &["docker-cis:5.1", "docker-cis:5.2", "docker-cis:5.21"],
+        references: &[COMPOSE],
     },
     // Dockerfile.
     Def {
@@ -1313,6 +1452,8 @@ mod tests {
         let mut ids: Vec<&str> = rules().iter().map(|r| r.id.as_str()).collect();
         assert!(ids.iter().all(|id| id.starts_with("k8s-")
             || id.starts_with("docker-")
+            || id.starts_with("compose-")
+            || id.starts_with("image-")
             || id.starts_with("tf-")));
         let n = ids.len();
         ids.sort_unstable();

@@ -128,6 +128,44 @@ impl Node {
     pub fn is_true(&self, key: &str) -> bool {
         self.get(key).and_then(Node::as_bool) == Some(true)
     }
+
+    /// The node as JSON: unquoted scalars become booleans (YAML 1.1 spellings, as
+    /// Kubernetes reads them), numbers and nulls; everything else stays a string.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Scalar { text, plain } => {
+                if !plain {
+                    return J::String(text.clone());
+                }
+                if let Some(b) = self.as_bool() {
+                    return J::Bool(b);
+                }
+                if matches!(text.as_str(), "null" | "Null" | "NULL" | "~") {
+                    return J::Null;
+                }
+                if let Ok(i) = text.parse::<i64>() {
+                    return J::from(i);
+                }
+                let numeric = text
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+                match text.parse::<f64>() {
+                    Ok(f) if numeric && f.is_finite() => serde_json::Number::from_f64(f)
+                        .map_or_else(|| J::String(text.clone()), J::Number),
+                    _ => J::String(text.clone()),
+                }
+            }
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// One document of a YAML stream.

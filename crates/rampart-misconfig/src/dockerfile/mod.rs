@@ -2,8 +2,8 @@
 //! heredocs, multi-stage builds, `ARG`/`ENV` expansion) and the checks run over it. Image
 //! contents are rampart-inventory's business; this module reads only the build recipe.
 
-mod parse;
-mod rules;
+pub(crate) mod parse;
+pub(crate) mod rules;
 
 pub use parse::{Dockerfile, Instruction, Stage, parse_dockerfile};
 

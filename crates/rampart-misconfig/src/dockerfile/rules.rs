@@ -90,7 +90,7 @@ const SECRET_HINTS: &[&str] = &[
     "CREDENTIAL",
 ];
 
-fn secret_like(name: &str) -> bool {
+pub(crate) fn secret_like(name: &str) -> bool {
     let up = name.to_ascii_uppercase();
     SECRET_HINTS.iter().any(|h| up.contains(h))
 }

@@ -215,6 +215,28 @@ impl ParsedFile {
 
 /// Parse one file. Errors name the file and the line.
 pub fn parse_file(path: &str, text: &str, max_bytes: usize) -> Result<ParsedFile, MisconfigError> {
+    check_limits(path, text, max_bytes)?;
+    let body = parse_hcl(path, text)?;
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    Ok(ParsedFile {
+        path: path.to_string(),
+        body,
+        line_starts,
+    })
+}
+
+/// Parse HCL text into `hcl-edit`'s body (callers check the limits first).
+pub(crate) fn parse_hcl(path: &str, text: &str) -> Result<HclBody, MisconfigError> {
+    hcl_edit::parser::parse_body(text).map_err(|e| MisconfigError::Hcl {
+        path: path.to_string(),
+        line: e.location().line().try_into().unwrap_or(u32::MAX),
+        reason: e.message().to_string(),
+    })
+}
+
+/// Check the size and nesting limits of an HCL text.
+pub(crate) fn check_limits(path: &str, text: &str, max_bytes: usize) -> Result<(), MisconfigError> {
     if text.len() > max_bytes {
         return Err(MisconfigError::Limit {
             path: path.to_string(),
@@ -232,18 +254,7 @@ pub fn parse_file(path: &str, text: &str, max_bytes: usize) -> Result<ParsedFile
             reason: format!("brackets nested more than {MAX_NESTING} deep"),
         });
     }
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| MisconfigError::Hcl {
-        path: path.to_string(),
-        line: e.location().line().try_into().unwrap_or(u32::MAX),
-        reason: e.message().to_string(),
-    })?;
-    let mut line_starts = vec![0];
-    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-    Ok(ParsedFile {
-        path: path.to_string(),
-        body,
-        line_starts,
-    })
+    Ok(())
 }
 
 /// The line where bracket nesting first exceeds [`MAX_NESTING`], skipping strings and comments.

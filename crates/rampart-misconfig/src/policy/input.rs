@@ -1,0 +1,340 @@
+//! What a policy sees as `input`, in conftest's shapes: each YAML/JSON document as parsed
+//! (top-level arrays are evaluated element by element), a Dockerfile as the list of its
+//! instructions (`{Cmd, Flags, Value, Original, JSON, Stage, SubCmd, StartLine}`), and
+//! Terraform HCL as JSON (blocks nested by their labels; an expression that is not a literal
+//! becomes the string `"${...}"` of its source). Each input remembers its file, the line of
+//! the document and a resource name for findings.
+
+use crate::dockerfile::parse::{unquote, words};
+use crate::dockerfile::{Instruction, parse_dockerfile};
+use crate::terraform::parse::{check_limits, parse_hcl};
+use crate::{MisconfigError, yaml};
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Body, Structure};
+use serde_json::{Map, Value};
+
+/// One document a policy is evaluated against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// The file it came from.
+    pub file: String,
+    /// 1-based line where the document starts.
+    pub line: u32,
+    /// What findings name as the resource (`Deployment/shop/web`, or the file).
+    pub resource: String,
+    /// The document.
+    pub value: Value,
+}
+
+/// Every YAML or JSON document of a file (docker-compose, Kubernetes, plain data).
+pub fn yaml_inputs(
+    path: &str,
+    text: &str,
+    limits: yaml::Limits,
+) -> Result<Vec<Input>, MisconfigError> {
+    let docs = yaml::parse_documents(path, text, limits)?;
+    let mut out = Vec::new();
+    for d in &docs {
+        match &d.root.value {
+            yaml::Value::Null => {}
+            yaml::Value::Seq(items) => {
+                out.extend(items.iter().map(|n| node_input(path, n)));
+            }
+            _ => out.push(node_input(path, &d.root)),
+        }
+    }
+    Ok(out)
+}
+
+fn node_input(path: &str, node: &yaml::Node) -> Input {
+    let kind = node.get("kind").and_then(yaml::Node::as_str);
+    let meta = node.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(yaml::Node::as_str);
+    let ns = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(yaml::Node::as_str);
+    let resource = match (kind, name, ns) {
+        (Some(k), Some(n), Some(ns)) => format!("{k}/{ns}/{n}"),
+        (Some(k), Some(n), None) => format!("{k}/{n}"),
+        _ => path.to_string(),
+    };
+    Input {
+        file: path.to_string(),
+        line: node.line,
+        resource,
+        value: node.to_json(),
+    }
+}
+
+/// A Dockerfile as conftest presents it: the list of its instructions.
+pub fn dockerfile_input(path: &str, text: &str) -> Input {
+    let (df, _) = parse_dockerfile(path, text);
+    let value = df.instructions.iter().map(command).collect();
+    Input {
+        file: path.to_string(),
+        line: 1,
+        resource: path.to_string(),
+        value: Value::Array(value),
+    }
+}
+
+fn command(ins: &Instruction) -> Value {
+    let mut args = ins.args.trim();
+    let mut sub_cmd = String::new();
+    let mut keyword = ins.keyword.to_ascii_lowercase();
+    if keyword == "onbuild" {
+        let (first, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+        sub_cmd = first.to_ascii_lowercase();
+        args = rest.trim();
+        keyword = sub_cmd.clone();
+    }
+    let mut flags = Vec::new();
+    while args.starts_with("--") {
+        let (flag, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+        flags.push(Value::String(flag.to_string()));
+        args = rest.trim_start();
+    }
+    let exec_form = args
+        .starts_with('[')
+        .then(|| serde_json::from_str::<Vec<String>>(args).ok())
+        .flatten();
+    let json = exec_form.is_some();
+    let values: Vec<String> = match exec_form {
+        Some(v) => v,
+        None => match keyword.as_str() {
+            "run" | "cmd" | "entrypoint" | "shell" => {
+                let mut script = args.to_string();
+                for h in &ins.heredocs {
+                    script.push('\n');
+                    script.push_str(h);
+                }
+                vec![script]
+            }
+            "env" | "label" => {
+                let first = args.split_whitespace().next().unwrap_or("");
+                if first.contains('=') {
+                    words(args)
+                        .iter()
+                        .filter_map(|w| w.split_once('='))
+                        .flat_map(|(k, v)| [unquote(k), unquote(v)])
+                        .collect()
+                } else {
+                    let (k, v) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+                    vec![k.to_string(), unquote(v.trim())]
+                }
+            }
+            "healthcheck" => {
+                let (first, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+                let mut v = vec![first.to_ascii_uppercase()];
+                if !rest.trim().is_empty() {
+                    v.push(rest.trim().to_string());
+                }
+                v
+            }
+            _ => words(args).iter().map(|w| unquote(w)).collect(),
+        },
+    };
+    let mut obj = Map::new();
+    obj.insert(
+        "Cmd".into(),
+        Value::String(ins.keyword.to_ascii_lowercase()),
+    );
+    obj.insert("SubCmd".into(), Value::String(sub_cmd));
+    obj.insert("JSON".into(), Value::Bool(json));
+    obj.insert(
+        "Original".into(),
+        Value::String(format!("{} {}", ins.keyword, ins.args.trim())),
+    );
+    obj.insert("Flags".into(), Value::Array(flags));
+    obj.insert(
+        "Value".into(),
+        Value::Array(values.into_iter().map(Value::String).collect()),
+    );
+    obj.insert(
+        "Stage".into(),
+        Value::from(ins.stage.map_or(0, |s| s as u64)),
+    );
+    obj.insert("StartLine".into(), Value::from(ins.line));
+    Value::Object(obj)
+}
+
+/// A Terraform file as JSON, in the shape conftest's HCL parser gives it.
+pub fn hcl_input(path: &str, text: &str, max_bytes: usize) -> Result<Input, MisconfigError> {
+    check_limits(path, text, max_bytes)?;
+    let body = parse_hcl(path, text)?;
+    Ok(Input {
+        file: path.to_string(),
+        line: 1,
+        resource: path.to_string(),
+        value: Value::Object(body_json(&body)),
+    })
+}
+
+fn body_json(body: &Body) -> Map<String, Value> {
+    let mut out = Map::new();
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                out.insert(a.key.as_str().to_string(), expr_json(&a.value));
+            }
+            Structure::Block(b) => {
+                let mut slot = &mut out;
+                let mut key = b.ident.as_str().to_string();
+                for label in &b.labels {
+                    let entry = slot.entry(key).or_insert_with(|| Value::Object(Map::new()));
+                    if !entry.is_object() {
+                        *entry = Value::Object(Map::new());
+                    }
+                    let Value::Object(inner) = entry else {
+                        unreachable!("made an object above")
+                    };
+                    slot = inner;
+                    key = label.as_str().to_string();
+                }
+                let value = Value::Object(body_json(&b.body));
+                match slot.get_mut(&key) {
+                    Some(Value::Array(list)) => list.push(value),
+                    Some(existing) => {
+                        let first = existing.take();
+                        *existing = Value::Array(vec![first, value]);
+                    }
+                    None => {
+                        slot.insert(key, value);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn expr_json(e: &Expression) -> Value {
+    match e {
+        Expression::Null(_) => Value::Null,
+        Expression::Bool(b) => Value::Bool(*b.value()),
+        Expression::Number(n) => {
+            let n = n.value();
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
+            }
+        }
+        Expression::String(s) => Value::String(s.value().clone()),
+        Expression::Array(a) => Value::Array(a.iter().map(expr_json).collect()),
+        Expression::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        ObjectKey::Ident(i) => i.as_str().to_string(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                        ObjectKey::Expression(x) => source(x),
+                    };
+                    (key, expr_json(v.expr()))
+                })
+                .collect(),
+        ),
+        Expression::StringTemplate(_) => {
+            let s = source(e);
+            Value::String(
+                s.strip_prefix('"')
+                    .and_then(|s| s.strip_suffix('"'))
+                    .unwrap_or(&s)
+                    .to_string(),
+            )
+        }
+        Expression::Parenthesis(p) => expr_json(p.inner()),
+        _ => Value::String(format!("${{{}}}", source(e))),
+    }
+}
+
+fn source(e: &Expression) -> String {
+    e.to_string().trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_in_conftest_shape() {
+        let input = dockerfile_input(
+            "Dockerfile",
+            "FROM --platform=linux/amd64 openjdk:8 AS build\nENV A=1 B=\"two\"\nRUN apt-get update && \\\n    apt-get install -y curl\nCMD [\"java\", \"-jar\"]\n",
+        );
+        let cmds = input.value.as_array().unwrap();
+        assert_eq!(cmds.len(), 4);
+        assert_eq!(cmds[0]["Cmd"], "from");
+        assert_eq!(cmds[0]["Flags"][0], "--platform=linux/amd64");
+        assert_eq!(
+            cmds[0]["Value"],
+            serde_json::json!(["openjdk:8", "AS", "build"])
+        );
+        assert_eq!(cmds[1]["Value"], serde_json::json!(["A", "1", "B", "two"]));
+        assert_eq!(cmds[2]["StartLine"], 3);
+        assert!(
+            cmds[2]["Value"][0]
+                .as_str()
+                .unwrap()
+                .contains("apt-get install -y curl")
+        );
+        assert_eq!(cmds[3]["JSON"], true);
+        assert_eq!(cmds[3]["Value"], serde_json::json!(["java", "-jar"]));
+    }
+
+    #[test]
+    fn hcl_in_conftest_shape() {
+        let text = r#"
+resource "aws_s3_bucket" "logs" {
+  bucket = "logs-${var.env}"
+  acl    = "private"
+  tags   = { Name = "logs", Count = 2 }
+}
+resource "aws_security_group_rule" "ssh" {
+  type        = "ingress"
+  cidr_blocks = ["0.0.0.0/0"]
+  from_port   = var.port
+}
+resource "aws_security_group_rule" "web" {
+  ingress { from_port = 80 }
+  ingress { from_port = 443 }
+}
+"#;
+        let input = hcl_input("main.tf", text, 1 << 20).unwrap();
+        let r = &input.value["resource"];
+        assert_eq!(r["aws_s3_bucket"]["logs"]["bucket"], "logs-${var.env}");
+        assert_eq!(r["aws_s3_bucket"]["logs"]["tags"]["Count"], 2);
+        assert_eq!(
+            r["aws_security_group_rule"]["ssh"]["cidr_blocks"][0],
+            "0.0.0.0/0"
+        );
+        assert_eq!(
+            r["aws_security_group_rule"]["ssh"]["from_port"],
+            "${var.port}"
+        );
+        assert_eq!(
+            r["aws_security_group_rule"]["web"]["ingress"][1]["from_port"],
+            443
+        );
+    }
+
+    #[test]
+    fn yaml_documents_and_arrays() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {replicas: 2, on: yes, ratio: 0.5, tag: '1.0'}\n---\n- a: 1\n- b: 2\n";
+        let inputs = yaml_inputs("x.yaml", text, yaml::Limits::default()).unwrap();
+        assert_eq!(inputs.len(), 3);
+        assert_eq!(inputs[0].resource, "Pod/shop/web");
+        assert_eq!(inputs[0].value["spec"]["replicas"], 2);
+        assert_eq!(inputs[0].value["spec"]["ratio"], 0.5);
+        assert_eq!(inputs[0].value["spec"]["tag"], "1.0");
+        assert_eq!(inputs[0].value["spec"]["on"], true);
+        assert_eq!(inputs[2].value["b"], 2);
+        assert_eq!(inputs[2].line, 7);
+    }
+}
