@@ -1,16 +1,25 @@
 //! `rampart detect` and `rampart rules check`: Falco and Sigma rule files (told apart by their
-//! content), events from files or stdin, alerts in Falco's JSON shape for both kinds of rule.
+//! content), events streamed from files or stdin or received from the Kubernetes audit
+//! webhook, alerts in Falco's JSON shape for both kinds of rule. Matching, noise control and
+//! outputs are `rampart_detect`'s (`engine`, `pipeline`, `output`, `receiver`); this file
+//! turns flags into them and prints the run's counts.
 
-use crate::cli::{DetectArgs, DetectFormat, InputFormatArg, RulesCheckArgs, StatusFormat};
+use crate::cli::{
+    DetectArgs, DetectFormat, InputFormatArg, RulesCheckArgs, StatusFormat, WebhookFormatArg,
+};
 use anyhow::{Context, Result, bail};
-use rampart_detect::event::{Event, Source};
+use rampart_detect::engine::{self, Detector};
+use rampart_detect::event::Event;
 use rampart_detect::falco::{self, Alert, LoadReport, RuleState, Ruleset};
-use rampart_detect::fields::FieldSource;
 use rampart_detect::input::{InputFormat, read_events};
-use rampart_detect::sigma::{self, JsonDoc, LogSource, SigmaRuleStatus, SigmaRuleset};
+use rampart_detect::noise::NoiseConfig;
+use rampart_detect::output::{
+    self, AlertFormat, Retry, SyslogSink, WebhookFormat, WebhookSink, WriterSink,
+};
+use rampart_detect::pipeline::{AlertPipeline, Closed};
+use rampart_detect::receiver::{self, AuditReceiver};
+use rampart_detect::sigma::{self, LogSource, SigmaRuleStatus, SigmaRuleset};
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -61,12 +70,12 @@ fn rule_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
 }
 
 /// Loaded rules of both kinds.
-struct Rules {
-    falco: Option<(Ruleset, LoadReport)>,
-    sigma: Option<(SigmaRuleset, Vec<SigmaRuleStatus>)>,
+pub(crate) struct Rules {
+    pub(crate) falco: Option<(Ruleset, LoadReport)>,
+    pub(crate) sigma: Option<(SigmaRuleset, Vec<SigmaRuleStatus>)>,
 }
 
-fn load(paths: &[PathBuf]) -> Result<Rules> {
+pub(crate) fn load(paths: &[PathBuf]) -> Result<Rules> {
     let files = rule_files(paths)?;
     let (f, s): (Vec<_>, Vec<_>) = files.iter().partition(|(_, t)| kind_of(t) == Kind::Falco);
     let falco = (!f.is_empty()).then(|| {
@@ -211,30 +220,103 @@ pub fn check(args: &RulesCheckArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn sigma_source(ev: &Event) -> LogSource<'static> {
-    match ev.source {
-        Source::K8sAudit => LogSource::new(Some("kubernetes"), None, Some("audit")),
-        Source::AwsCloudtrail => LogSource::new(Some("aws"), None, Some("cloudtrail")),
-        Source::Syscall => LogSource::new(Some("linux"), Some("process_creation"), None),
-        Source::Json => LogSource::new(None, None, None),
-    }
+/// The Sigma log source of an event (see [`rampart_detect::engine::sigma_source`]).
+pub(crate) fn sigma_source(ev: &Event) -> LogSource<'static> {
+    engine::sigma_source(ev)
 }
 
-fn falco_priority(level: Option<&str>) -> &'static str {
-    match level.unwrap_or_default() {
-        "critical" => "Critical",
-        "high" => "Error",
-        "medium" => "Warning",
-        "low" => "Notice",
-        _ => "Informational",
-    }
+/// The Falco priority of a Sigma level.
+pub(crate) fn falco_priority(level: Option<&str>) -> &'static str {
+    engine::falco_priority(level)
 }
 
-fn rfc3339_nanos(ns: u64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ns as i128)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+/// RFC 3339 with nanoseconds.
+pub(crate) fn rfc3339_nanos(ns: u64) -> String {
+    engine::rfc3339_nanos(ns)
+}
+
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// Outputs and noise control from the flags: stdout first, then the file, webhooks and
+/// syslog receivers.
+fn pipeline(args: &DetectArgs) -> Result<AlertPipeline> {
+    let mut p = AlertPipeline::new(NoiseConfig {
+        dedup_window: args.dedup_window,
+        dedup_key: args.dedup_key.clone(),
+        rate_limit: args.rate_limit,
+    });
+    let format = match args.format {
+        DetectFormat::Json => AlertFormat::Json,
+        DetectFormat::Text => AlertFormat::Text,
+    };
+    p.add_sink(Box::new(WriterSink::new(
+        "stdout",
+        std::io::BufWriter::new(std::io::stdout()),
+        format,
+    )));
+    if let Some(path) = &args.output_file {
+        p.add_sink(Box::new(output::file_sink(path)?));
+    }
+    let webhook_format = match args.webhook_format {
+        WebhookFormatArg::Falco => WebhookFormat::Falco,
+        WebhookFormatArg::Slack => WebhookFormat::Slack,
+    };
+    for url in &args.webhook {
+        let sink = WebhookSink::new(url, webhook_format, Retry::default())
+            .map_err(|e| anyhow::anyhow!(e))?;
+        p.add_sink(Box::new(sink));
+    }
+    for target in &args.syslog {
+        p.add_sink(Box::new(SyslogSink::new(target.clone())));
+    }
+    Ok(p)
+}
+
+/// Counts of one `rampart detect` run.
+#[derive(Default)]
+struct Counts {
+    events: u64,
+    bad: u64,
+    /// The latest alert time: noise control's clock.
+    now: u64,
+}
+
+/// Runs one event (or bad record) through the detector and the pipeline.
+fn process(
+    item: Result<Event, (usize, String)>,
+    name: &str,
+    args: &DetectArgs,
+    detector: &mut Detector,
+    pipeline: &mut AlertPipeline,
+    alerts: &mut Vec<Alert>,
+    counts: &mut Counts,
+) -> std::result::Result<(), Closed> {
+    let ev = match item {
+        Ok(ev) => ev,
+        Err((line, reason)) => {
+            counts.bad += 1;
+            if !args.quiet && counts.bad <= 10 {
+                eprintln!("rampart: warning: {name}: record {line}: {reason}");
+            }
+            return Ok(());
+        }
+    };
+    counts.events += 1;
+    alerts.clear();
+    detector.detect(&ev, alerts);
+    if !alerts.is_empty() {
+        let now = if ev.time > 0 { ev.time } else { now_ns() };
+        counts.now = counts.now.max(now);
+        for a in alerts.iter() {
+            pipeline.submit(a, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// `rampart detect`.
@@ -245,8 +327,7 @@ pub fn detect(args: &DetectArgs) -> Result<u8> {
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
     let mut problems = 0usize;
-    if let Some((rs, report)) = &mut rules.falco {
-        rs.set_hostname(hostname.clone());
+    if let Some((_, report)) = &mut rules.falco {
         for m in report.errors() {
             problems += 1;
             if !args.quiet {
@@ -277,99 +358,132 @@ pub fn detect(args: &DetectArgs) -> Result<u8> {
         InputFormatArg::Cloudtrail => InputFormat::Cloudtrail,
         InputFormatArg::Jsonl => InputFormat::Jsonl,
     };
-    let mut inputs: Vec<(String, Box<dyn std::io::Read>)> = Vec::new();
-    if args.inputs.is_empty() {
-        inputs.push(("<stdin>".into(), Box::new(std::io::stdin())));
-    }
-    for p in &args.inputs {
-        let f = std::fs::File::open(p).with_context(|| p.display().to_string())?;
-        inputs.push((p.display().to_string(), Box::new(f)));
-    }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let (mut events, mut bad, mut alerts_n) = (0u64, 0u64, 0u64);
-    let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
+    let mut detector = Detector::new(rules.falco.map(|r| r.0), rules.sigma.map(|r| r.0));
+    detector.set_hostname(hostname);
+    detector.set_profiling(args.stats);
+    let mut pipeline = pipeline(args)?;
+    let mut counts = Counts::default();
     let mut alerts: Vec<Alert> = Vec::new();
-    let mut sigma_hits = Vec::new();
-    for (name, reader) in inputs {
-        for item in read_events(reader, format) {
-            let ev = match item {
-                Ok(ev) => ev,
-                Err((line, reason)) => {
-                    bad += 1;
-                    if !args.quiet && bad <= 10 {
-                        eprintln!("rampart: warning: {name}: record {line}: {reason}");
-                    }
-                    continue;
-                }
-            };
-            events += 1;
-            alerts.clear();
-            if let Some((rs, _)) = &rules.falco {
-                rs.matches(&ev, &mut alerts);
-            }
-            if let Some((rs, _)) = &rules.sigma {
-                sigma_hits.clear();
-                let src = sigma_source(&ev);
-                match &ev.raw {
-                    Some(raw) if ev.source != Source::Syscall => {
-                        rs.matches(src, &JsonDoc(raw) as &dyn FieldSource, &mut sigma_hits)
-                    }
-                    _ => rs.matches(src, &ev as &dyn FieldSource, &mut sigma_hits),
-                }
-                for m in &sigma_hits {
-                    let mut fields = BTreeMap::new();
-                    fields.insert("sigma.id".to_string(), serde_json::json!(m.id));
-                    fields.insert("sigma.level".to_string(), serde_json::json!(m.level));
-                    let time = rfc3339_nanos(ev.time);
-                    let priority = falco_priority(m.level);
-                    alerts.push(Alert {
-                        output: format!(
-                            "{time}: {priority} Sigma rule matched: {} (id={})",
-                            m.title,
-                            m.id.unwrap_or("-")
-                        ),
-                        time,
-                        rule: m.title.to_string(),
-                        priority: priority.to_string(),
-                        output_fields: fields,
-                        source: ev.source.as_str().to_string(),
-                        tags: m.tags.to_vec(),
-                        hostname: hostname.clone(),
-                    });
-                }
-            }
-            for a in &alerts {
-                alerts_n += 1;
-                *per_rule.entry(a.rule.clone()).or_default() += 1;
-                let line = match args.format {
-                    DetectFormat::Json => serde_json::to_string(a)?,
-                    DetectFormat::Text => a.output.clone(),
-                };
-                if let Err(e) = writeln!(out, "{line}") {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return Ok(0);
-                    }
-                    return Err(e.into());
-                }
-            }
+    let run = if let Some(addr) = &args.listen {
+        let tls = match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(receiver::tls_config(cert, key)?),
+            _ => None,
+        };
+        let server = AuditReceiver::bind(addr, tls.clone())?;
+        let local = server.local_addr().with_context(|| addr.clone())?;
+        if !args.quiet {
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            eprintln!("rampart: listening for Kubernetes audit events on {scheme}://{local}");
         }
-    }
-    match out.flush() {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
-        r => r?,
-    }
+        let batches = server.spawn(format);
+        (|| {
+            for batch in batches {
+                let name = batch.peer.to_string();
+                for item in batch.events {
+                    process(
+                        item,
+                        &name,
+                        args,
+                        &mut detector,
+                        &mut pipeline,
+                        &mut alerts,
+                        &mut counts,
+                    )?;
+                }
+                pipeline.flush()?;
+            }
+            Ok(())
+        })()
+    } else {
+        let mut inputs: Vec<(String, Box<dyn std::io::Read>)> = Vec::new();
+        if args.inputs.is_empty() {
+            inputs.push(("<stdin>".into(), Box::new(std::io::stdin())));
+        }
+        for p in &args.inputs {
+            let f = std::fs::File::open(p).with_context(|| p.display().to_string())?;
+            inputs.push((p.display().to_string(), Box::new(f)));
+        }
+        (|| {
+            for (name, reader) in inputs {
+                let mut events = read_events(reader, format);
+                while let Some(item) = events.next() {
+                    process(
+                        item,
+                        &name,
+                        args,
+                        &mut detector,
+                        &mut pipeline,
+                        &mut alerts,
+                        &mut counts,
+                    )?;
+                    // About to wait for input: deliver what is buffered first.
+                    if !events.has_buffered() {
+                        pipeline.flush()?;
+                    }
+                }
+            }
+            Ok(())
+        })()
+    };
+    // A closed stdout (`| head`) ends the run quietly.
+    let end = if counts.now > 0 { counts.now } else { now_ns() };
+    let report = match run.and_then(|()| pipeline.finish(end)) {
+        Ok(r) => r,
+        Err(Closed { .. }) => return Ok(0),
+    };
+    let Counts { events, bad, .. } = counts;
     if bad > 0 && !args.quiet {
         eprintln!("rampart: warning: {bad} records were not events and were skipped");
     }
+    for (name, s) in &report.outputs {
+        if (s.failed > 0 || s.dropped > 0) && !args.quiet {
+            eprintln!(
+                "rampart: warning: {name}: {} alerts not delivered ({} failed, {} dropped)",
+                s.failed + s.dropped,
+                s.failed,
+                s.dropped
+            );
+        }
+    }
     if args.stats {
         let secs = start.elapsed().as_secs_f64();
+        let (_, raised) = detector.counts();
         eprintln!(
-            "events {events}, skipped {bad}, alerts {alerts_n}, {secs:.3} s ({:.0} events/s)",
+            "events {events}, skipped {bad}, alerts {raised}, {secs:.3} s ({:.0} events/s)",
             events as f64 / secs.max(1e-9)
         );
-        for (rule, n) in &per_rule {
-            eprintln!("  {n:>8}  {rule}");
+        eprintln!(
+            "delivered {}, suppressed {} ({} duplicates, {} over the rate limit), {} summary alerts",
+            report.delivered,
+            report.duplicates + report.rate_limited,
+            report.duplicates,
+            report.rate_limited,
+            report.summaries
+        );
+        for (name, s) in &report.outputs {
+            eprintln!(
+                "output {name}: sent {}, failed {}, dropped {}, retries {}",
+                s.sent, s.failed, s.dropped, s.retries
+            );
+        }
+        eprintln!(
+            "{:>10} {:>8} {:>10} {:>10}  engine rule",
+            "evaluated", "matched", "suppressed", "time ms"
+        );
+        for row in detector.rule_costs() {
+            let suppressed = report
+                .suppressed
+                .get(&row.rule)
+                .map_or(0, |s| s.duplicates + s.rate_limited);
+            eprintln!(
+                "{:>10} {:>8} {:>10} {:>10.3}  {:<6} {}",
+                row.cost.evaluated,
+                row.cost.matched,
+                suppressed,
+                row.cost.nanos as f64 / 1e6,
+                row.engine,
+                row.rule
+            );
         }
     }
     Ok(0)

@@ -42,12 +42,13 @@ fn k8s_audit_privileged_pod_alert_in_falco_shape() {
     assert_eq!(code, 0, "{err}");
     let a = alerts(&out);
     assert_eq!(a.len(), 1, "{out}");
-    let keys: Vec<&str> = a[0]
+    let mut keys: Vec<&str> = a[0]
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
+    keys.sort_unstable();
     assert_eq!(keys, ALERT_KEYS);
     assert_eq!(a[0]["rule"], "Create Privileged Pod");
     assert_eq!(a[0]["priority"], "Warning");
@@ -115,7 +116,8 @@ fn cloudtrail_with_falco_and_sigma_rules_in_one_stream() {
     );
     assert_eq!(a[1]["output_fields"]["sigma.level"], "low");
     for x in &a {
-        let keys: Vec<&str> = x.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = x.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
         assert_eq!(keys, ALERT_KEYS);
         assert_eq!(x["source"], "aws_cloudtrail");
     }

@@ -121,65 +121,319 @@ fn document_events(
     }
 }
 
-/// Reads events from `reader`. Gzip input is detected and decompressed. A file may hold
-/// one pretty-printed JSON document or JSON lines; each bad line is reported, not fatal.
-pub fn read_events<R: Read>(
-    reader: R,
-    format: InputFormat,
-) -> impl Iterator<Item = Result<Event, BadRecord>> {
-    let mut buf = std::io::BufReader::new(reader);
-    let gz = buf
-        .fill_buf()
-        .map(|b| b.starts_with(&[0x1f, 0x8b]))
-        .unwrap_or(false);
-    let mut text = Vec::new();
-    let read = if gz {
-        flate2::read::MultiGzDecoder::new(buf).read_to_end(&mut text)
-    } else {
-        buf.read_to_end(&mut text)
-    };
-    let mut out = Vec::new();
-    let numbered = |mut out: Vec<Result<Event, BadRecord>>| {
-        let mut n = 0u64;
-        for ev in out.iter_mut().flatten() {
-            n += 1;
-            if ev.num == 0 {
-                ev.num = n;
+/// Longest record (a line, or a whole pretty-printed document) read into memory; longer
+/// ones are reported and skipped, so memory stays bounded whatever the input.
+pub const MAX_RECORD_BYTES: usize = 256 << 20;
+
+/// The byte source under an [`EventReader`]: plain, or gzip (detected by its magic).
+enum Bytes<R: Read> {
+    Plain(std::io::BufReader<R>),
+    Gzip(Box<std::io::BufReader<flate2::read::MultiGzDecoder<std::io::BufReader<R>>>>),
+}
+
+impl<R: Read> Bytes<R> {
+    fn buf(&mut self) -> &mut dyn BufRead {
+        match self {
+            Bytes::Plain(b) => b,
+            Bytes::Gzip(b) => &mut **b,
+        }
+    }
+
+    fn buffered(&self) -> usize {
+        match self {
+            Bytes::Plain(b) => b.buffer().len(),
+            Bytes::Gzip(b) => b.buffer().len(),
+        }
+    }
+}
+
+/// How the input is split into JSON documents, decided by its first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Undecided,
+    /// One document per line: every line stands alone (a bad line never affects the next).
+    Lines,
+    /// Pretty-printed documents (an `EventList`, a CloudTrail file): a document ends where
+    /// its outermost brace closes.
+    Documents,
+}
+
+/// Tracks JSON nesting across lines, outside strings.
+#[derive(Debug, Default)]
+struct Depth {
+    depth: i64,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Depth {
+    /// Feeds one line; returns the offset just past the byte where the outermost value
+    /// closed, if it did on this line.
+    fn feed(&mut self, line: &[u8]) -> Option<usize> {
+        for (i, &b) in line.iter().enumerate() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    if self.depth <= 0 {
+                        self.depth = 0;
+                        return Some(i + 1);
+                    }
+                }
+                _ => {}
             }
         }
-        out.into_iter()
-    };
-    if let Err(e) = read {
-        out.push(Err((0, format!("read error: {e}"))));
-        return out.into_iter();
+        None
     }
-    let text = String::from_utf8_lossy(&text);
-    // One whole document (pretty-printed EventList, CloudTrail file)?
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{')
-        && let Ok(v) = serde_json::from_str::<Json>(&text)
-    {
-        document_events(v, format, 1, &mut out);
-        return numbered(out);
+}
+
+/// A streaming event reader: JSON lines are parsed and yielded as each line arrives (so a
+/// pipe is processed live), pretty-printed documents as each one closes. Memory holds one
+/// record at a time, at most [`MAX_RECORD_BYTES`].
+///
+/// Yields `Err((line, reason))` for every record that is not an event, and carries on.
+pub struct EventReader<R: Read> {
+    bytes: Bytes<R>,
+    format: InputFormat,
+    framing: Framing,
+    /// 1-based number of the last line read.
+    line: usize,
+    /// The document being gathered (document framing) and the line it started on.
+    doc: Vec<u8>,
+    doc_line: usize,
+    depth: Depth,
+    pending: std::collections::VecDeque<Result<Event, BadRecord>>,
+    max_record: usize,
+    /// Events yielded so far (numbers events that carry none).
+    count: u64,
+    done: bool,
+}
+
+impl<R: Read> std::fmt::Debug for EventReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventReader")
+            .field("format", &self.format)
+            .field("line", &self.line)
+            .finish()
     }
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
+}
+
+/// Reads one line (without its newline) into `buf`, keeping at most `max` bytes; returns
+/// the line's full length, or `None` at the end of input.
+fn read_line_capped(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<usize>> {
+    buf.clear();
+    let mut total = 0usize;
+    let mut any = false;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(any.then_some(total));
         }
-        match serde_json::from_str::<Json>(line) {
-            Ok(v) => document_events(v, format, i + 1, &mut out),
-            Err(e) => out.push(Err((i + 1, format!("not JSON: {e}")))),
+        any = true;
+        let (take, end) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        let room = max.saturating_sub(buf.len()).min(take);
+        buf.extend_from_slice(&chunk[..room]);
+        total += take;
+        r.consume(take + usize::from(end));
+        if end {
+            return Ok(Some(total));
         }
     }
-    numbered(out)
+}
+
+impl<R: Read> EventReader<R> {
+    /// Reads events of `format` from `reader` (gzip is detected and decompressed).
+    pub fn new(reader: R, format: InputFormat) -> EventReader<R> {
+        let mut buf = std::io::BufReader::with_capacity(64 << 10, reader);
+        let gz = buf
+            .fill_buf()
+            .map(|b| b.starts_with(&[0x1f, 0x8b]))
+            .unwrap_or(false);
+        let bytes = if gz {
+            Bytes::Gzip(Box::new(std::io::BufReader::with_capacity(
+                64 << 10,
+                flate2::read::MultiGzDecoder::new(buf),
+            )))
+        } else {
+            Bytes::Plain(buf)
+        };
+        EventReader {
+            bytes,
+            format,
+            framing: Framing::Undecided,
+            line: 0,
+            doc: Vec::new(),
+            doc_line: 0,
+            depth: Depth::default(),
+            pending: std::collections::VecDeque::new(),
+            max_record: MAX_RECORD_BYTES,
+            count: 0,
+            done: false,
+        }
+    }
+
+    /// Sets the longest record kept in memory (default [`MAX_RECORD_BYTES`]).
+    pub fn set_max_record(&mut self, bytes: usize) {
+        self.max_record = bytes.max(1);
+    }
+
+    /// True when the next event can be had without waiting for more input: events of a
+    /// document already read, or bytes already buffered. Callers flush their outputs when
+    /// this is false, before the reader blocks on a slow producer.
+    pub fn has_buffered(&self) -> bool {
+        !self.pending.is_empty() || self.bytes.buffered() > 0
+    }
+
+    fn parse(&mut self, text: &[u8], line: usize) {
+        let text = String::from_utf8_lossy(text);
+        let mut out = Vec::new();
+        match serde_json::from_str::<Json>(&text) {
+            Ok(v) => document_events(v, self.format, line, &mut out),
+            Err(e) => out.push(Err((line, format!("not JSON: {e}")))),
+        }
+        self.pending.extend(out);
+    }
+
+    /// Reads input until at least one record is pending or the input ends.
+    fn fill(&mut self) {
+        let mut line = Vec::new();
+        while self.pending.is_empty() && !self.done {
+            let len = match read_line_capped(self.bytes.buf(), &mut line, self.max_record) {
+                Ok(Some(n)) => n,
+                Ok(None) => {
+                    self.done = true;
+                    if !self.doc.iter().all(u8::is_ascii_whitespace) {
+                        let doc = std::mem::take(&mut self.doc);
+                        self.parse(&doc, self.doc_line);
+                    }
+                    break;
+                }
+                Err(e) => {
+                    self.done = true;
+                    self.pending
+                        .push_back(Err((self.line, format!("read error: {e}"))));
+                    break;
+                }
+            };
+            self.line += 1;
+            if len > line.len() && self.framing != Framing::Documents {
+                self.pending.push_back(Err((
+                    self.line,
+                    format!("record longer than {} bytes", self.max_record),
+                )));
+                continue;
+            }
+            if self.framing == Framing::Undecided {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let mut probe = Depth::default();
+                self.framing = match probe.feed(&line) {
+                    // The first value opened but did not close on its line.
+                    None if probe.depth > 0 => Framing::Documents,
+                    _ => Framing::Lines,
+                };
+            }
+            match self.framing {
+                Framing::Lines | Framing::Undecided => {
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let l = self.line;
+                    self.parse(&line, l);
+                }
+                Framing::Documents => self.feed_document(&line, len),
+            }
+        }
+    }
+
+    fn feed_document(&mut self, line: &[u8], len: usize) {
+        if self.doc.iter().all(u8::is_ascii_whitespace) {
+            self.doc.clear();
+            self.doc_line = self.line;
+        }
+        if self.doc.len() + line.len() > self.max_record || len > line.len() {
+            // Too large to hold: report it and skip the rest of the input, whose framing is
+            // lost.
+            self.pending.push_back(Err((
+                self.doc_line,
+                format!("document longer than {} bytes", self.max_record),
+            )));
+            self.doc = Vec::new();
+            self.done = true;
+            return;
+        }
+        let mut rest = line;
+        while let Some(end) = self.depth.feed(rest) {
+            self.doc.extend_from_slice(&rest[..end]);
+            let doc = std::mem::take(&mut self.doc);
+            self.parse(&doc, self.doc_line);
+            self.doc_line = self.line;
+            rest = &rest[end..];
+        }
+        if self.depth.depth == 0 && !rest.iter().all(u8::is_ascii_whitespace) {
+            // Text outside any brace: a record of its own when the line ends.
+            let l = self.line;
+            self.parse(rest, l);
+        } else {
+            self.doc.extend_from_slice(rest);
+            self.doc.push(b'\n');
+        }
+    }
+}
+
+impl<R: Read> Iterator for EventReader<R> {
+    type Item = Result<Event, BadRecord>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pending.is_empty() {
+            self.fill();
+        }
+        let mut item = self.pending.pop_front()?;
+        if let Ok(ev) = &mut item {
+            self.count += 1;
+            if ev.num == 0 {
+                ev.num = self.count;
+            }
+        }
+        Some(item)
+    }
+}
+
+/// Reads events from `reader` as a stream (see [`EventReader`]). Gzip input is detected and
+/// decompressed. The input may hold JSON lines or pretty-printed JSON documents (an
+/// `EventList`, a CloudTrail file); each bad record is reported, not fatal.
+pub fn read_events<R: Read>(reader: R, format: InputFormat) -> EventReader<R> {
+    EventReader::new(reader, format)
 }
 
 /// Opens `path` and reads its events (see [`read_events`]).
 pub fn read_events_file(
     path: &std::path::Path,
     format: InputFormat,
-) -> Result<impl Iterator<Item = Result<Event, BadRecord>>, crate::DetectError> {
+) -> Result<EventReader<std::fs::File>, crate::DetectError> {
     let f = std::fs::File::open(path).map_err(|source| crate::DetectError::Io {
         path: path.to_path_buf(),
         source,
@@ -205,15 +459,96 @@ mod tests {
 
     #[test]
     fn missing_file_names_the_path() {
-        let err = read_events_file(
+        let Err(err) = read_events_file(
             std::path::Path::new("/nonexistent/x.json"),
             InputFormat::Auto,
-        )
-        .err()
-        .expect("error");
+        ) else {
+            panic!("a missing file must be an error");
+        };
         assert!(
             err.to_string().starts_with("/nonexistent/x.json: "),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn pretty_printed_documents_and_lines() {
+        let input = "{\n  \"kind\": \"EventList\",\n  \"apiVersion\": \"audit.k8s.io/v1\",\n  \"items\": [\n    {\"kind\": \"Event\", \"apiVersion\": \"audit.k8s.io/v1\", \"verb\": \"a{\\\"}\"},\n    {\"kind\": \"Event\", \"apiVersion\": \"audit.k8s.io/v1\", \"verb\": \"b\"}\n  ]\n}\n{\n  \"Records\": [{\"eventVersion\": \"1.08\", \"eventName\": \"C\"}]\n}\ngarbage\n";
+        let all: Vec<_> = read_events(input.as_bytes(), InputFormat::Auto).collect();
+        assert_eq!(all.len(), 4, "{all:?}");
+        let raw = |i: usize| all[i].as_ref().expect("event").raw.clone().expect("raw");
+        assert_eq!(raw(0)["verb"], "a{\"}");
+        assert_eq!(raw(1)["verb"], "b");
+        assert_eq!(raw(2)["eventName"], "C");
+        assert_eq!(all[2].as_ref().expect("event").num, 3);
+        assert!(
+            matches!(&all[3], Err((12, r)) if r.starts_with("not JSON")),
+            "{:?}",
+            all[3]
+        );
+    }
+
+    /// A reader that serves its chunks one per `read` call and counts the calls.
+    struct Chunks {
+        chunks: Vec<&'static [u8]>,
+        reads: std::rc::Rc<std::cell::Cell<usize>>,
+    }
+
+    impl Read for Chunks {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.reads.set(self.reads.get() + 1);
+            if self.chunks.is_empty() {
+                return Ok(0);
+            }
+            let c = self.chunks.remove(0);
+            buf[..c.len()].copy_from_slice(c);
+            Ok(c.len())
+        }
+    }
+
+    #[test]
+    fn lines_are_yielded_as_they_arrive() {
+        let reads = std::rc::Rc::new(std::cell::Cell::new(0));
+        let r = Chunks {
+            chunks: vec![
+                b"{\"type\":\"execve\",\"proc\":{\"name\":\"a\"}}\n",
+                b"{\"type\":\"execve\",",
+                b"\"proc\":{\"name\":\"b\"}}\n",
+            ],
+            reads: reads.clone(),
+        };
+        let mut events = read_events(r, InputFormat::Auto);
+        let first = events.next().expect("one").expect("event");
+        assert_eq!(first.proc.name, "a");
+        // The first event came out of the first read alone.
+        assert_eq!(reads.get(), 1);
+        assert!(!events.has_buffered());
+        let second = events.next().expect("two").expect("event");
+        assert_eq!(second.proc.name, "b");
+        assert!(events.next().is_none());
+    }
+
+    #[test]
+    fn records_over_the_limit_are_skipped() {
+        let input = "{\"type\":\"execve\",\"proc\":{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaa\"}}\n{\"type\":\"execve\"}\n";
+        let mut r = read_events(input.as_bytes(), InputFormat::Auto);
+        r.set_max_record(30);
+        let all: Vec<_> = r.collect();
+        assert!(
+            matches!(&all[0], Err((1, m)) if m.contains("longer than 30")),
+            "{all:?}"
+        );
+        assert!(all[1].is_ok());
+        // A pretty-printed document over the limit ends the read.
+        let doc =
+            "{\n\"Records\": [\n{\"eventName\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n]\n}\n";
+        let mut r = read_events(doc.as_bytes(), InputFormat::Auto);
+        r.set_max_record(30);
+        let all: Vec<_> = r.collect();
+        assert_eq!(all.len(), 1);
+        assert!(
+            matches!(&all[0], Err((1, m)) if m.contains("document longer")),
+            "{all:?}"
         );
     }
 

@@ -373,6 +373,27 @@ pub struct Alert {
     pub hostname: String,
 }
 
+/// What one rule cost while matching: how often it was evaluated, how often it matched and
+/// the time spent evaluating it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RuleCost {
+    /// Events the rule was evaluated on (after the event-type or literal index).
+    pub evaluated: u64,
+    /// Events it matched.
+    pub matched: u64,
+    /// Time spent evaluating it, in nanoseconds.
+    pub nanos: u64,
+}
+
+impl RuleCost {
+    /// Records one evaluation.
+    pub fn add(&mut self, took: std::time::Duration, matched: bool) {
+        self.evaluated += 1;
+        self.matched += u64::from(matched);
+        self.nanos += u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+    }
+}
+
 /// Whether every matching rule alerts, or only the first in load order (Falco's default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MatchMode {
@@ -550,8 +571,43 @@ impl Ruleset {
         self.rules.iter().map(|r| r.name.as_str())
     }
 
+    /// The event types the enabled rules of `source` can match, for filtering at the
+    /// event source; `None` when some rule matches any type.
+    pub fn event_types(&self, source: Source) -> Option<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        for r in self
+            .rules
+            .iter()
+            .filter(|r| r.enabled && r.source == source)
+        {
+            if r.priority > self.min_priority {
+                continue;
+            }
+            out.extend(r.types.as_ref()?.iter().cloned());
+        }
+        Some(out)
+    }
+
     /// Matches `ev` against the rules of its source and event type, appending alerts.
     pub fn matches(&self, ev: &Event, out: &mut Vec<Alert>) {
+        self.matches_inner(ev, out, None);
+    }
+
+    /// Like [`Ruleset::matches`], and adds each evaluated rule's cost to `costs` (indexed
+    /// like [`Ruleset::rule_names`]; grown as needed). Costs one clock read per rule.
+    pub fn matches_profiled(&self, ev: &Event, out: &mut Vec<Alert>, costs: &mut Vec<RuleCost>) {
+        if costs.len() < self.rules.len() {
+            costs.resize(self.rules.len(), RuleCost::default());
+        }
+        self.matches_inner(ev, out, Some(costs));
+    }
+
+    fn matches_inner(
+        &self,
+        ev: &Event,
+        out: &mut Vec<Alert>,
+        mut costs: Option<&mut Vec<RuleCost>>,
+    ) {
         let Some(idx) = self.index.get(&ev.source) else {
             return;
         };
@@ -566,7 +622,18 @@ impl Ruleset {
             let Some(r) = self.rules.get(i as usize) else {
                 continue;
             };
-            if r.matcher.eval(ev) {
+            let hit = match costs.as_deref_mut() {
+                None => r.matcher.eval(ev),
+                Some(costs) => {
+                    let t = std::time::Instant::now();
+                    let hit = r.matcher.eval(ev);
+                    if let Some(c) = costs.get_mut(i as usize) {
+                        c.add(t.elapsed(), hit);
+                    }
+                    hit
+                }
+            };
+            if hit {
                 out.push(self.alert(r, ev));
                 if self.mode == MatchMode::First {
                     return;

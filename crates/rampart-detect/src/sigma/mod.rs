@@ -373,6 +373,50 @@ impl SigmaRuleset {
         ev: &dyn FieldSource,
         out: &mut Vec<SigmaMatch<'r>>,
     ) {
+        self.matches_inner(source, ev, out, None);
+    }
+
+    /// Like [`SigmaRuleset::matches`], and adds each evaluated rule's cost to `costs`
+    /// (indexed like [`SigmaRuleset::rules`]; grown as needed).
+    pub fn matches_profiled<'r>(
+        &'r self,
+        source: LogSource<'_>,
+        ev: &dyn FieldSource,
+        out: &mut Vec<SigmaMatch<'r>>,
+        costs: &mut Vec<crate::falco::RuleCost>,
+    ) {
+        if costs.len() < self.meta.len() {
+            costs.resize(self.meta.len(), crate::falco::RuleCost::default());
+        }
+        self.matches_inner(source, ev, out, Some(costs));
+    }
+
+    fn eval_costed(
+        &self,
+        i: usize,
+        ctx: &mut Ctx<'_>,
+        costs: &mut Option<&mut Vec<crate::falco::RuleCost>>,
+    ) -> bool {
+        match costs.as_deref_mut() {
+            None => self.eval_rule(i, ctx),
+            Some(costs) => {
+                let t = std::time::Instant::now();
+                let hit = self.eval_rule(i, ctx);
+                if let Some(c) = costs.get_mut(i) {
+                    c.add(t.elapsed(), hit);
+                }
+                hit
+            }
+        }
+    }
+
+    fn matches_inner<'r>(
+        &'r self,
+        source: LogSource<'_>,
+        ev: &dyn FieldSource,
+        out: &mut Vec<SigmaMatch<'r>>,
+        mut costs: Option<&mut Vec<crate::falco::RuleCost>>,
+    ) {
         let mut ctx = Ctx::new(ev);
         let mut candidates = Vec::new();
         for g in &self.groups {
@@ -386,7 +430,7 @@ impl SigmaRuleset {
             }
             if g.index.is_empty() {
                 for &i in &g.always {
-                    if self.eval_rule(i, &mut ctx) {
+                    if self.eval_costed(i, &mut ctx, &mut costs) {
                         out.push(self.hit(i));
                     }
                 }
@@ -404,7 +448,7 @@ impl SigmaRuleset {
             candidates.sort_unstable();
             candidates.dedup();
             for &i in &candidates {
-                if self.eval_rule(i, &mut ctx) {
+                if self.eval_costed(i, &mut ctx, &mut costs) {
                     out.push(self.hit(i));
                 }
             }
