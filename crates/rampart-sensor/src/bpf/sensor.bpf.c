@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * rampart's kernel side: BTF-typed tracepoints (tp_btf, no tracefs needed) on process
+ * exec/fork/exit and on raw_syscalls sys_enter/sys_exit, filtered in the kernel to the
+ * system calls user space asked for, written to one ring buffer. CO-RE: field offsets are
+ * relocated against the running kernel's BTF at load time. x86-64 system call numbers and
+ * registers.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "sensor.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define AF_INET 2
+#define AF_INET6 10
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/* Set by user space before load. */
+const volatile __u32 self_tgid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} events SEC(".maps");
+
+/* System call number -> 1 when user space wants it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SYSCALL);
+	__type(key, __u32);
+	__type(value, __u8);
+} wanted SEC(".maps");
+
+/* 0: records lost because the ring buffer was full; 1: calls lost because too many were in flight. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct inflight {
+	__s64 nr;
+	__u64 args[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct inflight);
+} calls SEC(".maps");
+
+static __always_inline void count_drop(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &which);
+	if (n)
+		*n += 1;
+}
+
+static __always_inline __u32 tty_of(struct task_struct *t)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	if (!tty)
+		return 0;
+	__u32 major = BPF_CORE_READ(tty, driver, major);
+	__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	/* new_encode_dev */
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
+}
+
+static __always_inline void fill_hdr(struct hdr *h, __u32 kind, struct task_struct *t)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	h->kind = kind;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->uid = BPF_CORE_READ(t, cred, euid.val);
+	h->gid = BPF_CORE_READ(t, cred, egid.val);
+	if (bpf_core_field_exists(t->loginuid))
+		h->loginuid = BPF_CORE_READ(t, loginuid.val);
+	else
+		h->loginuid = (__u32)-1;
+	h->tty = tty_of(t);
+	h->ts = bpf_ktime_get_ns();
+	h->start_ns = BPF_CORE_READ(t, group_leader, start_time);
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cap_eff = BPF_CORE_READ(t, cred, cap_effective.val);
+	h->cap_prm = BPF_CORE_READ(t, cred, cap_permitted.val);
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	struct exec_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(0);
+		return 0;
+	}
+	fill_hdr(&e->h, KIND_EXEC, p);
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
+	e->syscall_nr = BPF_CORE_READ(regs, orig_ax);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	e->exe_dname[0] = 0;
+	bpf_probe_read_kernel_str(e->exe_dname, sizeof(e->exe_dname),
+				  BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name));
+	unsigned long start = BPF_CORE_READ(p, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(p, mm, arg_end);
+	__u64 len = end > start ? end - start : 0;
+	if (len >= ARGS_LEN)
+		len = ARGS_LEN - 1;
+	e->args_len = 0;
+	if (len > 0 && bpf_probe_read_user(e->args, len & (ARGS_LEN - 1), (void *)start) == 0)
+		e->args_len = len;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	/* Only new processes: threads share their parent's thread group. */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	struct fork_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(0);
+		return 0;
+	}
+	fill_hdr(&e->h, KIND_FORK, bpf_get_current_task_btf());
+	e->child_pid = BPF_CORE_READ(child, tgid);
+	e->pad = 0;
+	e->child_start_ns = BPF_CORE_READ(child, start_time);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	/* The process ends when its thread group leader does. */
+	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+		return 0;
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	struct exit_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(0);
+		return 0;
+	}
+	fill_hdr(&e->h, KIND_EXIT, p);
+	e->exit_code = BPF_CORE_READ(p, exit_code);
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id < 0 || id >= MAX_SYSCALL)
+		return 0;
+	__u32 key = id;
+	__u8 *want = bpf_map_lookup_elem(&wanted, &key);
+	if (!want || !*want)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((__u32)(pid_tgid >> 32) == self_tgid)
+		return 0;
+	struct inflight c = {};
+	c.nr = id;
+	c.args[0] = BPF_CORE_READ(regs, di);
+	c.args[1] = BPF_CORE_READ(regs, si);
+	c.args[2] = BPF_CORE_READ(regs, dx);
+	c.args[3] = BPF_CORE_READ(regs, r10);
+	c.args[4] = BPF_CORE_READ(regs, r8);
+	c.args[5] = BPF_CORE_READ(regs, r9);
+	if (bpf_map_update_elem(&calls, &pid_tgid, &c, BPF_ANY) != 0)
+		count_drop(1);
+	return 0;
+}
+
+/* Fills the record's addresses from the socket behind descriptor `fd` of the current task. */
+static __always_inline void read_socket(struct syscall_record *e, __s64 fd)
+{
+	if (fd < 0)
+		return;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) != 0 || !f)
+		return;
+	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	e->family = family;
+	e->proto = BPF_CORE_READ(sk, sk_protocol);
+	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+struct sockaddr_in_min {
+	__u16 family;
+	__u16 port;
+	__u8 addr[4];
+};
+
+struct sockaddr_in6_min {
+	__u16 family;
+	__u16 port;
+	__u32 flowinfo;
+	__u8 addr[16];
+};
+
+/* The remote address a connect() asked for (kept even when the call failed). */
+static __always_inline void read_sockaddr(struct syscall_record *e, const void *uaddr)
+{
+	__u16 family = 0;
+	if (!uaddr || bpf_probe_read_user(&family, sizeof(family), uaddr) != 0)
+		return;
+	if (family == AF_INET) {
+		struct sockaddr_in_min a = {};
+		if (bpf_probe_read_user(&a, sizeof(a), uaddr) != 0)
+			return;
+		if (!e->family)
+			e->family = AF_INET;
+		if (e->family != AF_INET)
+			return;
+		e->rport = bpf_ntohs(a.port);
+		__builtin_memset(e->raddr, 0, sizeof(e->raddr));
+		__builtin_memcpy(e->raddr, a.addr, 4);
+	} else if (family == AF_INET6) {
+		struct sockaddr_in6_min a = {};
+		if (bpf_probe_read_user(&a, sizeof(a), uaddr) != 0)
+			return;
+		if (!e->family)
+			e->family = AF_INET6;
+		if (e->family != AF_INET6)
+			return;
+		e->rport = bpf_ntohs(a.port);
+		__builtin_memcpy(e->raddr, a.addr, 16);
+	}
+}
+
+static __always_inline void user_str(char *dst, __u32 size, __u64 src)
+{
+	dst[0] = 0;
+	if (src)
+		bpf_probe_read_user_str(dst, size, (const void *)src);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct inflight *c = bpf_map_lookup_elem(&calls, &pid_tgid);
+	if (!c)
+		return 0;
+	struct syscall_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		bpf_map_delete_elem(&calls, &pid_tgid);
+		count_drop(0);
+		return 0;
+	}
+	fill_hdr(&e->h, KIND_SYSCALL, bpf_get_current_task_btf());
+	e->nr = c->nr;
+	e->res = ret;
+	__builtin_memcpy(e->args, c->args, sizeof(e->args));
+	bpf_map_delete_elem(&calls, &pid_tgid);
+	e->extra = 0;
+	e->family = 0;
+	e->lport = 0;
+	e->rport = 0;
+	e->proto = 0;
+	__builtin_memset(e->laddr, 0, sizeof(e->laddr));
+	__builtin_memset(e->raddr, 0, sizeof(e->raddr));
+	e->s1[0] = 0;
+	e->s2[0] = 0;
+	e->s3[0] = 0;
+
+	switch (e->nr) {
+	case 2: /* open */
+	case 85: /* creat */
+	case 87: /* unlink */
+	case 84: /* rmdir */
+	case 83: /* mkdir */
+	case 90: /* chmod */
+	case 80: /* chdir */
+	case 161: /* chroot */
+	case 166: /* umount2 */
+		user_str(e->s1, PATH_LEN, e->args[0]);
+		break;
+	case 257: /* openat */
+	case 263: /* unlinkat */
+	case 258: /* mkdirat */
+	case 268: /* fchmodat */
+	case 452: /* fchmodat2 */
+		user_str(e->s1, PATH_LEN, e->args[1]);
+		break;
+	case 437: /* openat2 */
+		user_str(e->s1, PATH_LEN, e->args[1]);
+		if (e->args[2])
+			bpf_probe_read_user(&e->extra, sizeof(e->extra), (const void *)e->args[2]);
+		break;
+	case 82: /* rename */
+	case 86: /* link */
+	case 88: /* symlink */
+		user_str(e->s1, PATH_LEN, e->args[0]);
+		user_str(e->s2, PATH_LEN, e->args[1]);
+		break;
+	case 264: /* renameat */
+	case 316: /* renameat2 */
+	case 265: /* linkat */
+		user_str(e->s1, PATH_LEN, e->args[1]);
+		user_str(e->s2, PATH_LEN, e->args[3]);
+		break;
+	case 266: /* symlinkat */
+		user_str(e->s1, PATH_LEN, e->args[0]);
+		user_str(e->s2, PATH_LEN, e->args[2]);
+		break;
+	case 165: /* mount */
+		user_str(e->s1, PATH_LEN, e->args[0]);
+		user_str(e->s2, PATH_LEN, e->args[1]);
+		user_str(e->s3, SHORT_LEN, e->args[2]);
+		break;
+	case 319: /* memfd_create */
+		user_str(e->s1, PATH_LEN, e->args[0]);
+		break;
+	case 42: /* connect */
+		read_socket(e, (__s64)e->args[0]);
+		read_sockaddr(e, (const void *)e->args[1]);
+		break;
+	case 49: /* bind */
+		read_socket(e, (__s64)e->args[0]);
+		break;
+	case 43: /* accept */
+	case 288: /* accept4 */
+		read_socket(e, e->res);
+		break;
+	default:
+		break;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
