@@ -41,6 +41,15 @@ pub trait Visitor {
         true
     }
 
+    /// Whether to descend into the directory at `path` when the artifact is a directory
+    /// read in place. Saying no prunes the whole subtree: its entries are neither listed
+    /// in the index nor counted. Layers of images are streams and cannot be pruned; there
+    /// every file still goes through [`Visitor::wants`].
+    fn wants_dir(&mut self, path: &str) -> bool {
+        let _ = path;
+        true
+    }
+
     /// Reads one wanted file. `data` yields at most [`Limits::max_file_size`] bytes; it may
     /// fail mid-way on a corrupt layer, in which case the walk records a diagnostic and
     /// moves on whatever this returns. Any other error stops the walk.
@@ -641,6 +650,10 @@ fn walk_dir(
             if dirent.file_type().is_dir() {
                 it.skip_current_dir();
             }
+            continue;
+        }
+        if dirent.file_type().is_dir() && !visitor.wants_dir(&path) {
+            it.skip_current_dir();
             continue;
         }
         if !ctx.count_entry(&shown) {

@@ -33,6 +33,9 @@ pub enum Command {
     /// Run Falco and Sigma rules over events: Kubernetes audit logs, CloudTrail files,
     /// rampart's event JSON lines (sensor recordings) or any JSON lines, from files or stdin.
     Detect(DetectArgs),
+    /// Watch this Linux host with eBPF (root, kernel BTF) and run Falco and Sigma rules on
+    /// its process, file and network events until SIGINT/SIGTERM; alerts as `detect`'s.
+    Sensor(SensorArgs),
     /// Build, update or inspect the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -91,6 +94,80 @@ pub struct DetectArgs {
     /// Print counts of events, alerts per rule and time on stderr.
     #[arg(long)]
     pub stats: bool,
+    /// Fail when any rule is invalid.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing but alerts and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Suppress an alert when the same rule raised one with the same key within DURATION
+    /// (`30s`, `5m`, `1h`; event time). Suppressed counts are reported.
+    #[arg(long, value_name = "DURATION", value_parser = rampart_detect::noise::parse_duration)]
+    pub dedup_window: Option<std::time::Duration>,
+    /// The de-duplication key: output fields, or `rule`, `priority`, `source`, `hostname`,
+    /// `output` (default: the rule and all its output fields but the event time).
+    #[arg(
+        long,
+        value_name = "FIELD,...",
+        value_delimiter = ',',
+        requires = "dedup_window"
+    )]
+    pub dedup_key: Vec<String>,
+    /// At most N alerts per rule per DURATION (`10/1m`); the rest are counted.
+    #[arg(long, value_name = "N/DURATION")]
+    pub rate_limit: Option<rampart_detect::noise::RateLimit>,
+    /// Also append every alert to FILE as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Also POST every alert to URL (retried with backoff; failures are counted).
+    #[arg(long, value_name = "URL")]
+    pub webhook: Vec<String>,
+    /// Webhook payload: Falco's JSON alert or a Slack-compatible message.
+    #[arg(long, value_enum, default_value_t = WebhookFormatArg::Falco)]
+    pub webhook_format: WebhookFormatArg,
+    /// Also send every alert as an RFC 5424 syslog message to udp://HOST:PORT or
+    /// tcp://HOST:PORT.
+    #[arg(long, value_name = "URL")]
+    pub syslog: Vec<rampart_detect::output::SyslogTarget>,
+    /// Receive Kubernetes audit events from the API server's webhook backend on ADDR
+    /// (`127.0.0.1:8765`) instead of reading files or stdin.
+    #[arg(long, value_name = "ADDR", conflicts_with = "inputs")]
+    pub listen: Option<String>,
+    /// TLS certificate chain (PEM) for --listen: serve HTTPS.
+    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) for --listen.
+    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_cert"])]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// Webhook payloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WebhookFormatArg {
+    /// Falco's JSON alert.
+    Falco,
+    /// `{"text": ..., "attachments": [...]}` for Slack incoming webhooks.
+    Slack,
+}
+
+/// Flags of `rampart sensor`.
+#[derive(Debug, Args)]
+pub struct SensorArgs {
+    /// Rule files or directories (Falco and Sigma, told apart by content).
+    #[arg(long, required = true, num_args = 1..)]
+    pub rules: Vec<PathBuf>,
+    /// Alert format: Falco-style text lines or Falco's JSON alert shape.
+    #[arg(long, short, value_enum, default_value_t = DetectFormat::Text)]
+    pub format: DetectFormat,
+    /// Also write every event as JSON lines to FILE (replay with `rampart detect`).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Serve Prometheus counters (events, drops, matches) on this loopback address.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Stop after this many seconds (default: run until SIGINT/SIGTERM).
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<f64>,
     /// Fail when any rule is invalid.
     #[arg(long)]
     pub strict: bool,
@@ -196,8 +273,9 @@ pub enum ScanCommand {
     Rootfs(ScanArgs),
     /// A source tree or any directory (or a zip such as a Lambda function package).
     Fs(ScanArgs),
-    /// Configuration files only: Kubernetes manifests (YAML/JSON, cluster dumps) and
-    /// Dockerfiles, in a directory or one file.
+    /// Configuration files only: Kubernetes manifests (YAML/JSON, cluster dumps),
+    /// Dockerfiles, Terraform, docker-compose files, in a directory or one file; with
+    /// `--policy`, custom Rego policies too.
     Config(ScanArgs),
 }
 
@@ -291,6 +369,31 @@ pub struct ScanArgs {
     /// controller's `enforce-version` label would.
     #[arg(long, default_value = "latest")]
     pub pss_version: String,
+    /// Rego policy files or directories, conftest-style (`deny`, `violation`, `warn` rules);
+    /// repeatable. See examples/policies.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Data documents for the policies (JSON/YAML files or directories); repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+    /// Policy namespaces (packages) to evaluate; repeatable (default: main).
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Vec<String>,
+    /// Evaluate the policies of every namespace.
+    #[arg(long)]
+    pub all_namespaces: bool,
+    /// YARA rule file, or directory searched for `*.yar`/`*.yara`, run beside the default
+    /// malware rules (repeatable; implies `--scanners malware` when no scanner is named).
+    #[arg(long = "yara-rules", value_name = "PATH")]
+    pub yara_rules: Vec<PathBuf>,
+    /// SHA-256 indicator list for the malware scanner: one hash per line, optionally
+    /// followed by a name (repeatable; implies `--scanners malware` when no scanner is named).
+    #[arg(long = "ioc-file", value_name = "FILE")]
+    pub ioc_files: Vec<PathBuf>,
+    /// `scan fs` of a git repository: also scan every blob reachable from its refs for
+    /// secrets, each reported with the commit that added it.
+    #[arg(long)]
+    pub git_history: bool,
 }
 
 /// Flags of `rampart sbom`.

@@ -4,12 +4,14 @@
 
 mod cli;
 mod detect;
+mod malware;
 mod misconfig;
 mod output;
 mod progress;
 mod rules;
 mod scan;
 mod secrets;
+mod sensor;
 mod suppress;
 mod update;
 mod visit;
@@ -56,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sbom(args) => scan::sbom(&args),
         Command::Db(cmd) => vulndb::run(cmd),
         Command::Detect(args) => detect::detect(&args),
+        Command::Sensor(args) => sensor::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();

@@ -123,14 +123,18 @@ pub fn build_report(kind: TargetKind, path: &Path, quiet: bool) -> Result<Report
 pub struct Scanners<'a> {
     /// Vulnerabilities, with their options.
     pub vuln: Option<VulnOptions<'a>>,
-    /// Misconfigurations, with the PSS version to use.
-    pub misconfig: Option<String>,
+    /// Misconfigurations, with the PSS version, custom policies and suppression display.
+    pub misconfig: Option<misconfig::Options>,
     /// Registry access for image references.
     pub pull: Pull,
     /// Directories to leave out.
     pub skip_dirs: Vec<String>,
     /// Secrets.
     pub secrets: bool,
+    /// Secrets in the git history of the scanned directory too (`scan fs --git-history`).
+    pub git_history: bool,
+    /// Malware: user YARA rule paths and indicator lists, beside the default rules.
+    pub malware: Option<(Vec<std::path::PathBuf>, Vec<std::path::PathBuf>)>,
 }
 
 /// Inventory `path` and run the other scanners on the same single pass.
@@ -150,9 +154,15 @@ pub fn build_report_with(
         max_file_size: 256 << 20,
         ..Limits::default()
     };
+    // Compiled before the walk, so a bad rule file fails fast; the visitor borrows it.
+    let malware_rules = match &scanners.malware {
+        Some((rules, iocs)) => Some(crate::malware::ruleset(rules, iocs)?),
+        None => None,
+    };
     let mut visitor =
         InventoryVisitor::new(scanners.misconfig.is_some(), kind == TargetKind::Config);
     visitor.skip_dirs = scanners.skip_dirs.clone();
+    visitor.malware = malware_rules.as_ref().map(|r| r.scanner());
     if kind == TargetKind::Rootfs {
         // A live root: kernel and device pseudo-filesystems hold no packages, and some of
         // their files block on read.
@@ -235,6 +245,9 @@ pub fn build_report_with(
         let (found, diags) = misconfig::scan(&files, pss)?;
         report.misconfigurations = found;
         report.diagnostics.extend(diags);
+        if let Some(c) = &artifact.config {
+            report.misconfigurations.extend(misconfig::image_config(c));
+        }
     }
     report.packages = inv.packages;
     if visitor.secrets.is_some() {
@@ -245,6 +258,14 @@ pub fn build_report_with(
             artifact.config.as_ref(),
         );
         report.secrets = found.secrets;
+        if scanners.git_history
+            && let Some(scanner) = visitor.secrets.as_ref()
+        {
+            let skipped = |p: &str| visitor.skipped(p);
+            let (history, diags) = secrets::git_history(path, scanner, &skipped)?;
+            secrets::merge_history(&mut report.secrets, history);
+            report.diagnostics.extend(diags);
+        }
         for (i, l) in report.artifact.layers.iter_mut().enumerate() {
             if let Some(masked) = found.masked_steps.get(&i) {
                 l.created_by = Some(masked.clone());
@@ -255,6 +276,11 @@ pub fn build_report_with(
         {
             ic.labels = masked;
         }
+    }
+    if visitor.malware.is_some() {
+        let (found, diags) = crate::malware::collect(&mut visitor, &walk.index, &digests);
+        report.malware = found;
+        report.diagnostics.extend(diags);
     }
     report.diagnostics.extend(walk.diagnostics);
     report.diagnostics.extend(inv.diagnostics);
@@ -268,12 +294,23 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
     let unsupported: Vec<&Scanner> = args
         .scanners
         .iter()
-        .filter(|s| !matches!(s, Scanner::Vuln | Scanner::Misconfig | Scanner::Secret))
+        .filter(|s| {
+            !matches!(
+                s,
+                Scanner::Vuln | Scanner::Misconfig | Scanner::Secret | Scanner::Malware
+            )
+        })
         .collect();
     if !unsupported.is_empty() {
         bail!(
-            "scanners {unsupported:?} are not available in this build; available: vuln, misconfig"
+            "scanners {unsupported:?} are not available in this build; available: vuln, misconfig, secret, malware"
         );
+    }
+    if args.git_history
+        && (kind != TargetKind::Fs
+            || (!args.scanners.is_empty() && !args.scanners.contains(&Scanner::Secret)))
+    {
+        bail!("--git-history applies to `scan fs` with the secret scanner");
     }
     // Defaults: `scan config` checks configuration only; the others match vulnerabilities
     // (when a database exists) and check configuration files they meet when asked.
@@ -289,19 +326,26 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
             quiet: args.output.quiet,
         });
     let misconfig =
-        (kind == TargetKind::Config || want(Scanner::Misconfig)).then(|| args.pss_version.clone());
+        (kind == TargetKind::Config || want(Scanner::Misconfig) || !args.policy.is_empty())
+            .then(|| misconfig::Options::from_args(args))
+            .transpose()?;
     let pull = Pull {
         insecure: args.insecure,
         username: args.username.clone(),
         password: args.password.clone(),
         platform: args.platform.clone(),
     };
+    // Rule files or indicator lists ask for the malware scan unless scanners are named.
+    let malware_implied = !explicit && (!args.yara_rules.is_empty() || !args.ioc_files.is_empty());
     let scanners = Scanners {
         vuln,
         misconfig,
         pull,
         skip_dirs: args.skip_dirs.clone(),
         secrets: kind != TargetKind::Config && (!explicit || want(Scanner::Secret)),
+        git_history: args.git_history,
+        malware: (kind != TargetKind::Config && (want(Scanner::Malware) || malware_implied))
+            .then(|| (args.yara_rules.clone(), args.ioc_files.clone())),
     };
     let mut report = build_report_with(kind, &args.target, args.output.quiet, &scanners)?;
     apply_suppressions(&mut report, args)?;
@@ -337,7 +381,11 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
     let text = output::render(&report, args.output.format)?;
     output::write(&text, args.output.output.as_deref())?;
     let findings = report.vulnerabilities.len()
-        + report.misconfigurations.len()
+        + report
+            .misconfigurations
+            .iter()
+            .filter(|m| m.suppressed.is_none())
+            .count()
         + report.secrets.len()
         + report.malware.len();
     Ok(if findings > 0 {
@@ -400,16 +448,19 @@ fn config_file_report(path: &Path, scanners: &Scanners<'_>) -> Result<Report> {
         .to_string();
     if misconfig::classify(&name).is_none() {
         bail!(
-            "{}: not a configuration file rampart reads (Kubernetes YAML/JSON, Dockerfile)",
+            "{}: not a configuration file rampart reads (Kubernetes YAML/JSON, Dockerfile, Terraform, compose)",
             path.display()
         );
     }
     let files = vec![(name, String::from_utf8_lossy(&text).into_owned())];
-    let pss = scanners
+    let opts = scanners
         .misconfig
         .clone()
-        .unwrap_or_else(|| "latest".into());
-    let (found, diags) = misconfig::scan(&files, &pss)?;
+        .unwrap_or_else(|| misconfig::Options {
+            pss_version: "latest".into(),
+            ..Default::default()
+        });
+    let (found, diags) = misconfig::scan(&files, &opts)?;
     let mut report = Report::new(
         ReportArtifact::new("config", path.display().to_string()),
         now_rfc3339(),

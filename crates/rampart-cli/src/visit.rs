@@ -1,6 +1,7 @@
-//! The one pass over an artifact: a [`Visitor`] that keeps the files the inventory needs and
-//! reads executables for embedded dependency lists (Go build info, cargo-auditable), so every
-//! layer is decompressed once whatever the scanners.
+//! The one pass over an artifact: a [`Visitor`] that keeps the files the inventory needs,
+//! reads executables for embedded dependency lists (Go build info, cargo-auditable), and
+//! hands every file of every layer to the secret and malware scanners, so every layer is
+//! decompressed once whatever the scanners.
 
 use rampart_artifact::{ArtifactError, Entry, FileIndex, Visitor};
 use rampart_core::{Diagnostic, Package};
@@ -27,9 +28,10 @@ struct BinaryPackages {
     packages: Vec<Package>,
 }
 
-/// Keeps inventory files and reads binaries as they stream by.
+/// Keeps inventory files and reads binaries as they stream by. `'m` is the lifetime of the
+/// compiled malware rules.
 #[derive(Default)]
-pub struct InventoryVisitor {
+pub struct InventoryVisitor<'m> {
     /// Wanted files, every layer's copy.
     pub files: Vec<KeptFile>,
     /// Also keep configuration files (Kubernetes manifests, Dockerfiles).
@@ -46,17 +48,27 @@ pub struct InventoryVisitor {
     pub secret_findings: Vec<(usize, rampart_secrets::SecretFinding)>,
     /// Counters of the secret scan.
     pub secret_stats: rampart_secrets::Stats,
+    /// The malware scanner, when malware is scanned: it sees every file of every layer.
+    pub malware: Option<rampart_malware::Scanner<'m>>,
+    /// Malware found, with the layer of the file that holds it.
+    pub malware_findings: Vec<(usize, rampart_malware::MalwareFinding)>,
+    /// Counters of the malware scan, and what it left out.
+    pub malware_stats: rampart_malware::Stats,
     binaries: Vec<BinaryPackages>,
     /// Problems met in binaries.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Visitor for InventoryVisitor {
+impl Visitor for InventoryVisitor<'_> {
+    fn wants_dir(&mut self, path: &str) -> bool {
+        !self.skipped(&format!("{path}/"))
+    }
+
     fn wants(&mut self, path: &str, size: u64) -> bool {
         if self.skipped(path) {
             return false;
         }
-        if self.secrets.is_some() {
+        if self.secrets.is_some() || self.malware.is_some() {
             return true;
         }
         if self.want_config && crate::misconfig::classify(path).is_some() {
@@ -68,7 +80,7 @@ impl Visitor for InventoryVisitor {
     fn file(&mut self, entry: &Entry<'_>, data: &mut dyn Read) -> Result<(), ArtifactError> {
         let config = self.want_config && crate::misconfig::classify(entry.path).is_some();
         let inventory = !self.skip_inventory && collect::wanted(entry.path);
-        if self.secrets.is_some() || config || inventory {
+        if self.secrets.is_some() || self.malware.is_some() || config || inventory {
             return self.file_whole(entry, data);
         }
         if self.skip_inventory {
@@ -91,9 +103,9 @@ impl Visitor for InventoryVisitor {
     }
 }
 
-impl InventoryVisitor {
-    /// Read the whole file once and hand it to every consumer: the secret scanner, the
-    /// inventory, configuration checks and the binary readers.
+impl InventoryVisitor<'_> {
+    /// Read the whole file once and hand it to every consumer: the secret and malware
+    /// scanners, the inventory, configuration checks and the binary readers.
     fn file_whole(&mut self, entry: &Entry<'_>, data: &mut dyn Read) -> Result<(), ArtifactError> {
         let mut buf = Vec::with_capacity(entry.size.min(1 << 20) as usize);
         if data.read_to_end(&mut buf).is_err() {
@@ -104,6 +116,22 @@ impl InventoryVisitor {
             scanner.scan(entry.path, &buf, &mut found, &mut self.secret_stats);
             self.secret_findings
                 .extend(found.into_iter().map(|f| (entry.layer, f)));
+        }
+        if let Some(scanner) = &mut self.malware {
+            let mut found = Vec::new();
+            scanner.scan(entry.path, &buf, &mut found, &mut self.malware_stats);
+            self.malware_findings
+                .extend(found.into_iter().map(|f| (entry.layer, f)));
+            if (buf.len() as u64) < entry.size {
+                self.diagnostics.push(Diagnostic::warning(
+                    entry.path,
+                    format!(
+                        "malware scan read only the first {} MiB of {} MiB (file size limit)",
+                        buf.len() >> 20,
+                        entry.size >> 20
+                    ),
+                ));
+            }
         }
         let keep = |buf: &[u8]| KeptFile {
             path: entry.path.to_string(),
@@ -147,7 +175,7 @@ impl InventoryVisitor {
     }
 
     /// Whether `path` lies in `.git` or a skipped directory.
-    fn skipped(&self, path: &str) -> bool {
+    pub fn skipped(&self, path: &str) -> bool {
         if path.starts_with(".git/") || path.contains("/.git/") {
             return true;
         }

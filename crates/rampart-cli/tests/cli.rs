@@ -94,3 +94,53 @@ fn output_file_is_written_whole() {
     assert_eq!(names, ["flask", "requests"]);
     validate("report", &out);
 }
+
+#[test]
+fn skip_dirs_prunes_the_walk() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = |name: &str| {
+        format!(
+            r#"{{"name":"app","lockfileVersion":3,"packages":{{"":{{"name":"app"}},"node_modules/{name}":{{"version":"1.0.0"}}}}}}"#
+        )
+    };
+    std::fs::create_dir_all(tmp.path().join("app")).unwrap();
+    std::fs::write(tmp.path().join("app/package-lock.json"), lock("kept")).unwrap();
+    let skipped = tmp.path().join("build/cache");
+    std::fs::create_dir_all(&skipped).unwrap();
+    std::fs::write(skipped.join("package-lock.json"), lock("dropped")).unwrap();
+    // A name the walk would warn about, had it descended.
+    let bad = std::ffi::OsStr::from_bytes(b"bad-\xff-name");
+    std::fs::write(skipped.join(bad), b"x").unwrap();
+
+    let target = tmp.path().to_str().unwrap();
+    let (code, out, err) = run(&["scan", "fs", target, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"dropped\""), "control: the walk sees build/");
+    assert!(out.contains("not valid UTF-8"), "control: {out:.2000}");
+
+    for skip in ["build", "build/", "**/cache"] {
+        let (code, out, err) = run(&[
+            "scan",
+            "fs",
+            target,
+            "--format",
+            "json",
+            "--skip-dirs",
+            skip,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let names: Vec<&str> = report["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["kept"], "--skip-dirs {skip}");
+        assert!(
+            !out.contains("not valid UTF-8"),
+            "--skip-dirs {skip} did not prune"
+        );
+    }
+}

@@ -178,6 +178,10 @@ pub struct Misconfiguration {
     /// What exactly is wrong here.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// Why it would not be reported without `--show-suppressed` (`inline: <reason>` for a
+    /// `rampart:ignore` comment in the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
 }
 
 /// A secret. The value itself never appears in a report.
@@ -199,6 +203,9 @@ pub struct Secret {
     /// The layer that deleted the file, when a later layer did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_in_layer: Option<String>,
+    /// The git commit that added it, for secrets found in a repository's history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
     /// A prefix and a hash of the value: enough to recognise it, not to use it.
     pub redacted: String,
 }
@@ -208,12 +215,18 @@ pub struct Secret {
 pub struct Malware {
     /// Rule (signature or indicator list) id.
     pub rule_id: String,
-    /// File.
+    /// What the rule detects, or the indicator's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// File; `archive!/member` for files found inside (nested) zip archives.
     pub file: String,
     /// The layer that holds it, for images.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
-    /// SHA-256 of the file.
+    /// The layer that deleted the file, when a later layer did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_in_layer: Option<String>,
+    /// SHA-256 of the file (of the member, inside archives).
     pub sha256: String,
 }
 
