@@ -336,6 +336,27 @@ impl Default for Retry {
     }
 }
 
+/// A sink that hands alerts to its [`Background`] sender thread: every network output.
+#[cfg(feature = "net")]
+macro_rules! background_sink {
+    ($ty:ident) => {
+        impl Sink for $ty {
+            fn name(&self) -> &str {
+                &self.0.name
+            }
+            fn send(&mut self, alert: &Alert) -> Result<(), SinkError> {
+                self.0.send(alert)
+            }
+            fn close(&mut self) {
+                self.0.close()
+            }
+            fn stats(&self) -> SinkStats {
+                self.0.stats()
+            }
+        }
+    };
+}
+
 /// POSTs each alert as JSON to a URL, from a background thread; retries transport errors,
 /// 429 and 5xx answers with exponential backoff.
 #[cfg(feature = "net")]
@@ -387,20 +408,7 @@ impl WebhookSink {
 }
 
 #[cfg(feature = "net")]
-impl Sink for WebhookSink {
-    fn name(&self) -> &str {
-        &self.0.name
-    }
-    fn send(&mut self, alert: &Alert) -> Result<(), SinkError> {
-        self.0.send(alert)
-    }
-    fn close(&mut self) {
-        self.0.close()
-    }
-    fn stats(&self) -> SinkStats {
-        self.0.stats()
-    }
-}
+background_sink!(WebhookSink);
 
 /// Syslog severity of a Falco priority (they share the scale: Emergency 0 … Debug 7).
 pub fn syslog_severity(priority: &str) -> u8 {
@@ -567,17 +575,4 @@ impl SyslogSink {
 }
 
 #[cfg(feature = "net")]
-impl Sink for SyslogSink {
-    fn name(&self) -> &str {
-        &self.0.name
-    }
-    fn send(&mut self, alert: &Alert) -> Result<(), SinkError> {
-        self.0.send(alert)
-    }
-    fn close(&mut self) {
-        self.0.close()
-    }
-    fn stats(&self) -> SinkStats {
-        self.0.stats()
-    }
-}
+background_sink!(SyslogSink);
