@@ -172,23 +172,12 @@ TF_WHY = [
     ("azure-keyvault-purge-protection", _has(r"purge_protection_enabled\s*=\s*enabled\b"), "peer",
      "`purge_protection_enabled = enabled` is a bare reference to an undefined name, not a "
      "boolean; rampart treats it as unknown"),
-    ("s3-public-access-block", _kind("aws_s3_bucket"), "gap",
-     "an `aws_s3_bucket_public_access_block` in another fixture directory "
-     "(`example_S3SecureDataTransport`) refers to `aws_s3_bucket.fail2`: rampart checks every "
-     ".tf file of a scan as one configuration instead of one per directory, so references, "
-     "variables and `any_of` checks leak between unrelated root modules"),
     ("sg-*", _has(r"from_port\s*=\s*0\b", r"to_port\s*=\s*0\b", r'protocol\s*=\s*"tcp"'), "peer",
      "TCP with `from_port = 0`, `to_port = 0` is port 0 only; Checkov reads 0–0 as every port "
      "(true only for protocol -1)"),
     ("sg-*", _lacks(r"0\.0\.0\.0/0", r"::/0"), "peer",
      "the rule has no CIDR source at all (`self = false`, or an ingress rule without "
      "`cidr_ipv4`): nothing is opened to the internet; Checkov treats a missing source as open"),
-    ("nacl-*", _kind("aws_network_acl"), "gap",
-     "rampart checks only `aws_network_acl_rule`; the inline `ingress` blocks of "
-     "`aws_network_acl` are not checked (they should be, in `rule_no` order: a lower deny wins "
-     "over a later allow)"),
-    ("iam-*", _kind("aws_ssoadmin_permission_set_inline_policy"), "gap",
-     "rampart does not read `aws_ssoadmin_permission_set_inline_policy.inline_policy`"),
     ("iam-*", _lacks(r'"Effect"'), "peer",
      "the statement has no `Effect` (invalid: IAM requires it and rejects the policy); rampart "
      "skips statements not known to Allow, Checkov assumes Allow"),
@@ -198,21 +187,6 @@ TF_WHY = [
     ("rds-no-backups", _has(r"backup_retention_period\s*=\s*3[6-9]"), "peer",
      "`backup_retention_period = 36` is above AWS's maximum of 35 (the apply fails); Checkov "
      "flags the invalid value, rampart only 0 (backups off)"),
-    ("ebs-unencrypted", _kind("aws_launch_configuration"), "gap",
-     "rampart does not check the block devices of `aws_launch_configuration` (only IMDS); an "
-     "unset `encrypted` there gives an unencrypted volume unless account-level EBS default "
-     "encryption is on"),
-    ("ebs-unencrypted", _all(_kind("aws_instance"), _lacks(r"\bencrypted\b")), "gap",
-     "no `encrypted` on the root/EBS block device (or no `root_block_device`): the volume is "
-     "unencrypted unless account-level EBS default encryption is on; rampart flags an "
-     "`aws_ebs_volume` without `encrypted` but not instance block devices (fires only on an "
-     "explicit `false`)"),
-    ("*", _has(r"for_each\s*=", r"each\.value"), "gap",
-     "`for_each` over a variable or local with a known default is not expanded: rampart treats "
-     "`each.value` as unknown, Checkov evaluates every instance"),
-    ("ec2-public-ip", _kind("aws_launch_template"), "gap",
-     "rampart checks `associate_public_ip_address` on `aws_instance` only, not in "
-     "`aws_launch_template.network_interfaces`"),
     ("lb-http-listener", _kind("aws_elb"), "peer",
      "an HTTPS listener with an empty or missing `ssl_certificate_id`: AWS rejects it at apply; "
      "it is not a plain-HTTP listener, which is what the rule reports"),
@@ -223,24 +197,12 @@ TF_WHY = [
     ("ecs-privileged", _all(_has(r"\bprivilege\s*=\s*true"), _lacks(r"\bprivileged\b")), "peer",
      "the container sets `privilege = true`, which is not an ECS container-definition field "
      "(the field is `privileged`); Checkov's check reads the same misspelled key"),
-    ("*", _kind("google_compute_instance_from_template"), "gap",
-     "rampart does not check `google_compute_instance_from_template` (the explicit "
-     "settings on it: default service account, `block-project-ssh-keys = false`)"),
     ("gce-shielded-vm", _lacks(r"shielded_instance_config"), "peer",
      "no `shielded_instance_config`: vTPM and integrity monitoring default to on (provider "
      "defaults `true`, for Shielded-VM images); rampart fires when they are turned off, Checkov "
      "requires the block"),
     ("azure-storage-min-tls", _lacks(r"min_tls_version"), "peer",
      "`min_tls_version` not set: azurerm 3.0 and later default to `TLS1_2`"),
-    ("azure-storage-default-allow", _kind("azurerm_storage_account_network_rules"), "gap",
-     "rampart does not check `default_action` on a separate `azurerm_storage_account_network_rules` "
-     "resource (it only uses one to skip the account's own check); this one is `Allow`"),
-    ("azure-nsg-*", _has(r'dynamic\s+"security_rule"'), "gap",
-     "`dynamic \"security_rule\"` over a variable with a known default is not expanded"),
-    ("azure-keyvault-public-network", _has(r'dynamic\s+"network_acls"'), "gap",
-     "`network_acls` is a dynamic block (present or not by a variable) with `default_action = "
-     "\"Allow\"`: rampart treats it as unknown and stays silent, though both outcomes leave the "
-     "vault public (`public_network_access_enabled` defaults to true)"),
     ("azure-app-https-only", _has(r"https_only\s*=\s*true", r"require_https\s*=\s*false"), "peer",
      "`https_only = true` already redirects every HTTP request; Checkov also requires "
      "`auth_settings_v2.require_https`, an authentication setting outside this rule"),
@@ -337,14 +299,8 @@ DOCKER_WHY = {
     ("apt lists not cleaned", "hadolint", "RunUsingAPT/success/Dockerfile"): ("gap",
         "`RUN apt-get install curl` with no `update` in the same RUN (as above: noise)"),
     ("apt lists not cleaned", "hadolint", "RunUsingAPT/failure2/Dockerfile"): ("gap",
-        "line 3 as above (install, no update); line 4 ends with `cd /var/lib && rm -rf apt …`, "
-        "which deletes the lists: rampart only recognises `rm -rf /var/lib/apt/lists` (false "
-        "positive)"),
-    ("apt lists not cleaned", "hadolint", "RunUsingAPT/failure3/Dockerfile"): ("gap",
-        "`cd /var/lib && rm -rf apt …` deletes the lists; rampart only recognises "
-        "`rm -rf /var/lib/apt/lists` (false positive)"),
-    ("apt lists not cleaned", "hadolint", "RunUsingAPT/success2/Dockerfile"): ("gap",
-        "as above: `cd /var/lib && rm -rf apt …` (false positive)"),
+        "line 3 as above (install, no update); line 4 (`cd /var/lib && rm -rf apt …`) is "
+        "recognised as a cleanup and not reported"),
     ("update alone", "trivy", ""): ("peer",
         "Trivy does not flag `RUN apt update …` on its own (lines 5–6, the `apt` form); "
         "rampart does"),
@@ -575,16 +531,17 @@ GOLDEN_WHY = {
         "agrees on the root user (rampart: `docker-no-user`); rampart also reports "
         "`docker-no-healthcheck` for `HEALTHCHECK NONE`, which Trivy counts as a HEALTHCHECK",
     "dockerfile_file_pattern.json.golden":
-        "the Dockerfile is named `Customfile`; Trivy was told `--file-patterns "
-        "dockerfile:Customfile`, rampart has no such option and skips the file",
+        "the Dockerfile is named `Customfile`; agrees when rampart is given Trivy's "
+        "`--file-patterns dockerfile:Customfile` (run here without it)",
     "helm.json.golden":
-        "a packaged chart (`testchart.tar.gz`) that Trivy renders with Helm; rampart does not "
-        "render Helm charts",
+        "a packaged chart (`testchart.tar.gz`), rendered in process by rampart-helm; agrees on "
+        "every shared family (tests/config_helm.rs)",
     "helm_testchart.json.golden":
-        "chart templates (`{{ ... }}`) that Trivy renders with Helm; rampart reads them as "
-        "plain YAML, fails, and reports one diagnostic per template",
+        "the chart directory rendered in process (as `helm template --skip-tests`); agrees on "
+        "every shared family (tests/config_helm.rs)",
     "helm_testchart.overridden.json.golden":
-        "same chart rendered with `--helm-set`; as above",
+        "same chart with the override values (`--helm-values`/`--helm-set`, not passed here); "
+        "agrees with them (tests/config_helm.rs)",
     "terraform-opentofu-registry.json.golden":
         "the findings are inside a registry module Trivy downloads at test time; the fixture "
         "holds only the `module` call, and rampart fetches no modules (no network IO)",

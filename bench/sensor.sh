@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
-# Overhead of `rampart sensor` (eBPF, every supported upstream Falco rule loaded) on an
-# exec-heavy workload (20,000 short processes) and a file-heavy one (1,000,000 opens), with and
-# without the sensor, side by side in one hyperfine run each. Prints the sensor's own counters
-# (events, drops) for the runs it watched. Needs root, hyperfine, python3 and the corpus.
+# Overhead of the runtime sensor on an exec-heavy workload (20,000 short processes) and a
+# file-heavy one (1,000,000 opens), without and with the sensor, side by side in one hyperfine
+# run each. "With" runs the sensor example (crates/rampart-sensor/examples/overhead.rs, release
+# build): eBPF capture, decoding, enrichment and every supported upstream Falco rule matched
+# in-process — the work of `rampart sensor` minus printing alerts — with the kernel-side
+# event-type and open filters computed from those rules. Prints the sensor's counters
+# (events, drops, opens filtered in the kernel) for the runs it watched.
+# Needs root, hyperfine, python3 and the corpus.
 # Usage: bench/sensor.sh [RUNS]   (default 5)
+#   OPEN_FILTER=0   disables the kernel-side open filter (to measure what it saves)
+#   PROFILE=dev     measures a debug build (user space unoptimized: an upper bound)
+#   SENSOR_BIN=path skips the build
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-5}
 rules_dir="$root/../shared/corpus/falco-rules/rules"
 rules=("$rules_dir/falco_rules.yaml" "$rules_dir/falco-incubating_rules.yaml" "$rules_dir/falco-sandbox_rules.yaml")
 [ "$(id -u)" -eq 0 ] || { echo "bench/sensor.sh: needs root" >&2; exit 2; }
-# PROFILE=dev measures a debug build (user space unoptimized: an upper bound on overhead).
-# RAMPART_BIN=path skips the build.
+for f in "${rules[@]}"; do [ -f "$f" ] || { echo "bench/sensor.sh: missing $f" >&2; exit 2; }; done
 profile=${PROFILE:-release}
 dir=$profile; [ "$profile" = dev ] && dir=debug
-bin=${RAMPART_BIN:-$root/target/$dir/rampart}
-[ -n "${RAMPART_BIN:-}" ] || cargo build --profile "$profile" -q -p rampart-cli --manifest-path "$root/Cargo.toml"
+bin=${SENSOR_BIN:-$root/target/$dir/examples/overhead}
+[ -n "${SENSOR_BIN:-}" ] || cargo build --profile "$profile" -q -p rampart-sensor --example overhead --manifest-path "$root/Cargo.toml"
+extra=""
+[ "${OPEN_FILTER:-1}" = 0 ] && extra="--no-open-filter"
 work=$(mktemp -d)
 trap 'stop_sensor; rm -rf "$work"' EXIT
 
 start_sensor() {
   [ -f "$work/pid" ] && return 0
   # shellcheck disable=SC2086
-  "$bin" sensor --rules $rules_str > "$work/alerts" 2> "$work/sensor.log" &
+  "$bin" $extra $rules_str 2> "$work/sensor.log" &
   echo $! > "$work/pid"
   for _ in $(seq 600); do
     grep -q 'attached via' "$work/sensor.log" 2>/dev/null && return 0
@@ -36,10 +44,10 @@ stop_sensor() {
   kill -INT "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   rm -f "$work/pid"
-  grep 'stopped' "$work/sensor.log" >&2 || true
+  grep -h 'stopped' "$work/sensor.log" >&2 || true
 }
 export -f start_sensor stop_sensor
-export work bin
+export work bin extra
 export rules_str="${rules[*]}"
 
 cat > "$work/execs.sh" <<'SH'
@@ -52,7 +60,8 @@ for _ in range(1_000_000):
 PY
 
 # hyperfine runs every run of the first command, then of the second: the sensor is stopped
-# before each run "without" and started once before the runs "with".
+# before each run "without" and started once before the runs "with" (its counters, printed
+# when it stops, cover the warm-up and every run "with").
 for workload in "sh $work/execs.sh" "python3 $work/opens.py"; do
   hyperfine --shell bash --runs "$runs" --warmup 1 \
     --prepare stop_sensor -n without "$workload" \

@@ -85,9 +85,8 @@ pub struct DetectArgs {
     pub rules: Vec<PathBuf>,
     /// Event files (stdin when none).
     pub inputs: Vec<PathBuf>,
-    /// Alert format: Falco-style text lines or Falco's JSON alert shape.
-    #[arg(long, short, value_enum, default_value_t = DetectFormat::Text)]
-    pub format: DetectFormat,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
     /// What the events are; `auto` recognizes Kubernetes audit events and CloudTrail files.
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
     pub input_format: InputFormatArg,
@@ -100,6 +99,24 @@ pub struct DetectArgs {
     /// Print nothing but alerts and errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Receive Kubernetes audit events from the API server's webhook backend on ADDR
+    /// (`127.0.0.1:8765`) instead of reading files or stdin.
+    #[arg(long, value_name = "ADDR", conflicts_with = "inputs")]
+    pub listen: Option<String>,
+    /// TLS certificate chain (PEM) for --listen: serve HTTPS.
+    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) for --listen.
+    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_cert"])]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// Alert outputs and noise control, shared by `rampart detect` and `rampart sensor`.
+#[derive(Debug, Args)]
+pub struct AlertArgs {
+    /// Alert format: Falco-style text lines or Falco's JSON alert shape.
+    #[arg(long, short, value_enum, default_value_t = DetectFormat::Text)]
+    pub format: DetectFormat,
     /// Suppress an alert when the same rule raised one with the same key within DURATION
     /// (`30s`, `5m`, `1h`; event time). Suppressed counts are reported.
     #[arg(long, value_name = "DURATION", value_parser = rampart_detect::noise::parse_duration)]
@@ -129,16 +146,6 @@ pub struct DetectArgs {
     /// tcp://HOST:PORT.
     #[arg(long, value_name = "URL")]
     pub syslog: Vec<rampart_detect::output::SyslogTarget>,
-    /// Receive Kubernetes audit events from the API server's webhook backend on ADDR
-    /// (`127.0.0.1:8765`) instead of reading files or stdin.
-    #[arg(long, value_name = "ADDR", conflicts_with = "inputs")]
-    pub listen: Option<String>,
-    /// TLS certificate chain (PEM) for --listen: serve HTTPS.
-    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_key"])]
-    pub tls_cert: Option<PathBuf>,
-    /// TLS private key (PEM) for --listen.
-    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_cert"])]
-    pub tls_key: Option<PathBuf>,
 }
 
 /// Webhook payloads.
@@ -156,12 +163,40 @@ pub struct SensorArgs {
     /// Rule files or directories (Falco and Sigma, told apart by content).
     #[arg(long, required = true, num_args = 1..)]
     pub rules: Vec<PathBuf>,
-    /// Alert format: Falco-style text lines or Falco's JSON alert shape.
-    #[arg(long, short, value_enum, default_value_t = DetectFormat::Text)]
-    pub format: DetectFormat,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
+    /// Where events come from: eBPF, falling back to the netlink process connector
+    /// (exec, fork and exit only) when eBPF cannot load (`auto`), or one of them only.
+    #[arg(long, value_enum, default_value_t = SensorSource::Auto)]
+    pub source: SensorSource,
     /// Also write every event as JSON lines to FILE (replay with `rampart detect`).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Write network flows (connect/accept summarized per process, container, pod and
+    /// destination, with counts and first/last seen) to FILE as JSON lines, rewritten
+    /// every --flows-interval and at exit.
+    #[arg(long, value_name = "FILE")]
+    pub flows: Option<PathBuf>,
+    /// How often --flows is rewritten.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = rampart_detect::noise::parse_duration)]
+    pub flows_interval: std::time::Duration,
+    /// Baseline of known flows: with --learn, written from the flows seen; without it,
+    /// a flow not in it raises "Connection never seen before".
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Learn the baseline for DURATION (`10m`), write it to --baseline and stop.
+    #[arg(long, value_name = "DURATION", requires = "baseline", value_parser = rampart_detect::noise::parse_duration)]
+    pub learn: Option<std::time::Duration>,
+    /// Kubelet base URL (`http://127.0.0.1:10255`): pod name, namespace and labels of
+    /// containers from its `/pods` endpoint.
+    #[arg(long, value_name = "URL")]
+    pub kubelet: Option<String>,
+    /// Bearer token file for --kubelet (a service account token).
+    #[arg(long, value_name = "FILE", requires = "kubelet")]
+    pub kubelet_token: Option<PathBuf>,
+    /// How often the kubelet's pod list is fetched again.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = rampart_detect::noise::parse_duration)]
+    pub kubelet_refresh: std::time::Duration,
     /// Serve Prometheus counters (events, drops, matches) on this loopback address.
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<std::net::SocketAddr>,
@@ -174,6 +209,17 @@ pub struct SensorArgs {
     /// Print nothing but alerts and errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Event sources of `rampart sensor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SensorSource {
+    /// eBPF, else the netlink process connector.
+    Auto,
+    /// eBPF only.
+    Ebpf,
+    /// The netlink process connector only (exec, fork, exit).
+    Netlink,
 }
 
 /// Alert formats.
@@ -332,7 +378,10 @@ pub struct ScanArgs {
     /// Hide vulnerabilities that have no fixed version yet.
     #[arg(long)]
     pub ignore_unfixed: bool,
-    /// Also report what the distro trackers mark not-affected, no-dsa or ignored, with why.
+    /// Also report suppressed findings, marked with why: vulnerabilities the distro trackers
+    /// mark not-affected, no-dsa or ignored, and those `--vex` or the ignore file covers;
+    /// misconfigurations under a `rampart:ignore` comment or an ignore-file entry. They
+    /// never fail `--exit-code`.
     #[arg(long)]
     pub show_suppressed: bool,
     /// Warn when the database is older than this many days.
@@ -394,6 +443,32 @@ pub struct ScanArgs {
     /// secrets, each reported with the commit that added it.
     #[arg(long)]
     pub git_history: bool,
+    /// Read files whose path (relative to the target) matches REGEX as configuration of
+    /// TYPE, whatever their name: `dockerfile`, `kubernetes` (or `yaml`, `json`),
+    /// `terraform`, `terraformplan-json`, `compose`. Repeatable, as Trivy's flag
+    /// (`--file-patterns dockerfile:Customfile`).
+    #[arg(long, value_name = "TYPE:REGEX", value_parser = crate::misconfig::FilePattern::parse)]
+    pub file_patterns: Vec<crate::misconfig::FilePattern>,
+    /// Helm charts (a directory with `Chart.yaml`, or a packaged `.tgz`) are rendered before
+    /// they are checked: extra values files, in order, as `helm template -f`.
+    #[arg(long = "helm-values", value_name = "FILE")]
+    pub helm_values: Vec<PathBuf>,
+    /// Values for rendering Helm charts, as `helm template --set a.b=c,d=e`.
+    #[arg(long = "helm-set", value_name = "KEY=VALUE")]
+    pub helm_set: Vec<String>,
+    /// String values for rendering Helm charts, as `helm template --set-string`.
+    #[arg(long = "helm-set-string", value_name = "KEY=VALUE")]
+    pub helm_set_string: Vec<String>,
+    /// Kubernetes version charts see in `.Capabilities.KubeVersion` (default v1.31.0).
+    #[arg(long = "helm-kube-version", value_name = "VERSION")]
+    pub helm_kube_version: Option<String>,
+    /// Extra API versions charts see in `.Capabilities.APIVersions`.
+    #[arg(
+        long = "helm-api-versions",
+        value_name = "GROUP/VERSION",
+        value_delimiter = ','
+    )]
+    pub helm_api_versions: Vec<String>,
 }
 
 /// Flags of `rampart sbom`.
@@ -445,7 +520,9 @@ pub struct OutputArgs {
     /// Write to this file instead of stdout (written whole or not at all).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Print nothing but errors on stderr.
+    /// Print nothing but errors: no progress, no warnings and no report on stdout (the
+    /// report still goes to `--output FILE`). The exit code carries the verdict
+    /// (`--exit-code`, `--compliance`).
     #[arg(long, short)]
     pub quiet: bool,
 }

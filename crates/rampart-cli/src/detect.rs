@@ -5,10 +5,11 @@
 //! turns flags into them and prints the run's counts.
 
 use crate::cli::{
-    DetectArgs, DetectFormat, InputFormatArg, RulesCheckArgs, StatusFormat, WebhookFormatArg,
+    AlertArgs, DetectArgs, DetectFormat, InputFormatArg, RulesCheckArgs, StatusFormat,
+    WebhookFormatArg,
 };
 use anyhow::{Context, Result, bail};
-use rampart_detect::engine::{self, Detector};
+use rampart_detect::engine::Detector;
 use rampart_detect::event::Event;
 use rampart_detect::falco::{self, Alert, LoadReport, RuleState, Ruleset};
 use rampart_detect::input::{InputFormat, read_events};
@@ -16,9 +17,9 @@ use rampart_detect::noise::NoiseConfig;
 use rampart_detect::output::{
     self, AlertFormat, Retry, SyslogSink, WebhookFormat, WebhookSink, WriterSink,
 };
-use rampart_detect::pipeline::{AlertPipeline, Closed};
+use rampart_detect::pipeline::{AlertPipeline, Closed, PipelineReport};
 use rampart_detect::receiver::{self, AuditReceiver};
-use rampart_detect::sigma::{self, LogSource, SigmaRuleStatus, SigmaRuleset};
+use rampart_detect::sigma::{self, SigmaRuleStatus, SigmaRuleset};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -92,6 +93,42 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Rules> {
         sigma::load_sigma(&refs)
     });
     Ok(Rules { falco, sigma })
+}
+
+/// Loads the rules and warns about invalid ones (an error under `strict`).
+pub(crate) fn load_reporting(paths: &[PathBuf], quiet: bool, strict: bool) -> Result<Rules> {
+    let rules = load(paths)?;
+    let mut problems = 0usize;
+    if let Some((_, report)) = &rules.falco {
+        for m in report.errors() {
+            problems += 1;
+            if !quiet {
+                eprintln!("rampart: warning: {}", m.to_diagnostic());
+            }
+        }
+    }
+    if let Some((_, statuses)) = &rules.sigma {
+        for s in statuses
+            .iter()
+            .filter(|s| matches!(s, SigmaRuleStatus::Error { .. }))
+        {
+            problems += 1;
+            if !quiet && let Some(d) = s.to_diagnostic() {
+                eprintln!("rampart: warning: {d}");
+            }
+        }
+    }
+    if problems > 0 && strict {
+        bail!("{problems} rule files or rules are invalid (--strict)");
+    }
+    Ok(rules)
+}
+
+/// This host's name, as alerts carry it.
+pub(crate) fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
 }
 
 /// One rule's verdict in `rules check`.
@@ -220,22 +257,7 @@ pub fn check(args: &RulesCheckArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// The Sigma log source of an event (see [`rampart_detect::engine::sigma_source`]).
-pub(crate) fn sigma_source(ev: &Event) -> LogSource<'static> {
-    engine::sigma_source(ev)
-}
-
-/// The Falco priority of a Sigma level.
-pub(crate) fn falco_priority(level: Option<&str>) -> &'static str {
-    engine::falco_priority(level)
-}
-
-/// RFC 3339 with nanoseconds.
-pub(crate) fn rfc3339_nanos(ns: u64) -> String {
-    engine::rfc3339_nanos(ns)
-}
-
-fn now_ns() -> u64 {
+pub(crate) fn now_ns() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
@@ -243,8 +265,8 @@ fn now_ns() -> u64 {
 }
 
 /// Outputs and noise control from the flags: stdout first, then the file, webhooks and
-/// syslog receivers.
-fn pipeline(args: &DetectArgs) -> Result<AlertPipeline> {
+/// syslog receivers. `rampart detect` and `rampart sensor` both build theirs here.
+pub(crate) fn pipeline(args: &AlertArgs) -> Result<AlertPipeline> {
     let mut p = AlertPipeline::new(NoiseConfig {
         dedup_window: args.dedup_window,
         dedup_key: args.dedup_key.clone(),
@@ -275,6 +297,20 @@ fn pipeline(args: &DetectArgs) -> Result<AlertPipeline> {
         p.add_sink(Box::new(SyslogSink::new(target.clone())));
     }
     Ok(p)
+}
+
+/// Warns about outputs that could not deliver every alert.
+pub(crate) fn warn_undelivered(report: &PipelineReport) {
+    for (name, s) in &report.outputs {
+        if s.failed > 0 || s.dropped > 0 {
+            eprintln!(
+                "rampart: warning: {name}: {} alerts not delivered ({} failed, {} dropped)",
+                s.failed + s.dropped,
+                s.failed,
+                s.dropped
+            );
+        }
+    }
 }
 
 /// Counts of one `rampart detect` run.
@@ -322,35 +358,8 @@ fn process(
 /// `rampart detect`.
 pub fn detect(args: &DetectArgs) -> Result<u8> {
     let start = Instant::now();
-    let mut rules = load(&args.rules)?;
-    let hostname = std::fs::read_to_string("/etc/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let mut problems = 0usize;
-    if let Some((_, report)) = &mut rules.falco {
-        for m in report.errors() {
-            problems += 1;
-            if !args.quiet {
-                eprintln!("rampart: warning: {}", m.to_diagnostic());
-            }
-        }
-    }
-    if let Some((_, statuses)) = &rules.sigma {
-        for s in statuses
-            .iter()
-            .filter(|s| matches!(s, SigmaRuleStatus::Error { .. }))
-        {
-            problems += 1;
-            if !args.quiet
-                && let Some(d) = s.to_diagnostic()
-            {
-                eprintln!("rampart: warning: {d}");
-            }
-        }
-    }
-    if problems > 0 && args.strict {
-        bail!("{problems} rule files or rules are invalid (--strict)");
-    }
+    let rules = load_reporting(&args.rules, args.quiet, args.strict)?;
+    let hostname = hostname();
     let format = match args.input_format {
         InputFormatArg::Auto => InputFormat::Auto,
         InputFormatArg::Rampart => InputFormat::Rampart,
@@ -361,7 +370,7 @@ pub fn detect(args: &DetectArgs) -> Result<u8> {
     let mut detector = Detector::new(rules.falco.map(|r| r.0), rules.sigma.map(|r| r.0));
     detector.set_hostname(hostname);
     detector.set_profiling(args.stats);
-    let mut pipeline = pipeline(args)?;
+    let mut pipeline = pipeline(&args.alerts)?;
     let mut counts = Counts::default();
     let mut alerts: Vec<Alert> = Vec::new();
     let run = if let Some(addr) = &args.listen {
@@ -435,15 +444,8 @@ pub fn detect(args: &DetectArgs) -> Result<u8> {
     if bad > 0 && !args.quiet {
         eprintln!("rampart: warning: {bad} records were not events and were skipped");
     }
-    for (name, s) in &report.outputs {
-        if (s.failed > 0 || s.dropped > 0) && !args.quiet {
-            eprintln!(
-                "rampart: warning: {name}: {} alerts not delivered ({} failed, {} dropped)",
-                s.failed + s.dropped,
-                s.failed,
-                s.dropped
-            );
-        }
+    if !args.quiet {
+        warn_undelivered(&report);
     }
     if args.stats {
         let secs = start.elapsed().as_secs_f64();

@@ -4,6 +4,7 @@
 
 mod cli;
 mod detect;
+mod helm;
 mod malware;
 mod misconfig;
 mod output;

@@ -37,8 +37,71 @@ pub enum ConfigKind {
     Compose,
 }
 
-/// Classify a path as a configuration file.
+/// `--file-patterns TYPE:REGEX`: files whose path matches REGEX are configuration of TYPE.
+#[derive(Debug, Clone)]
+pub struct FilePattern {
+    /// The type the matching files are read as.
+    pub kind: ConfigKind,
+    regex: regex::Regex,
+}
+
+impl FilePattern {
+    /// Parse `TYPE:REGEX` (Trivy's form; the type names are Trivy's where it has them).
+    pub fn parse(s: &str) -> Result<FilePattern, String> {
+        let (ty, re) = s
+            .split_once(':')
+            .ok_or_else(|| format!("{s:?}: expected TYPE:REGEX"))?;
+        let kind = match ty.to_ascii_lowercase().as_str() {
+            "dockerfile" => ConfigKind::Dockerfile,
+            "kubernetes" | "yaml" | "json" => ConfigKind::Kubernetes,
+            "terraform" => ConfigKind::Terraform,
+            "terraformplan-json" | "terraform-plan" => ConfigKind::TerraformPlan,
+            "compose" | "docker-compose" => ConfigKind::Compose,
+            other => {
+                return Err(format!(
+                    "{other:?}: unknown file type (known: dockerfile, kubernetes, yaml, json, terraform, terraformplan-json, compose)"
+                ));
+            }
+        };
+        // RE2 syntax, as Trivy's Go patterns; matching is linear in the path for any pattern.
+        let regex = regex::RegexBuilder::new(re)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| format!("{re:?}: invalid regex: {e}"))?;
+        Ok(FilePattern { kind, regex })
+    }
+
+    /// Whether `path` (relative to the scanned target, `/` separated) matches.
+    pub fn matches(&self, path: &str) -> bool {
+        self.regex.is_match(path)
+    }
+}
+
+/// The `--file-patterns` of this run, set once before the target is read.
+static FILE_PATTERNS: std::sync::OnceLock<Vec<FilePattern>> = std::sync::OnceLock::new();
+
+/// Set the `--file-patterns` every later [`classify`] consults (once per process; the
+/// binary runs one scan).
+pub fn set_file_patterns(patterns: &[FilePattern]) {
+    let _ = FILE_PATTERNS.set(patterns.to_vec());
+}
+
+/// Classify a path as a configuration file: by `--file-patterns` first (the first that
+/// matches wins), else by name.
 pub fn classify(path: &str) -> Option<ConfigKind> {
+    if let Some(patterns) = FILE_PATTERNS.get()
+        && !patterns.is_empty()
+    {
+        let rel = path.trim_start_matches("./").trim_start_matches('/');
+        if let Some(p) = patterns.iter().find(|p| p.matches(rel)) {
+            return Some(p.kind);
+        }
+    }
+    classify_by_name(path)
+}
+
+/// Classify a path as a configuration file by its name alone.
+fn classify_by_name(path: &str) -> Option<ConfigKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
     if lower == "dockerfile"
@@ -103,6 +166,8 @@ pub struct Options {
     pub show_suppressed: bool,
     /// Custom Rego policies (`--policy`), loaded and parsed.
     pub policies: Option<Policies>,
+    /// How Helm charts are rendered (`--helm-*`).
+    pub helm: crate::helm::HelmOptions,
 }
 
 impl Options {
@@ -126,6 +191,13 @@ impl Options {
             pss_version: args.pss_version.clone(),
             show_suppressed: args.show_suppressed,
             policies,
+            helm: crate::helm::HelmOptions {
+                values: args.helm_values.clone(),
+                set: args.helm_set.clone(),
+                set_string: args.helm_set_string.clone(),
+                kube_version: args.helm_kube_version.clone(),
+                api_versions: args.helm_api_versions.clone(),
+            },
         })
     }
 }
@@ -416,4 +488,45 @@ pub fn compliance(framework: &str, findings: &mut Vec<Misconfiguration>) -> Resu
         framework: framework.to_string(),
         controls: controls.into_values().collect(),
     })
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::FilePattern;
+
+    fn m(re: &str, s: &str) -> bool {
+        FilePattern::parse(&format!("dockerfile:{re}"))
+            .unwrap()
+            .matches(s)
+    }
+
+    #[test]
+    fn file_patterns_match_like_go() {
+        assert!(m("Customfile", "Customfile"));
+        assert!(m("Customfile", "sub/Customfile"));
+        assert!(!m("^Customfile$", "sub/Customfile"));
+        assert!(m(r".*\.dockerfile$", "build/app.dockerfile"));
+        assert!(!m(r".*\.dockerfile$", "build/app.dockerfile.bak"));
+        assert!(m(r"(?i)^containerfile(\.\w+)?$", "ContainerFile.prod"));
+        assert!(m("a|b(c|d){2}", "xbdc"));
+        assert!(!m("^x{2,3}$", "xxxx"));
+    }
+
+    #[test]
+    fn pathological_patterns_stay_linear() {
+        let p = FilePattern::parse("dockerfile:^(a*)*(a|b)*c$").unwrap();
+        let s = "a".repeat(100_000);
+        let t = std::time::Instant::now();
+        assert!(!p.matches(&s));
+        assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn bad_patterns_are_errors() {
+        for bad in ["(", "a)", "[a", "*a", "a{5,2}"] {
+            let e = FilePattern::parse(&format!("dockerfile:{bad}")).unwrap_err();
+            assert!(e.contains(bad), "{e}");
+        }
+        assert!(FilePattern::parse("nosuchtype:x").is_err());
+    }
 }

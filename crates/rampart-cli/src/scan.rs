@@ -231,10 +231,21 @@ pub fn build_report_with(
         report.vulnerabilities = vulndb::scan(&inv.packages, inv.os.as_ref(), opts)?;
     }
     if let Some(pss) = &scanners.misconfig {
-        let files: Vec<(String, String)> = visitor
+        // Helm charts in a directory are rendered and their manifests checked instead of
+        // the raw templates.
+        let charts = if matches!(kind, TargetKind::Fs | TargetKind::Config) && path.is_dir() {
+            crate::helm::render_under(path, &pss.helm, &|p| {
+                let rel = p.strip_prefix(path).unwrap_or(p).to_string_lossy();
+                visitor.skipped(&format!("{rel}/"))
+            })?
+        } else {
+            crate::helm::Charts::default()
+        };
+        let mut files: Vec<(String, String)> = visitor
             .config_files
             .iter()
             .filter(|f| walk.index.is_visible(&f.path, f.layer))
+            .filter(|f| !charts.covers(&f.path))
             .map(|f| {
                 (
                     f.path.clone(),
@@ -242,9 +253,11 @@ pub fn build_report_with(
                 )
             })
             .collect();
+        files.extend(charts.rendered);
         let (found, diags) = misconfig::scan(&files, pss)?;
         report.misconfigurations = found;
         report.diagnostics.extend(diags);
+        report.diagnostics.extend(charts.diagnostics);
         if let Some(c) = &artifact.config {
             report.misconfigurations.extend(misconfig::image_config(c));
         }
@@ -291,6 +304,7 @@ pub fn build_report_with(
 
 /// `rampart scan …`.
 pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
+    misconfig::set_file_patterns(&args.file_patterns);
     let unsupported: Vec<&Scanner> = args
         .scanners
         .iter()
@@ -354,12 +368,7 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
         let failed = c.controls.iter().any(|x| x.status == "FAIL");
         report.compliance = Some(c);
         report.finish();
-        if !args.output.quiet {
-            let text = output::render(&report, args.output.format)?;
-            output::write(&text, args.output.output.as_deref())?;
-        } else if let Some(p) = &args.output.output {
-            output::write(&output::render(&report, args.output.format)?, Some(p))?;
-        }
+        emit(&report, args)?;
         return Ok(if failed {
             args.exit_code.clamp(0, 255) as u8
         } else {
@@ -378,9 +387,13 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
             .retain(|s| args.severity.contains(&s.severity));
         report.finish();
     }
-    let text = output::render(&report, args.output.format)?;
-    output::write(&text, args.output.output.as_deref())?;
-    let findings = report.vulnerabilities.len()
+    emit(&report, args)?;
+    // Suppressed findings (kept by `--show-suppressed`) never fail the gate.
+    let findings = report
+        .vulnerabilities
+        .iter()
+        .filter(|v| v.suppressed.is_none())
+        .count()
         + report
             .misconfigurations
             .iter()
@@ -393,6 +406,16 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
     } else {
         0
     })
+}
+
+/// Write the report: to `--output FILE` when given, else to stdout unless `--quiet`
+/// (which prints nothing but errors; the exit code carries the verdict).
+fn emit(report: &Report, args: &ScanArgs) -> Result<()> {
+    let to = args.output.output.as_deref();
+    if to.is_none() && args.output.quiet {
+        return Ok(());
+    }
+    output::write(&output::render(report, args.output.format)?, to)
 }
 
 /// Apply `--vex` documents and the ignore file.
@@ -446,13 +469,6 @@ fn config_file_report(path: &Path, scanners: &Scanners<'_>) -> Result<Report> {
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_string();
-    if misconfig::classify(&name).is_none() {
-        bail!(
-            "{}: not a configuration file rampart reads (Kubernetes YAML/JSON, Dockerfile, Terraform, compose)",
-            path.display()
-        );
-    }
-    let files = vec![(name, String::from_utf8_lossy(&text).into_owned())];
     let opts = scanners
         .misconfig
         .clone()
@@ -460,7 +476,20 @@ fn config_file_report(path: &Path, scanners: &Scanners<'_>) -> Result<Report> {
             pss_version: "latest".into(),
             ..Default::default()
         });
-    let (found, diags) = misconfig::scan(&files, &opts)?;
+    let mut charts = crate::helm::Charts::default();
+    let files = if rampart_helm::is_chart_archive(path) {
+        charts = crate::helm::render_under(path, &opts.helm, &|_| false)?;
+        std::mem::take(&mut charts.rendered)
+    } else if misconfig::classify(&name).is_none() {
+        bail!(
+            "{}: not a configuration file rampart reads (Kubernetes YAML/JSON, Dockerfile, Terraform, compose)",
+            path.display()
+        );
+    } else {
+        vec![(name, String::from_utf8_lossy(&text).into_owned())]
+    };
+    let (found, mut diags) = misconfig::scan(&files, &opts)?;
+    diags.append(&mut charts.diagnostics);
     let mut report = Report::new(
         ReportArtifact::new("config", path.display().to_string()),
         now_rfc3339(),

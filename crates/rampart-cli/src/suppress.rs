@@ -179,7 +179,9 @@ pub fn glob(pattern: &str, path: &str) -> bool {
 }
 
 /// Apply `entries` to the report as of `today` (`YYYY-MM-DD`): remove (or, with `keep`,
-/// mark) what they cover; expired entries become diagnostics.
+/// mark with the entry's origin and reason) what they cover; expired entries become
+/// diagnostics. Vulnerabilities and misconfigurations are kept marked with `keep`; secrets
+/// have no suppressed mark in the report and are always removed.
 pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
     let live: Vec<&Entry> = entries
         .iter()
@@ -220,9 +222,21 @@ pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
     let covers = |e: &Entry, rule: &str, file: &str| {
         e.id == rule && e.path.as_deref().is_none_or(|g| glob(g, file))
     };
-    report
-        .misconfigurations
-        .retain(|m| !live.iter().any(|e| covers(e, &m.rule_id, &m.file)));
+    let mut misconfigs = Vec::with_capacity(report.misconfigurations.len());
+    for mut m in std::mem::take(&mut report.misconfigurations) {
+        // An inline `rampart:ignore` already suppressing it wins: it is the more specific.
+        let hit = live.iter().find(|e| covers(e, &m.rule_id, &m.file));
+        match hit {
+            None => misconfigs.push(m),
+            Some(_) if m.suppressed.is_some() => misconfigs.push(m),
+            Some(e) if keep => {
+                m.suppressed = Some(why(e));
+                misconfigs.push(m);
+            }
+            Some(_) => {}
+        }
+    }
+    report.misconfigurations = misconfigs;
     report
         .secrets
         .retain(|s| !live.iter().any(|e| covers(e, &s.rule_id, &s.file)));

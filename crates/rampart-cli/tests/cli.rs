@@ -130,7 +130,7 @@ fn skip_dirs_prunes_the_walk() {
             skip,
         ]);
         assert_eq!(code, 0, "{err}");
-        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let report = parse_json(&out);
         let names: Vec<&str> = report["packages"]
             .as_array()
             .unwrap()

@@ -5,37 +5,27 @@ mod common;
 
 use common::*;
 
-fn fixture(name: &str) -> String {
-    format!(
-        "{}/tests/fixtures/config/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
 #[test]
 fn compose_checks_report_rule_line_and_service() {
-    let (code, out, err) = run(&[
+    let (code, r, err) = run_json(&[
         "scan",
         "config",
-        &fixture("compose"),
+        &config_fixture("compose"),
         "--format",
         "json",
         "--exit-code",
         "6",
     ]);
     assert_eq!(code, 6, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let mut got: Vec<(String, u64, String)> = r["misconfigurations"]
-        .as_array()
-        .unwrap()
+    let mut got: Vec<(String, u64, String)> = misconfigurations(&r)
         .iter()
         .map(|m| {
             assert_eq!(m["file"], "docker-compose.yml");
             assert!(!m["remediation"].as_str().unwrap().is_empty());
             (
-                m["rule_id"].as_str().unwrap().to_string(),
+                text(m, "rule_id").to_string(),
                 m["line"].as_u64().unwrap(),
-                m["resource"].as_str().unwrap().to_string(),
+                text(m, "resource").to_string(),
             )
         })
         .collect();
@@ -68,10 +58,10 @@ fn compose_checks_report_rule_line_and_service() {
 
 #[test]
 fn compose_controls_count_under_docker_cis() {
-    let (code, out, err) = run(&[
+    let (code, r, err) = run_json(&[
         "scan",
         "config",
-        &fixture("compose/docker-compose.yml"),
+        &config_fixture("compose/docker-compose.yml"),
         "--compliance",
         "docker-cis",
         "--format",
@@ -80,7 +70,6 @@ fn compose_controls_count_under_docker_cis() {
         "3",
     ]);
     assert_eq!(code, 3, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let failed: Vec<&str> = r["compliance"]["controls"]
         .as_array()
         .unwrap()

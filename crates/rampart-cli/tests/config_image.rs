@@ -19,7 +19,7 @@ fn image_config_misconfigurations() {
         &["PATH=/usr/bin:/bin", "DB_PASSWORD=hunter2", "API_TOKEN="],
         &[],
     );
-    let (code, out, err) = run(&[
+    let (code, r, err) = run_json(&[
         "scan",
         "image",
         image.to_str().unwrap(),
@@ -31,16 +31,13 @@ fn image_config_misconfigurations() {
         "9",
     ]);
     assert_eq!(code, 9, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let mut got: Vec<(String, String, String)> = r["misconfigurations"]
-        .as_array()
-        .unwrap()
+    let mut got: Vec<(String, String, String)> = misconfigurations(&r)
         .iter()
         .map(|m| {
             (
-                m["rule_id"].as_str().unwrap().to_string(),
-                m["file"].as_str().unwrap().to_string(),
-                m["message"].as_str().unwrap().to_string(),
+                text(m, "rule_id").to_string(),
+                text(m, "file").to_string(),
+                text(m, "message").to_string(),
             )
         })
         .collect();

@@ -34,10 +34,8 @@ fn policy_hits(extra: &[&str]) -> (i32, Vec<Hit>, String) {
     if code == 2 {
         return (code, Vec::new(), err);
     }
-    let r: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
-    let mut hits: Vec<Hit> = r["misconfigurations"]
-        .as_array()
-        .unwrap()
+    let r = parse_json(&out);
+    let mut hits: Vec<Hit> = misconfigurations(&r)
         .iter()
         .filter(|m| {
             let id = m["rule_id"].as_str().unwrap();
@@ -79,8 +77,8 @@ fn example_policies_give_the_documented_messages() {
             "org-tf-owner-tag",
             "MEDIUM",
             "main.tf",
-            1,
-            "main.tf",
+            9,
+            "aws_s3_bucket.logs",
             "aws_s3_bucket.logs has no owner tag",
         ),
         hit(
@@ -95,7 +93,7 @@ fn example_policies_give_the_documented_messages() {
             "rego:docker.deny_root_user",
             "HIGH",
             "Dockerfile",
-            1,
+            7,
             "Dockerfile",
             "the image ends with USER root",
         ),
@@ -103,7 +101,7 @@ fn example_policies_give_the_documented_messages() {
             "rego:docker.warn",
             "LOW",
             "Dockerfile",
-            1,
+            2,
             "Dockerfile",
             "line 2: apt-get upgrade makes builds unreproducible",
         ),
@@ -136,15 +134,15 @@ fn example_policies_give_the_documented_messages() {
             "HIGH",
             "main.tf",
             1,
-            "main.tf",
+            "aws_s3_bucket.assets",
             "aws_s3_bucket.assets: ACL public-read makes the bucket public",
         ),
         hit(
             "rego:terraform.deny",
             "HIGH",
             "main.tf",
-            1,
-            "main.tf",
+            14,
+            "aws_security_group_rule.ssh",
             "aws_security_group_rule.ssh: SSH open to the internet",
         ),
     ];
@@ -290,7 +288,7 @@ fn example_policies_run_cleanly_over_checkov_kubernetes_fixtures() {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = parse_json(&out);
     let policy_diags: Vec<&serde_json::Value> = r["diagnostics"]
         .as_array()
         .unwrap()

@@ -99,7 +99,7 @@ fn removed_and_branch_only_secrets_are_reported_with_their_commits() {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = parse_json(&out);
     assert!(r["secrets"].as_array().unwrap().is_empty(), "{out}");
 
     let (code, out, err) = run(&[
@@ -113,7 +113,7 @@ fn removed_and_branch_only_secrets_are_reported_with_their_commits() {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = parse_json(&out);
     let secrets = r["secrets"].as_array().unwrap();
     let gh = secrets
         .iter()
@@ -132,9 +132,7 @@ fn removed_and_branch_only_secrets_are_reported_with_their_commits() {
     assert_eq!(slack["commit"], side.as_str());
     assert_eq!(secrets.len(), 2, "{secrets:#?}");
     assert!(!out.contains(GITHUB) && !out.contains(SLACK));
-    let p = tmp.path().join("r.json");
-    std::fs::write(&p, &out).unwrap();
-    validate("report", &p);
+    validate_report_json(&out);
 
     // A secret still in the working tree is reported once, with the commit that added it.
     std::fs::write(repo.join("deploy.env"), format!("TOKEN={GITHUB}\n")).unwrap();
@@ -150,7 +148,7 @@ fn removed_and_branch_only_secrets_are_reported_with_their_commits() {
         "--format",
         "json",
     ]);
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = parse_json(&out);
     let deploy: Vec<&serde_json::Value> = r["secrets"]
         .as_array()
         .unwrap()

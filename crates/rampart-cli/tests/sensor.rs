@@ -13,29 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::root;
+
 const BIN: &str = env!("CARGO_BIN_EXE_rampart");
 /// The system Python itself (a version-manager shim would exec several programs first).
 const PYTHON: &str = "/usr/bin/python3";
-
-/// True when the test can run. Without root it is skipped loudly, except under CI.
-fn root() -> bool {
-    let euid = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Uid:"))
-                .and_then(|v| v.split_whitespace().nth(1).map(str::to_string))
-        })
-        .unwrap_or_default();
-    if euid == "0" {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("the sensor tests need root (CI=true)");
-    }
-    eprintln!("\n*** SKIPPED: rampart sensor tests need root (eBPF); run them as root ***\n");
-    false
-}
 
 struct Running {
     child: Child,

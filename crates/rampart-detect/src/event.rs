@@ -95,7 +95,16 @@ macro_rules! event_types {
 
             /// A small dense index of known types (`None` for others), for rule tables.
             pub fn index(&self) -> Option<usize> {
-                EventType::KNOWN.iter().position(|t| t == self)
+                // Discriminant comparisons only (no string compares of `Other`).
+                let mut i = 0usize;
+                $(
+                    if matches!(self, EventType::$variant) {
+                        return Some(i);
+                    }
+                    i += 1;
+                )*
+                let _ = i;
+                None
             }
         }
     };

@@ -62,6 +62,21 @@ fn is_k8s(v: &Json) -> bool {
 }
 
 /// Splits one JSON document into events according to `format`.
+/// Moves the array under `key` out of the object `v` (no copy of its elements); gives `v`
+/// back unchanged when it has no such array.
+fn take_array(v: Json, key: &str) -> Result<Vec<Json>, Json> {
+    if !v.get(key).is_some_and(Json::is_array) {
+        return Err(v);
+    }
+    match v {
+        Json::Object(mut m) => match m.remove(key) {
+            Some(Json::Array(items)) => Ok(items),
+            _ => Err(Json::Object(m)),
+        },
+        other => Err(other),
+    }
+}
+
 fn document_events(
     v: Json,
     format: InputFormat,
@@ -80,9 +95,9 @@ fn document_events(
         },
         InputFormat::K8sAudit => {
             if kind == "EventList" {
-                match v.get("items").and_then(Json::as_array) {
-                    Some(items) => out.extend(items.iter().cloned().map(|i| Ok(k8s_event(i)))),
-                    None => out.push(Err((line, "EventList without items".into()))),
+                match take_array(v, "items") {
+                    Ok(items) => out.extend(items.into_iter().map(|i| Ok(k8s_event(i)))),
+                    Err(_) => out.push(Err((line, "EventList without items".into()))),
                 }
             } else if kind == "Event" {
                 out.push(Ok(k8s_event(v)));
@@ -93,10 +108,10 @@ fn document_events(
                 )));
             }
         }
-        InputFormat::Cloudtrail => match v.get("Records").and_then(Json::as_array) {
-            Some(records) => out.extend(records.iter().cloned().map(|r| Ok(ct_event(r)))),
-            None if v.is_object() => out.push(Ok(ct_event(v))),
-            None => out.push(Err((
+        InputFormat::Cloudtrail => match take_array(v, "Records") {
+            Ok(records) => out.extend(records.into_iter().map(|r| Ok(ct_event(r)))),
+            Err(v) if v.is_object() => out.push(Ok(ct_event(v))),
+            Err(_) => out.push(Err((
                 line,
                 "a CloudTrail record must be a JSON object".into(),
             ))),

@@ -172,3 +172,32 @@ fn checkov_dockerfile_families_agree() {
     );
     assert_eq!(total, 34);
 }
+
+/// `cd /var/lib && rm -rf apt` deletes the apt lists as surely as
+/// `rm -rf /var/lib/apt/lists/*`; a non-recursive rm or another directory does not.
+#[test]
+fn apt_lists_removed_after_cd() {
+    let no_clean = |run: &str| {
+        let text = format!("FROM debian:12\nUSER app\nHEALTHCHECK CMD true\nRUN {run}\n");
+        let (found, _) = scan_dockerfile("Dockerfile", &text, &Config::default()).unwrap();
+        found.iter().any(|m| m.rule_id == "docker-apt-no-clean")
+    };
+    let install = "apt-get update && apt-get install -y git=1:2.39.2-1";
+    assert!(!no_clean(&format!(
+        "{install} && cd /var/lib && rm -rf apt dpkg cache log"
+    )));
+    assert!(!no_clean(&format!(
+        "{install} && cd /var/lib/apt && rm -r lists"
+    )));
+    assert!(!no_clean(&format!(
+        "{install} && cd /tmp && rm -rf ../var/lib/apt/lists"
+    )));
+    assert!(!no_clean(&format!(
+        "{install} && rm -rf /var/lib/apt/lists/*"
+    )));
+    assert!(no_clean(&format!("{install} && cd /var/lib && rm apt")));
+    assert!(no_clean(&format!(
+        "{install} && cd /var/cache && rm -rf apt"
+    )));
+    assert!(no_clean(install));
+}

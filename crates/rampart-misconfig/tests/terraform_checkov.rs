@@ -40,13 +40,13 @@ const FAMILIES: &[(&str, &str, &str, &[&str])] = &[
         "aws",
         "NetworkACLUnrestrictedIngress22",
         "tf-aws-nacl-ssh-open",
-        &["aws_network_acl_rule"],
+        NACL,
     ),
     (
         "aws",
         "NetworkACLUnrestrictedIngress3389",
         "tf-aws-nacl-rdp-open",
-        &["aws_network_acl_rule"],
+        NACL,
     ),
     (
         "aws",
@@ -93,6 +93,12 @@ const FAMILIES: &[(&str, &str, &str, &[&str])] = &[
     ),
     (
         "aws",
+        "LaunchConfigurationEBSEncryption",
+        "tf-aws-ebs-unencrypted",
+        &["aws_instance", "aws_launch_configuration"],
+    ),
+    (
+        "aws",
         "EBSDefaultEncryption",
         "tf-aws-ebs-default-encryption",
         &["aws_ebs_encryption_by_default"],
@@ -102,7 +108,7 @@ const FAMILIES: &[(&str, &str, &str, &[&str])] = &[
         "aws",
         "EC2PublicIP",
         "tf-aws-ec2-public-ip",
-        &["aws_instance"],
+        &["aws_instance", "aws_launch_template"],
     ),
     (
         "aws",
@@ -309,7 +315,10 @@ const FAMILIES: &[(&str, &str, &str, &[&str])] = &[
         "azure",
         "StorageAccountDefaultNetworkAccessDeny",
         "tf-azure-storage-default-allow",
-        &["azurerm_storage_account"],
+        &[
+            "azurerm_storage_account",
+            "azurerm_storage_account_network_rules",
+        ],
     ),
     (
         "azure",
@@ -394,8 +403,10 @@ const IAM: &[&str] = &[
     "aws_iam_role_policy",
     "aws_iam_user_policy",
     "aws_iam_group_policy",
+    "aws_ssoadmin_permission_set_inline_policy",
     "data.aws_iam_policy_document",
 ];
+const NACL: &[&str] = &["aws_network_acl", "aws_network_acl_rule"];
 const RDS: &[&str] = &["aws_db_instance", "aws_rds_cluster"];
 const EC2: &[&str] = &[
     "aws_instance",
@@ -405,6 +416,7 @@ const EC2: &[&str] = &[
 const GCE: &[&str] = &[
     "google_compute_instance",
     "google_compute_instance_template",
+    "google_compute_instance_from_template",
 ];
 const NSG: &[&str] = &[
     "azurerm_network_security_rule",
@@ -557,9 +569,9 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "network_acls default_action Allow admits every network; subnet rules only matter with Deny",
     ),
     (
-        "KeyVaultDisablesPublicNetworkAccess",
-        "azurerm_key_vault.fail5",
-        "network_acls is a dynamic block depending on a variable without a default: unknown, and rampart does not fire on unknown",
+        "LaunchConfigurationEBSEncryption",
+        "aws_instance.fail",
+        "`encrypted = False` is not an HCL boolean but a reference to an undefined name (Terraform rejects it): unknown",
     ),
     (
         "RedisCacheMinTLSVersion",

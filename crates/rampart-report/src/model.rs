@@ -178,8 +178,9 @@ pub struct Misconfiguration {
     /// What exactly is wrong here.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
-    /// Why it would not be reported without `--show-suppressed` (`inline: <reason>` for a
-    /// `rampart:ignore` comment in the file).
+    /// Why it would not be reported without `--show-suppressed`: `inline: <reason>` for a
+    /// `rampart:ignore` comment in the file, `ignore-file: <reason>` for a `.rampartignore`
+    /// entry (the reason is left out when the suppression gives none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
 }

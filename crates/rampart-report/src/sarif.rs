@@ -1,6 +1,10 @@
 //! SARIF 2.1.0 (`--format sarif`), in the shape GitHub code scanning accepts: one run, a rule
 //! per distinct finding kind with a `security-severity`, a result per finding located at a
 //! file and line (for vulnerabilities, the file that declares the package).
+//!
+//! Suppressed findings (kept with `--show-suppressed`) carry SARIF `suppressions[]`: kind
+//! `inSource` for a `rampart:ignore` comment in the file, `external` for `.rampartignore`,
+//! OpenVEX and distro-tracker suppressions, with the reason as the justification.
 
 use crate::{Report, ReportError};
 use rampart_core::Severity;
@@ -42,6 +46,38 @@ impl Rules {
         self.index.insert(id.to_string(), i);
         i
     }
+}
+
+/// SARIF `suppressions` for a finding's `suppressed` value (`inline: <reason>`,
+/// `ignore-file: <reason>`, `vex:not_affected: <reason>`, `no_dsa`, ...), or `None`.
+pub fn suppressions(suppressed: Option<&str>) -> Option<Value> {
+    let why = suppressed?;
+    let (origin, reason) = match why.split_once(": ") {
+        Some((o, r)) => (o, Some(r)),
+        None => (why, None),
+    };
+    let kind = if origin == "inline" {
+        "inSource"
+    } else {
+        "external"
+    };
+    let mut s = json!({
+        "kind": kind,
+        "status": "accepted",
+        "properties": {"origin": origin},
+    });
+    if let Some(r) = reason {
+        s["justification"] = json!(r);
+    }
+    Some(json!([s]))
+}
+
+/// A SARIF result, with `suppressions` when the finding is suppressed.
+fn result(mut r: Value, suppressed: Option<&str>) -> Value {
+    if let Some(s) = suppressions(suppressed) {
+        r["suppressions"] = s;
+    }
+    r
 }
 
 fn location(file: &str, line: u32) -> Value {
@@ -86,13 +122,16 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
             .as_deref()
             .map(|f| format!(" Upgrade to {f}."))
             .unwrap_or_else(|| " No fix yet.".into());
-        results.push(json!({
-            "ruleId": v.id,
-            "ruleIndex": idx,
-            "level": level(v.severity),
-            "message": {"text": format!("{name} {} is affected by {} ({}).{fix}", v.installed_version, v.id, v.severity)},
-            "locations": location(file, 1),
-        }));
+        results.push(result(
+            json!({
+                "ruleId": v.id,
+                "ruleIndex": idx,
+                "level": level(v.severity),
+                "message": {"text": format!("{name} {} is affected by {} ({}).{fix}", v.installed_version, v.id, v.severity)},
+                "locations": location(file, 1),
+            }),
+            v.suppressed.as_deref(),
+        ));
     }
     for m in &report.misconfigurations {
         let idx = rules.add(&m.rule_id, || {
@@ -111,13 +150,16 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
         } else {
             m.message.clone()
         };
-        results.push(json!({
-            "ruleId": m.rule_id,
-            "ruleIndex": idx,
-            "level": level(m.severity),
-            "message": {"text": format!("{msg} ({})", m.resource)},
-            "locations": location(&m.file, m.line),
-        }));
+        results.push(result(
+            json!({
+                "ruleId": m.rule_id,
+                "ruleIndex": idx,
+                "level": level(m.severity),
+                "message": {"text": format!("{msg} ({})", m.resource)},
+                "locations": location(&m.file, m.line),
+            }),
+            m.suppressed.as_deref(),
+        ));
     }
     for s in &report.secrets {
         let idx = rules.add(&s.rule_id, || {
@@ -155,4 +197,81 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
     let mut s = serde_json::to_string_pretty(&doc)?;
     s.push('\n');
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Artifact, Misconfiguration};
+
+    fn misconfig(rule: &str, line: u32, suppressed: Option<&str>) -> Misconfiguration {
+        Misconfiguration {
+            rule_id: rule.into(),
+            title: format!("{rule} title"),
+            severity: Severity::High,
+            resource: "Pod/ops/debug".into(),
+            file: "pod.yaml".into(),
+            line,
+            frameworks: vec!["k8s-pss-baseline:Privileged Containers".into()],
+            remediation: "Fix it.".into(),
+            message: String::new(),
+            suppressed: suppressed.map(str::to_string),
+        }
+    }
+
+    /// Suppressed misconfigurations: a `rampart:ignore` comment is `inSource`, a
+    /// `.rampartignore` entry `external`, each with its reason; open findings have none.
+    #[test]
+    fn suppressed_misconfigurations_carry_suppressions() {
+        let mut r = Report::new(Artifact::new("config", "deploy"), "2026-01-01T00:00:00Z");
+        r.misconfigurations = vec![
+            misconfig(
+                "k8s-privileged",
+                13,
+                Some("inline: needs raw device access"),
+            ),
+            misconfig(
+                "k8s-host-namespaces",
+                7,
+                Some("ignore-file: node debugging pod"),
+            ),
+            misconfig("k8s-run-as-root", 9, None),
+            misconfig("k8s-no-limits", 10, Some("inline")),
+        ];
+        r.finish();
+        let text = to_string(&r).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let by_rule = |id: &str| {
+            results
+                .iter()
+                .find(|x| x["ruleId"] == id)
+                .unwrap_or_else(|| panic!("{id} missing"))
+        };
+        insta::assert_json_snapshot!(
+            "suppressions",
+            results
+                .iter()
+                .map(|x| json!({"ruleId": x["ruleId"], "suppressions": x["suppressions"]}))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            by_rule("k8s-privileged")["suppressions"],
+            json!([{"kind": "inSource", "status": "accepted", "justification": "needs raw device access", "properties": {"origin": "inline"}}])
+        );
+        assert_eq!(
+            by_rule("k8s-host-namespaces")["suppressions"][0]["kind"],
+            "external"
+        );
+        assert_eq!(
+            by_rule("k8s-host-namespaces")["suppressions"][0]["justification"],
+            "node debugging pod"
+        );
+        // A comment without a reason: no justification to give.
+        assert_eq!(
+            by_rule("k8s-no-limits")["suppressions"],
+            json!([{"kind": "inSource", "status": "accepted", "properties": {"origin": "inline"}}])
+        );
+        assert!(by_rule("k8s-run-as-root").get("suppressions").is_none());
+    }
 }

@@ -4,7 +4,7 @@
 //! the one version to upgrade to that fixes all of its findings (when there is one), then
 //! its findings, most severe first. Other findings come as one table per kind.
 
-use crate::{Report, Vulnerability};
+use crate::{Misconfiguration, Report, Vulnerability};
 use rampart_core::{Ecosystem, Package};
 use rampart_version::{Scheme, compare, scheme_for};
 use std::fmt::Write;
@@ -52,10 +52,19 @@ pub fn to_string(report: &Report) -> String {
     out.push('\n');
     let _ = writeln!(
         out,
-        "{} packages · {} vulnerabilities · {} misconfigurations · {} secrets · {} malware",
+        "{} packages · {} vulnerabilities · {} misconfigurations{} · {} secrets · {} malware",
         report.packages.len(),
         report.vulnerabilities.len(),
         report.misconfigurations.len(),
+        match report
+            .misconfigurations
+            .iter()
+            .filter(|m| m.suppressed.is_some())
+            .count()
+        {
+            0 => String::new(),
+            n => format!(" ({n} suppressed)"),
+        },
         report.secrets.len(),
         report.malware.len()
     );
@@ -79,27 +88,7 @@ pub fn to_string(report: &Report) -> String {
         render(&mut out, ["STATUS", "CONTROL", "FINDINGS"], &rows);
     }
     vulnerabilities(&mut out, report);
-    if !report.misconfigurations.is_empty() {
-        out.push_str("\nMisconfigurations\n");
-        let rows: Vec<[String; 5]> = report
-            .misconfigurations
-            .iter()
-            .map(|m| {
-                [
-                    m.severity.to_string(),
-                    m.rule_id.clone(),
-                    format!("{}:{}", m.file, m.line),
-                    m.resource.clone(),
-                    m.title.clone(),
-                ]
-            })
-            .collect();
-        render(
-            &mut out,
-            ["SEVERITY", "RULE", "WHERE", "RESOURCE", "TITLE"],
-            &rows,
-        );
-    }
+    misconfigurations(&mut out, report);
     if !report.secrets.is_empty() {
         out.push_str("\nSecrets\n");
         let rows: Vec<[String; 5]> = report
@@ -155,6 +144,54 @@ pub fn to_string(report: &Report) -> String {
         );
     }
     out
+}
+
+/// The misconfigurations table. Suppressed ones (kept with `--show-suppressed`) follow the
+/// open ones in their own table, with a SUPPRESSED column giving where the suppression
+/// comes from and why.
+fn misconfigurations(out: &mut String, report: &Report) {
+    let row = |m: &Misconfiguration| {
+        [
+            m.severity.to_string(),
+            m.rule_id.clone(),
+            format!("{}:{}", m.file, m.line),
+            m.resource.clone(),
+            m.title.clone(),
+        ]
+    };
+    let (suppressed, open): (Vec<&Misconfiguration>, Vec<&Misconfiguration>) = report
+        .misconfigurations
+        .iter()
+        .partition(|m| m.suppressed.is_some());
+    if !open.is_empty() {
+        out.push_str("\nMisconfigurations\n");
+        let rows: Vec<[String; 5]> = open.iter().map(|m| row(m)).collect();
+        render(
+            out,
+            ["SEVERITY", "RULE", "WHERE", "RESOURCE", "TITLE"],
+            &rows,
+        );
+    }
+    if !suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSuppressed misconfigurations ({}, not counted by --exit-code)",
+            suppressed.len()
+        );
+        let rows: Vec<[String; 5]> = suppressed
+            .iter()
+            .map(|m| {
+                let [sev, rule, place, resource, _] = row(m);
+                let why = m.suppressed.clone().unwrap_or_default();
+                [sev, rule, place, resource, why]
+            })
+            .collect();
+        render(
+            out,
+            ["SEVERITY", "RULE", "WHERE", "RESOURCE", "SUPPRESSED"],
+            &rows,
+        );
+    }
 }
 
 fn short(digest: &str) -> String {
@@ -492,6 +529,52 @@ mod tests {
         );
         // A suppressed finding does not count; one without a fix means no single upgrade.
         assert!(text.contains("libc6 2.31-13+deb11u5 · no single upgrade: 1 of 2 not fixed"));
+    }
+
+    /// With `--show-suppressed`, suppressed misconfigurations come in their own table with
+    /// the reason; open ones stay in the main table.
+    #[test]
+    fn suppressed_misconfigurations_are_marked() {
+        let mut r = Report::new(Artifact::new("config", "deploy"), "2026-01-01T00:00:00Z");
+        let m = |rule: &str, line: u32, suppressed: Option<&str>| Misconfiguration {
+            rule_id: rule.into(),
+            title: format!("{rule} title"),
+            severity: Severity::High,
+            resource: "Pod/ops/debug".into(),
+            file: "pod.yaml".into(),
+            line,
+            frameworks: Vec::new(),
+            remediation: "Fix it.".into(),
+            message: String::new(),
+            suppressed: suppressed.map(str::to_string),
+        };
+        r.misconfigurations = vec![
+            m(
+                "k8s-privileged",
+                13,
+                Some("inline: needs raw device access"),
+            ),
+            m(
+                "k8s-host-namespaces",
+                7,
+                Some("ignore-file: node debugging pod"),
+            ),
+            m("k8s-run-as-root", 9, None),
+        ];
+        r.finish();
+        let text = to_string(&r);
+        insta::assert_snapshot!(text);
+        assert!(
+            text.contains("3 misconfigurations (2 suppressed)"),
+            "{text}"
+        );
+        let (open, suppressed) = text
+            .split_once("Suppressed misconfigurations (2, not counted by --exit-code)")
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(open.contains("k8s-run-as-root") && !open.contains("k8s-privileged"));
+        assert!(suppressed.contains("inline: needs raw device access"));
+        assert!(suppressed.contains("ignore-file: node debugging pod"));
+        assert!(!suppressed.contains("k8s-run-as-root"));
     }
 
     #[test]

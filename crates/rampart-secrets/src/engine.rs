@@ -5,31 +5,44 @@
 //! [`crate::rules`]'s business; configuration parsing is [`crate::config`]'s.
 
 use crate::config::glob_to_regex;
+use crate::keywords::{Hit, Keywords, LANES};
 use crate::redact::{
     is_obvious_placeholder, is_placeholder, is_template, redact, sha256_hex, shannon_entropy,
 };
 use crate::rule::{SecretRule, ValueFilter, Window};
 use crate::{Config, SecretFinding, SecretsError, Stats, rules};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
 use rampart_core::Diagnostic;
 use regex::RegexSet;
 use regex::bytes::{Regex, RegexBuilder};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// How far a line window reaches either side of a keyword.
 const LINE_REACH: usize = 4096;
-/// A hit this close to the end of a truncated window recomputes the window.
-const MARGIN: usize = 256;
 /// Windows of one rule closer than this are merged, so the regex runs once over the
 /// span instead of once per line (the per-call cost dominates on short lines).
-const MERGE_GAP: usize = 2048;
+const MERGE_GAP: usize = 256;
 /// Bytes inspected for a NUL to call a file binary.
 const BINARY_PROBE: usize = 8192;
 /// Inline suppression marker.
 const IGNORE_MARKER: &[u8] = b"rampart:ignore";
 /// detect-secrets' inline marker, honoured so existing annotations keep working.
 const PRAGMA_MARKER: &[u8] = b"pragma: allowlist secret";
+
+thread_local! {
+    /// Per-thread buffers reused across files, so a scan allocates nothing per line.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Buffers of one scan: keyword hits per lane and in order, and (rule, start, end)
+/// windows.
+#[derive(Default)]
+struct Scratch {
+    lanes: [Vec<Hit>; LANES],
+    hits: Vec<Hit>,
+    windows: Vec<(usize, usize, usize)>,
+}
 
 const PAIR_RULE: &str = "secret-aws-access-key-pair";
 const PAIR_KEY_ID: &str = "secret-aws-access-key-id";
@@ -52,7 +65,7 @@ struct Compiled {
 /// A compiled set of secret rules; build once, scan many files, from many threads.
 pub struct Scanner {
     rules: Vec<Compiled>,
-    ac: Option<AhoCorasick>,
+    keywords: Option<Keywords>,
     /// Aho-Corasick pattern id → indices into `rules`.
     keyword_rules: Vec<Vec<usize>>,
     pem_rules: Vec<usize>,
@@ -125,17 +138,10 @@ impl Scanner {
                 }
             }
         }
-        let ac = if keywords.is_empty() {
+        let keyword_set = if keywords.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&keywords)
-                    .map_err(|e| SecretsError::Prefilter(e.to_string()))?,
-            )
+            Some(Keywords::new(&keywords).map_err(SecretsError::Prefilter)?)
         };
 
         let path_allow = if cfg.allowlist.paths.is_empty() {
@@ -175,7 +181,7 @@ impl Scanner {
                 .filter(|v| v.len() >= 12)
                 .collect(),
             rules: compiled,
-            ac,
+            keywords: keyword_set,
             keyword_rules,
             pem_rules,
             path_allow,
@@ -272,49 +278,77 @@ impl Scanner {
     }
 
     fn scan_text(&self, data: &[u8], candidates: &mut Vec<Candidate>) {
-        let Some(ac) = &self.ac else { return };
-        // Per rule: merged windows, and whether the last one was cut short.
-        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
-        let mut truncated: Vec<bool> = vec![false; self.rules.len()];
-        for m in ac.find_overlapping_iter(data) {
-            let Some(rule_ids) = self.keyword_rules.get(m.pattern().as_usize()) else {
-                continue;
+        let Some(kw) = &self.keywords else { return };
+        SCRATCH.with(|cell| {
+            let mut fresh = Scratch::default();
+            let mut guard = cell.try_borrow_mut();
+            let scratch = match guard.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
             };
-            for &ri in rule_ids {
-                let (Some(ws), Some(cut), Some(c)) = (
-                    windows.get_mut(ri),
-                    truncated.get_mut(ri),
-                    self.rules.get(ri),
-                ) else {
+            let Scratch {
+                lanes,
+                hits,
+                windows,
+            } = scratch;
+            hits.clear();
+            windows.clear();
+            kw.find(data, lanes, hits);
+            if hits.is_empty() {
+                return;
+            }
+            // One window per (rule, hit); the line around a hit is computed once and
+            // reused by every rule the keyword wakes and by later hits on that line.
+            let mut line: Option<(usize, usize, bool)> = None;
+            for hit in hits.iter() {
+                let Some(rule_ids) = self.keyword_rules.get(hit.keyword as usize) else {
                     continue;
                 };
-                if let Some(last) = ws.last()
-                    && m.end() <= last.1
-                    && (!*cut || m.end().saturating_add(MARGIN) <= last.1)
-                    && c.rule.window == Window::Line
-                {
-                    continue;
-                }
-                let (s, e, was_cut) = window_for(data, m.start(), m.end(), c.rule.window);
-                match ws.last_mut() {
-                    Some(last) if s <= last.1.saturating_add(MERGE_GAP) => {
-                        if e > last.1 {
-                            last.1 = e;
-                            *cut = was_cut;
+                let ke = hit.end;
+                let ks = ke.saturating_sub(kw.len_of(hit.keyword));
+                let line_win = match line {
+                    Some((s, e, false)) if s <= ks && ke <= e => (s, e),
+                    _ => {
+                        let w = window_for(data, ks, ke, Window::Line);
+                        line = Some(w);
+                        (w.0, w.1)
+                    }
+                };
+                for &ri in rule_ids {
+                    let Some(c) = self.rules.get(ri) else {
+                        continue;
+                    };
+                    let (s, e) = match c.rule.window {
+                        Window::Line => line_win,
+                        block => {
+                            let (s, e, _) = window_for(data, ks, ke, block);
+                            (s, e)
                         }
+                    };
+                    windows.push((ri, s, e));
+                }
+            }
+            // Per rule, merge windows that overlap or lie close together, so the regex
+            // runs once over the span instead of once per line.
+            windows.sort_unstable();
+            let mut current: Option<(usize, usize, usize)> = None;
+            for &(ri, s, e) in windows.iter() {
+                match current.as_mut() {
+                    Some(cur) if cur.0 == ri && s <= cur.2.saturating_add(MERGE_GAP) => {
+                        cur.2 = cur.2.max(e);
                     }
                     _ => {
-                        ws.push((s, e));
-                        *cut = was_cut;
+                        if let Some((r, cs, ce)) = current {
+                            self.run_regex(r, data, cs, ce, candidates);
+                        }
+                        current = Some((ri, s, e));
                     }
                 }
             }
-        }
-        for (ri, ws) in windows.iter().enumerate() {
-            for &(s, e) in ws {
-                self.run_regex(ri, data, s, e, candidates);
+            if let Some((r, cs, ce)) = current {
+                self.run_regex(r, data, cs, ce, candidates);
             }
-        }
+        });
     }
 
     fn run_regex(&self, ri: usize, data: &[u8], s: usize, e: usize, out: &mut Vec<Candidate>) {
@@ -322,6 +356,10 @@ impl Scanner {
             return;
         };
         let rule = c.rule;
+        // Most windows hold no match: find that out without allocating capture slots.
+        if !c.re.is_match(hay) {
+            return;
+        }
         let mut required: Option<bool> = None;
         for caps in c.re.captures_iter(hay) {
             let Some(whole) = caps.get(0) else { continue };
@@ -514,7 +552,7 @@ fn window_for(data: &[u8], ks: usize, ke: usize, window: Window) -> (usize, usiz
             let limit = data.len().min(ke.saturating_add(LINE_REACH));
             let fwd = data.get(ke..limit).unwrap_or_default();
             match memchr::memchr(b'\n', fwd) {
-                Some(nl) => (start, ke + nl, false),
+                Some(nl) => (start, block_end(data, ke + nl), false),
                 None => (start, limit, limit < data.len()),
             }
         }
@@ -522,6 +560,32 @@ fn window_for(data: &[u8], ks: usize, ke: usize, window: Window) -> (usize, usiz
             let end = data.len().min(ks.saturating_add(n));
             (start, end, end < data.len())
         }
+    }
+}
+
+/// How far a line ending in `{` extends its window over the block it opens.
+const BLOCK_REACH: usize = 512;
+
+/// The end of a line window whose line ends at `eol`: the line itself, or, when the line
+/// opens a block (`variable "okta_token" {`), also the whole lines of the next
+/// [`BLOCK_REACH`] bytes, so a rule can pair the name with a `default =` below it.
+fn block_end(data: &[u8], eol: usize) -> usize {
+    let line = data.get(..eol).unwrap_or_default();
+    let last = line
+        .iter()
+        .rev()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+    if last != Some(&b'{') {
+        return eol;
+    }
+    let limit = data.len().min(eol.saturating_add(BLOCK_REACH));
+    let next = data.get(eol..limit).unwrap_or_default();
+    if limit == data.len() {
+        return limit;
+    }
+    match memchr::memrchr(b'\n', next) {
+        Some(nl) => eol + nl,
+        None => eol,
     }
 }
 
@@ -571,6 +635,19 @@ mod tests {
         assert!(!cut);
         let (s, e, _) = window_for(data, 8, 11, Window::Block(4));
         assert_eq!(&data[s..e], b"two key ");
+    }
+
+    #[test]
+    fn a_line_opening_a_block_reaches_into_it() {
+        let data = b"x\nvariable \"okta_token\" {  \n  default = \"v\"\n}\nafter";
+        let (s, e, cut) = window_for(data, 12, 16, Window::Line);
+        assert!(!cut);
+        assert_eq!(&data[s..e], &data[2..]);
+        let mut long = b"key {\n".to_vec();
+        long.extend(std::iter::repeat_n(b"0123456789\n".as_slice(), 100).flatten());
+        let (s, e, _) = window_for(&long, 0, 3, Window::Line);
+        assert_eq!(s, 0);
+        assert!(e > 5 && e <= 5 + BLOCK_REACH && long[e] == b'\n', "{e}");
     }
 
     #[test]

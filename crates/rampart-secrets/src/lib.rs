@@ -31,6 +31,7 @@
 
 mod config;
 mod engine;
+mod keywords;
 mod redact;
 mod rule;
 mod rules;

@@ -56,6 +56,11 @@ pub fn redact(value: &[u8]) -> String {
 }
 
 /// Substrings that mark a documentation value or a template, not a real secret.
+///
+/// Only stand-ins belong here. A weak password (`qwerty`, `letmein`, `abuser123456`)
+/// assigned in a file is still a password anyone can read, so it is a finding; a value
+/// made of nothing but an alphabet or digit run (`0123456789abcdef…`) is caught by
+/// [`is_sequence`] instead.
 const PLACEHOLDER_WORDS: &[&str] = &[
     "changeme",
     "change_me",
@@ -84,15 +89,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "secret_here",
     "password",
     "passwd",
-    "p@ssw0rd",
     "mypass",
-    "hunter2",
-    "qwerty",
-    "letmein",
-    "123456",
-    "abcdef",
     "a1b2c3",
-    "s3cr3t",
     "null",
     "none",
     "undefined",
@@ -167,6 +165,9 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if value.starts_with(b"/") || memchr::memmem::find(value, b"://").is_some() {
         return true;
     }
+    if is_sequence(value) || is_mail_address(value) {
+        return true;
+    }
     // Identifiers and dotted paths (`settings.db_password`, `getPassword`): letters,
     // `_`, `.` and `-` only, with no digit or other symbol.
     let identifier = value
@@ -192,6 +193,66 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// True when `value` (16 bytes or more) is nothing but runs of at least three
+/// consecutive characters (`0123456789abcdef0123…`, `abcdefghijklmnop`), or holds a run
+/// of seven or more (`abcdefg12346+…`, `…tnZ1234567890`, `…-ABCDEFGHIJKL-…`): typed by hand as a stand-in for
+/// a key, as a random key of that length almost never holds such a run. Short runs
+/// inside a value (`abuser123456`) do not count, and short values are left alone:
+/// `12345678` as a password is weak, not a placeholder.
+pub(crate) fn is_sequence(value: &[u8]) -> bool {
+    if value.len() < 16 {
+        return false;
+    }
+    let mut longest = 0usize;
+    let next = |a: u8, b: u8| {
+        let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+        (a.is_ascii_alphanumeric() && b == a + 1) || (a == b'9' && b == b'0')
+    };
+    let mut run = 1usize;
+    let mut leftover = 0usize;
+    for (i, &b) in value.iter().enumerate() {
+        let continues = i > 0 && value.get(i - 1).is_some_and(|&a| next(a, b));
+        if continues {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            if i > 0 && run < 3 {
+                leftover += run;
+            }
+            run = 1;
+        }
+    }
+    if run < 3 {
+        leftover += run;
+    }
+    leftover == 0 || longest >= 7
+}
+
+/// True when `value` is an e-mail address (`name@host.tld`) or the bare `name@` that
+/// anonymous FTP takes as its password by convention (RFC 1635): an address, not a
+/// secret. Lower-case only, as addresses are written in code.
+pub(crate) fn is_mail_address(value: &[u8]) -> bool {
+    let Some(at) = memchr::memchr(b'@', value) else {
+        return false;
+    };
+    let (local, domain) = (
+        value.get(..at).unwrap_or_default(),
+        value.get(at + 1..).unwrap_or_default(),
+    );
+    let local_ok = !local.is_empty()
+        && local.iter().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'+' | b'-')
+        });
+    let label_ok = |l: &[u8]| {
+        !l.is_empty()
+            && l.iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+    };
+    let domain_ok = domain.is_empty()
+        || (memchr::memchr(b'.', domain).is_some() && domain.split(|&b| b == b'.').all(label_ok));
+    local_ok && domain_ok
 }
 
 #[cfg(test)]
@@ -239,6 +300,44 @@ mod tests {
         }
         for real in ["Zq8#mR2!vL9x", "s9Df8Gh2Jk4Lq1Wz", "tR7pKqWmZxYvBnJhGfDsLa"] {
             assert!(!is_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+
+    /// Weak passwords are findings; only stand-ins are dropped (issue 6).
+    #[test]
+    fn weak_passwords_are_not_placeholders() {
+        for weak in [
+            "abuser123456",
+            "4ian1234",
+            "qwerty123!",
+            "letmein99",
+            "hunter22",
+            "12345678",
+        ] {
+            assert!(!is_placeholder(weak.as_bytes()), "{weak}");
+        }
+        for stand_in in [
+            "0123456789abcdef0123456789abcdef",
+            "abcdefghijklmnopqrstuvwxyz",
+            "1234567890123456",
+            "OOzkR1+hF+1ABCsIFDJMEUtqmtnZ1234567890",
+            "00QCjAl4MlV-WPXM-ABCDEFGHIJKL-0HmjFx-vbGu-",
+            "abcdefg12346+FJQCK",
+        ] {
+            assert!(is_sequence(stand_in.as_bytes()), "{stand_in}");
+            assert!(is_placeholder(stand_in.as_bytes()), "{stand_in}");
+        }
+        assert!(!is_sequence(b"abuser123456abuser123456"));
+        assert!(!is_sequence(b"tR7pKqWmZxYvBnJhGfDsLa"));
+    }
+
+    #[test]
+    fn mail_addresses_are_not_secrets() {
+        for addr in ["busybox@", "ftp@example.org", "first.last+ci@mail.host.io"] {
+            assert!(is_mail_address(addr.as_bytes()), "{addr}");
+        }
+        for secret in ["Pa55@word", "abc@@", "@abcdef", "x@y", "s3cr3t@Host.io"] {
+            assert!(!is_mail_address(secret.as_bytes()), "{secret}");
         }
     }
 }

@@ -20,10 +20,22 @@ macro_rules! gated {
         concat!(
             r"(?i:",
             $name,
-            r")[\w.\-]{0,40}?[\x22'\x60]?[ \t]{0,30}(?:=>|:=|=|:)[ \t]{0,30}[\x22'\x60]?(",
+            r")[\w.\-]{0,40}?(?:[\x22'\x60]?[ \t]{0,30}(?:=>|:=|=|:)|",
+            tf_default!(),
+            r")[ \t]{0,30}[\x22'\x60]?(",
             $val,
             r")(?:[^A-Za-z0-9_\-]|(?m:$))"
         )
+    };
+}
+
+/// The name of a Terraform variable and the `default =` of its block, which may be on a
+/// later line: `variable "okta_api_token" {` / `  type = string` / `  default = "..."`.
+/// Used as an alternative to the `=`/`:` separator after a name; the engine extends a
+/// keyword's window over the block when its line ends with `{`.
+macro_rules! tf_default {
+    () => {
+        r"\x22[ \t]*\{[^{}]{0,300}?\bdefault[ \t]*="
     };
 }
 
@@ -1381,7 +1393,11 @@ static RULES: &[SecretRule] = &[
         "Okta API token",
         HIGH,
         &["okta", "ssws "],
-        r"(?:(?i:okta)[\w.\-]{0,40}?[\x22\x27\x60]?\s{0,5}(?:=>|:=|=|:)\s{0,5}[\x22\x27\x60]?|SSWS\s+)(00[A-Za-z0-9_\-]{39}[A-Za-z0-9])(?:[^A-Za-z0-9_\-]|$)",
+        concat!(
+            r"(?:(?i:okta)[\w.\-]{0,40}?(?:[\x22\x27\x60]?\s{0,5}(?:=>|:=|=|:)|",
+            tf_default!(),
+            r")\s{0,5}[\x22\x27\x60]?|SSWS\s+)(00[A-Za-z0-9_\-]{39}[A-Za-z0-9])(?:[^A-Za-z0-9_\-]|$)"
+        ),
         "`00` followed by 40 characters, assigned to an Okta variable.",
     ),
     SecretRule::new(
@@ -2147,9 +2163,17 @@ static RULES: &[SecretRule] = &[
         "secret-odbc-connection-string-password",
         "Password in an ODBC / ADO.NET connection string",
         HIGH,
-        &["pwd=", "password="],
-        r"(?i:(?:Server|Data Source|Host|Address|Addr|Network Address)\s*=\s*[^;\x22']{1,200};[^\x22']{0,200}?(?:Pwd|Password)\s*=\s*)([^;\x22'\s]{3,128})",
-        "`Server=...;User Id=...;Password=...;` style connection strings.",
+        &["pwd", "password"],
+        concat!(
+            // A connection-string key before the password, then `;`-separated pairs on
+            // the same line; the string may be split into literals joined by `&` or `+`
+            // (`"...;User ID=u; " & "Password=p;..."`).
+            r"(?i:(?:Server|Data Source|Host|Address|Addr|Network Address|Provider|Driver|User ID|Uid)",
+            r"\s*=\s*[^;\x22'\r\n]{1,200};(?:[^\x22'\r\n]|[\x22'][ \t]*[&+][ \t]*[\x22']){0,200}?",
+            r"\b(?:Pwd|Password)[ \t]*=[ \t]*)([^;\x22'\s]{3,128})"
+        ),
+        "`Server=...;User Id=...;Password=...;` style connection strings (ODBC, OLE DB, ADO.NET), \
+         also when split over concatenated string literals.",
     )
     .templated(),
     SecretRule::new(
@@ -2299,6 +2323,24 @@ static RULES: &[SecretRule] = &[
     .block(512)
     .templated(),
     SecretRule::new(
+        "secret-gradle-build-config-field",
+        "Credential compiled into an Android app by buildConfigField",
+        HIGH,
+        &["buildconfigfield"],
+        concat!(
+            r#"buildConfigField\s*\(?\s*['\x22]String['\x22]\s*,\s*['\x22][A-Za-z0-9_]*"#,
+            r#"(?i:key|token|secret|passw(?:or)?d|pwd|pass|auth)[A-Za-z0-9_]*['\x22]\s*,\s*"#,
+            // The value is a Java string literal inside a Groovy or Kotlin string:
+            // '"..."' or "\"...\"".
+            r#"(?:'\x22([^\x22'\\\s]{8,200})\x22'|\x22\\\x22([^\x22'\\\s]{8,200})\\\x22\x22)"#
+        ),
+        "`buildConfigField \"String\", \"API_KEY\", \"\\\"<value>\\\"\"` in an Android Gradle build \
+         script: the value is compiled into the APK's BuildConfig class, readable by anyone with the app.",
+    )
+    .entropy(3.0)
+    .generic()
+    .refs(&["https://developer.android.com/build/gradle-tips#share-custom-fields-and-resource-values-with-your-app-code"]),
+    SecretRule::new(
         "secret-react-app-password",
         "Password in a React app environment file",
         MED,
@@ -2329,9 +2371,21 @@ static RULES: &[SecretRule] = &[
         "secret-generic-password",
         "Hard-coded password",
         MED,
-        &["password", "passwd", "pwd"],
-        r#"(?i:password|passwd|pwd)[\x22'\x60]?\s{0,5}(?:=>|:=|==|=|:)\s{0,5}(?:[a-z]{0,2}[\x22'\x60])([^\s\x22'\x60,;(){}<>\[\]]{6,128})[\x22'\x60]"#,
-        "A quoted literal assigned to a variable or key named like `password`, gated by entropy and a placeholder list.",
+        &["pass", "pwd"],
+        concat!(
+            // The name: `password`, `passwd`, `pwd`, or `pass` as a word or name part
+            // (`PASS`, `db_pass`, `userPass`).
+            r"(?:(?i:passw(?:or)?d|pwd|(?:\b|_)pass)|(?-i:[a-z0-9]Pass))",
+            r"(?:[\x22'\x60]?[ \t]{0,30}(?:=>|:=|==|=|:)|",
+            tf_default!(),
+            r")[ \t]{0,30}[a-z]{0,2}",
+            // The literal, in double quotes, single quotes or backquotes (the other quote
+            // kinds may occur inside it), quotes optionally escaped (`\"...\"` in a string).
+            r#"(?:\\?\x22([^\s\x22',;(){}<>\[\]]{6,128}?)\\?\x22"#,
+            r#"|\\?'([^\s\x22',;(){}<>\[\]]{6,128}?)\\?'"#,
+            r#"|\x60([^\s\x22'\x60,;(){}<>\[\]]{6,128})\x60)"#
+        ),
+        "A quoted literal assigned to a variable or key named like `password` or `pass`, gated by entropy and a placeholder list.",
     )
     .entropy(2.5)
     .generic(),
@@ -2417,7 +2471,7 @@ mod tests {
                 "secret-private-key-jks"
             ]
         );
-        assert_eq!(rules().len(), 277);
+        assert_eq!(rules().len(), 278);
         let providers: BTreeSet<_> = rules().iter().map(|r| r.provider()).collect();
         assert_eq!(providers.len(), 167);
     }

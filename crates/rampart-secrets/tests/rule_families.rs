@@ -445,6 +445,110 @@ fn generic_assignments() {
     }
 }
 
+/// Issue 6: a Terraform variable's `default =` on a line below its name.
+#[test]
+fn issue_6_name_and_value_on_different_lines() {
+    let okta = format!("00{}", mk(ALNUM, 40, 70));
+    check(
+        "secret-okta-api-token",
+        &format!("variable \"corp_okta_api_token\" {{\n  default = \"{okta}\"\n}}\n"),
+        &format!("variable \"corp_okta_api_token\" {{\n  type = string\n}}\nother = \"{okta}\"\n"),
+    );
+    let pw = "Zq8mR2vL9xKt4Np7";
+    check(
+        "secret-generic-password",
+        &format!(
+            "variable \"db_password\" {{\n  description = \"x\"\n  type = string\n  default = \"{pw}\"\n}}\n"
+        ),
+        "variable \"db_password\" {\n  sensitive = true\n}\n",
+    );
+}
+
+/// Issue 6: Gradle `buildConfigField` compiles a key into the app.
+#[test]
+fn issue_6_gradle_build_config_field() {
+    let key = mk(HEXL, 32, 71);
+    check(
+        "secret-gradle-build-config-field",
+        &format!("buildConfigField 'String' , 'API_KEY' , '\"{key}\"'"),
+        &format!("buildConfigField 'String' , 'BASE_URL' , '\"{key}\"'"),
+    );
+    check(
+        "secret-gradle-build-config-field",
+        &format!("buildConfigField(\"String\", \"MAPS_TOKEN\", \"\\\"{key}\\\"\")"),
+        "buildConfigField(\"String\", \"MAPS_TOKEN\", \"\\\"${mapsToken}\\\"\")",
+    );
+}
+
+/// Issue 6: backquoted values, `PASS =`, aligned `=>`, escaped quotes.
+#[test]
+fn issue_6_password_shapes() {
+    for line in [
+        "password = '`123QWERasdf'",
+        "PASS = '`123QWERasdf'",
+        "db_pass = \"Zq8mR2vL9x\"",
+        "userPass: \"Zq8mR2vL9x\"",
+        ":password       => '4ian1234',",
+        "`Zq8mR2vL9x` is not it; password = `Zq8mR2vL9x`",
+        "$password = \\\"Zq8mR2vL9x\\\";",
+    ] {
+        assert_eq!(ids(line), ["secret-generic-password"], "{line}");
+    }
+    for near in [
+        "bypass = \"Zq8mR2vL9x\"",
+        "compass = \"Zq8mR2vL9x\"",
+        "    pass\n",
+        "PASS = ''",
+        "password = \"${PASSWORD}\"",
+    ] {
+        assert!(ids(near).is_empty(), "{near}");
+    }
+}
+
+/// Issue 6: a known-weak password in an assignment is a finding; stopwords only drop
+/// stand-ins.
+#[test]
+fn issue_6_weak_passwords_are_findings() {
+    for line in [
+        "password = 'abuser123456'",
+        "password = \"qwerty123\"",
+        "password: \"letmein99\"",
+    ] {
+        assert_eq!(ids(line), ["secret-generic-password"], "{line}");
+    }
+    for stand_in in [
+        "password = \"changeme\"",
+        "password = \"your_password\"",
+        "api_key = \"0123456789abcdef0123456789abcdef\"",
+        "client_secret = \"OOzkR1+hF+1ABCsIFDJMEUtqmtnZ1234567890\"",
+    ] {
+        assert!(ids(stand_in).is_empty(), "{stand_in}");
+    }
+}
+
+/// Issue 6: connection strings split over concatenated literals; the C false positive.
+#[test]
+fn issue_6_connection_strings_and_c_fields() {
+    check(
+        "secret-odbc-connection-string-password",
+        "adoConn.Open(\"Provider=SQLOLEDB.1;User ID=app_user; \" & \"Password =Zq8mR2vL9x;Initial Catalog=Prod;\")",
+        "adoConn.Open(\"Provider=SQLOLEDB.1;User ID=app_user; \" & \"Password =\" & pw & \";\")",
+    );
+    check(
+        "secret-odbc-connection-string-password",
+        "conn = \"Driver={SQL Server};Server=db;Uid=sa;\" + \"Pwd=Zq8mR2vL9x;\"",
+        "conn = \"Driver={SQL Server};Server=db;Uid=sa;\" + \"Pwd=#{password};\"",
+    );
+    // Anonymous FTP takes an e-mail address as its password (RFC 1635).
+    let c = "server = xmalloc(sizeof(*server));\nserver->user = \"anonymous\";\nserver->password = \"busybox@\";\n";
+    assert!(ids(c).is_empty(), "{c}");
+    assert!(ids("ftp_password = \"ops@example.org\"").is_empty());
+    assert_eq!(
+        ids("server->password = \"Zq8mR2vL9x@\";"),
+        ["secret-generic-password"]
+    );
+}
+
 #[test]
 fn inline_ignore_and_allowlists() {
     let t = format!("ghp_{}", mk(ALNUM, 36, 70));

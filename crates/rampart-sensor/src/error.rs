@@ -31,6 +31,14 @@ pub enum SensorError {
         /// The kernel's answer.
         reason: String,
     },
+    /// A rule file could not be read (for the open filter).
+    #[error("{}: {reason}", path.display())]
+    Rules {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// Reading the ring buffer failed.
     #[error("reading the ring buffer: {0}")]
     Ring(String),

@@ -26,6 +26,9 @@
 pub mod container;
 pub mod decode;
 mod error;
+pub mod flows;
+pub mod netlink;
+pub mod pods;
 pub mod procs;
 pub mod raw;
 pub mod shutdown;
@@ -62,6 +65,17 @@ pub struct Config {
     pub event_types: Option<BTreeSet<String>>,
 }
 
+/// Tuning beyond [`Config`]: ring buffer size and the kernel-side open filter.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Ring buffer size in bytes (a power of two, at least one page); `None`: 16 MiB.
+    pub ring_buffer_bytes: Option<u32>,
+    /// Opens (`open`, `creat`, `openat`, `openat2`) kept in the kernel only when a loaded rule
+    /// can match their path and access mode; `None` keeps every open. See
+    /// [`syscalls::OpenFilter`].
+    pub open_filter: Option<syscalls::OpenFilter>,
+}
+
 /// Counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -73,6 +87,8 @@ pub struct Stats {
     pub inflight_drops: u64,
     /// Records user space could not decode.
     pub bad_records: u64,
+    /// Opens the kernel-side open filter skipped (no loaded rule can match them; not a loss).
+    pub filtered: u64,
 }
 
 struct State {
@@ -138,6 +154,15 @@ impl<'obj> Sensor<'obj> {
         obj: &'obj mut MaybeUninit<OpenObject>,
         cfg: &Config,
     ) -> Result<Sensor<'obj>, SensorError> {
+        Sensor::start_with(obj, cfg, &Options::default())
+    }
+
+    /// [`Sensor::start`] with a ring buffer size and an open filter.
+    pub fn start_with(
+        obj: &'obj mut MaybeUninit<OpenObject>,
+        cfg: &Config,
+        opts: &Options,
+    ) -> Result<Sensor<'obj>, SensorError> {
         preflight()?;
         let builder = bpf::SensorSkelBuilder::default();
         let mut open = builder
@@ -145,10 +170,46 @@ impl<'obj> Sensor<'obj> {
             .map_err(|e| SensorError::Load(format!("{e:#}")))?;
         if let Some(ro) = open.maps.rodata_data.as_deref_mut() {
             ro.self_tgid = std::process::id();
+            ro.open_filter = u32::from(opts.open_filter.is_some());
+            if let Some(f) = &opts.open_filter {
+                ro.n_needles = f.substrings().count() as u32;
+                ro.has_names = u32::from(f.names().next().is_some());
+            }
+        }
+        if let Some(bytes) = opts.ring_buffer_bytes {
+            if !bytes.is_power_of_two() || bytes < 4096 {
+                return Err(SensorError::Load(format!(
+                    "ring buffer size {bytes}: must be a power of two of at least 4096 bytes"
+                )));
+            }
+            open.maps
+                .events
+                .set_max_entries(bytes)
+                .map_err(|e| SensorError::Load(format!("ring buffer size: {e}")))?;
         }
         let skel = open
             .load()
             .map_err(|e| SensorError::Load(format!("{e:#}")))?;
+        if let Some(filter) = &opts.open_filter {
+            for (key, modes) in filter.trie_entries() {
+                skel.maps
+                    .open_prefixes
+                    .update(&key, &[modes], MapFlags::ANY)
+                    .map_err(|e| SensorError::Load(format!("open filter map: {e}")))?;
+            }
+            for (i, needle) in filter.needle_entries().iter().enumerate() {
+                skel.maps
+                    .needles
+                    .update(&(i as u32).to_ne_bytes(), needle, MapFlags::ANY)
+                    .map_err(|e| SensorError::Load(format!("open filter substrings: {e}")))?;
+            }
+            for (name, modes) in filter.name_entries() {
+                skel.maps
+                    .open_names
+                    .update(&name, &[modes], MapFlags::ANY)
+                    .map_err(|e| SensorError::Load(format!("open filter names: {e}")))?;
+            }
+        }
         let mut syscalls = Vec::new();
         for s in syscalls::SUPPORTED {
             let want = s.nr == syscalls::CHDIR
@@ -251,11 +312,13 @@ impl<'obj> Sensor<'obj> {
     }
 
     fn drain(&mut self, sink: &mut dyn FnMut(Event)) -> Result<usize, SensorError> {
-        let events = std::mem::take(&mut self.state.borrow_mut().out);
+        // The buffer is handed back afterwards so its allocation is reused.
+        let mut events = std::mem::take(&mut self.state.borrow_mut().out);
         let n = events.len();
-        for ev in events {
+        for ev in events.drain(..) {
             sink(ev);
         }
+        self.state.borrow_mut().out = events;
         Ok(n)
     }
 
@@ -281,6 +344,7 @@ impl<'obj> Sensor<'obj> {
             ring_drops: read(0),
             inflight_drops: read(1),
             bad_records: st.bad,
+            filtered: read(2),
         }
     }
 }
@@ -290,9 +354,11 @@ mod tests {
     #[test]
     fn record_sizes_match_the_c_layout() {
         // Offsets are fixed by sensor.h; the BPF object's BTF is the other side of this check.
-        assert_eq!(crate::raw::EXEC_LEN, 1440);
+        assert_eq!(crate::raw::EXEC_LEN, 104);
+        assert_eq!(crate::raw::EXEC_MAX_LEN, 1448);
         assert_eq!(crate::raw::FORK_LEN, 104);
         assert_eq!(crate::raw::EXIT_LEN, 96);
-        assert_eq!(crate::raw::SYSCALL_LEN, 744);
+        assert_eq!(crate::raw::SYSCALL_LEN, 208);
+        assert_eq!(crate::raw::SYSCALL_MAX_LEN, 752);
     }
 }

@@ -15,14 +15,18 @@ pub const SHORT_LEN: usize = 32;
 pub const MAX_SYSCALL: usize = 512;
 
 const HDR_LEN: usize = 88;
-/// Size of an exec record.
-pub const EXEC_LEN: usize = HDR_LEN + 8 + PATH_LEN + DNAME_LEN + ARGS_LEN;
+/// Size of the fixed part of an exec record (its strings follow, sized to their content).
+pub const EXEC_LEN: usize = HDR_LEN + 16;
+/// Largest exec record.
+pub const EXEC_MAX_LEN: usize = EXEC_LEN + PATH_LEN + DNAME_LEN + ARGS_LEN;
 /// Size of a fork record.
 pub const FORK_LEN: usize = HDR_LEN + 16;
 /// Size of an exit record.
 pub const EXIT_LEN: usize = HDR_LEN + 8;
-/// Size of a system call record.
-pub const SYSCALL_LEN: usize = HDR_LEN + 8 + 8 + 48 + 8 + 8 + 32 + 2 * PATH_LEN + SHORT_LEN;
+/// Size of the fixed part of a system call record (its strings follow).
+pub const SYSCALL_LEN: usize = HDR_LEN + 8 + 8 + 48 + 8 + 8 + 32 + 8;
+/// Largest system call record.
+pub const SYSCALL_MAX_LEN: usize = SYSCALL_LEN + 2 * PATH_LEN + SHORT_LEN;
 
 /// Context of the task that produced a record (`struct hdr`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -136,6 +140,13 @@ pub enum RecordError {
     },
     /// An unknown kind.
     Kind(u32),
+    /// The string lengths point past the end of the record.
+    Strings {
+        /// The kind field.
+        kind: u32,
+        /// Bytes received.
+        len: usize,
+    },
 }
 
 struct Reader<'a> {
@@ -163,6 +174,12 @@ impl<'a> Reader<'a> {
     }
     fn cstr(&mut self, n: usize) -> String {
         c_string(self.take(n))
+    }
+    /// The next `n` bytes if they are there.
+    fn get(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.b.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(s)
     }
     fn arr16(&mut self) -> [u8; 16] {
         self.take(16).try_into().unwrap_or_default()
@@ -217,10 +234,14 @@ pub fn parse(b: &[u8]) -> Result<Record, RecordError> {
     Ok(match kind {
         1 => {
             let syscall_nr = r.u32();
-            let args_len = (r.u32() as usize).min(ARGS_LEN);
-            let filename = r.cstr(PATH_LEN);
-            let exe_dname = r.cstr(DNAME_LEN);
-            let args = r.take(ARGS_LEN)[..args_len].to_vec();
+            let flen = r.u16() as usize;
+            let dlen = r.u16() as usize;
+            let args_len = r.u32() as usize;
+            let _pad = r.u32();
+            let bad = RecordError::Strings { kind, len: b.len() };
+            let filename = c_string(r.get(flen).ok_or(bad.clone())?);
+            let exe_dname = c_string(r.get(dlen).ok_or(bad.clone())?);
+            let args = r.get(args_len).ok_or(bad)?.to_vec();
             Record::Exec {
                 hdr,
                 syscall_nr,
@@ -249,21 +270,36 @@ pub fn parse(b: &[u8]) -> Result<Record, RecordError> {
             for a in &mut args {
                 *a = r.u64();
             }
+            let extra = r.u64();
+            let family = r.u16();
+            let lport = r.u16();
+            let rport = r.u16();
+            let proto = r.u16();
+            let laddr = r.arr16();
+            let raddr = r.arr16();
+            let l1 = r.u16() as usize;
+            let l2 = r.u16() as usize;
+            let l3 = r.u16() as usize;
+            let _pad = r.u16();
+            let bad = RecordError::Strings { kind, len: b.len() };
+            let s1 = c_string(r.get(l1).ok_or(bad.clone())?);
+            let s2 = c_string(r.get(l2).ok_or(bad.clone())?);
+            let s3 = c_string(r.get(l3).ok_or(bad)?);
             Record::Syscall(Box::new(SyscallRecord {
                 hdr,
                 nr,
                 res,
                 args,
-                extra: r.u64(),
-                family: r.u16(),
-                lport: r.u16(),
-                rport: r.u16(),
-                proto: r.u16(),
-                laddr: r.arr16(),
-                raddr: r.arr16(),
-                s1: r.cstr(PATH_LEN),
-                s2: r.cstr(PATH_LEN),
-                s3: r.cstr(SHORT_LEN),
+                extra,
+                family,
+                lport,
+                rport,
+                proto,
+                laddr,
+                raddr,
+                s1,
+                s2,
+                s3,
             }))
         }
     })
@@ -328,6 +364,47 @@ mod tests {
         );
         assert_eq!(parse(&header_bytes(9)), Err(RecordError::Kind(9)));
         assert!(matches!(parse(&[1]), Err(RecordError::Short { .. })));
+    }
+
+    fn syscall_bytes(strings: &[&[u8]]) -> Vec<u8> {
+        let mut b = header_bytes(4);
+        for v in [257i64, 3] {
+            b.extend(v.to_ne_bytes());
+        }
+        for v in [0u64, 0, 0, 0, 0, 0, 0] {
+            b.extend(v.to_ne_bytes());
+        }
+        b.extend([0u8; 8 + 32]);
+        for i in 0..3 {
+            let l = strings.get(i).map_or(0, |s| s.len()) as u16;
+            b.extend(l.to_ne_bytes());
+        }
+        b.extend(0u16.to_ne_bytes());
+        assert_eq!(b.len(), SYSCALL_LEN);
+        for s in strings {
+            b.extend(*s);
+        }
+        b
+    }
+
+    #[test]
+    fn parses_packed_strings_of_a_syscall_record() {
+        let b = syscall_bytes(&[b"/etc/shadow\0", b"\0", b"ext4\0"]);
+        let Ok(Record::Syscall(s)) = parse(&b) else {
+            panic!("not a system call record");
+        };
+        assert_eq!((s.nr, s.res), (257, 3));
+        assert_eq!(
+            (s.s1.as_str(), s.s2.as_str(), s.s3.as_str()),
+            ("/etc/shadow", "", "ext4")
+        );
+        // A length running past the end is an error, not a panic.
+        let mut cut = syscall_bytes(&[b"/etc/shadow\0"]);
+        cut.truncate(cut.len() - 3);
+        assert!(matches!(
+            parse(&cut),
+            Err(RecordError::Strings { kind: 4, .. })
+        ));
     }
 
     #[test]

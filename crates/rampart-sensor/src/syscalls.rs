@@ -319,6 +319,577 @@ pub fn capabilities(mask: u64) -> Vec<String> {
         .collect()
 }
 
+/// Bytes of a path the kernel-side open filter compares (`FILTER_LEN - 1` in sensor.h: the
+/// LPM key holds the string's terminating NUL too).
+pub const FILTER_PATH_LEN: usize = 127;
+/// Substrings the kernel looks for in a path. 0 for now: the search loop in sensor.bpf.c
+/// (`MAX_NEEDLES` slots) does not pass this kernel's verifier yet, so substring terms fall
+/// back to their prefixes (sound, less selective).
+pub const MAX_NEEDLES: usize = 0;
+/// Longest substring the kernel can look for (`NEEDLE_LEN - 1` in sensor.h).
+pub const MAX_NEEDLE_LEN: usize = 15;
+/// Access modes an open can have, one bit per `flags & O_ACCMODE` value.
+const ALL_MODES: u8 = 0b1111;
+/// Modes `evt.is_open_read` is true for (O_RDONLY, O_RDWR).
+const READ_MODES: u8 = 0b0101;
+/// Modes `evt.is_open_write` is true for (O_WRONLY, O_RDWR).
+const WRITE_MODES: u8 = 0b0110;
+/// Past this many terms the analysis gives up precision (still sound).
+const MAX_TERMS: usize = 4096;
+/// The open event types the filter covers.
+const OPEN_TYPES: [&str; 4] = ["open", "openat", "openat2", "creat"];
+
+/// Which opens some loaded rule could match. An open is kept when one of these holds for
+/// its access mode (bit n: `flags & 3 == n`): its path starts with a kept prefix; its path
+/// contains a kept substring; its process's name (the command name at its last exec, which
+/// is `proc.name`) is a kept name. Everything else is skipped in the kernel and counted as
+/// `Stats::filtered`.
+///
+/// Computed by [`OpenFilter::from_falco`], a conservative abstract interpretation of every
+/// enabled syscall rule's condition restricted to open events. Each condition maps to a set
+/// of terms (modes, and at most one path prefix, one substring and one process name) that
+/// over-approximates the opens it can match, or to "any open": `evt.type` checks naming no
+/// open type give nothing; `fd.name`/`fd.nameraw`/`fd.directory` (a prefix of `fd.name`)
+/// `=`/`in`/`pmatch`/`startswith` give prefixes, `glob` its literal head, `contains`/
+/// `endswith` and `fd.filename` `=`/`in` give substrings; `proc.name` `=`/`in` give names;
+/// `evt.is_open_read=true`/`evt.is_open_write=true` restrict modes; `evt.is_open_exec=true`
+/// matches nothing (the decoder never writes the flags it looks for); `and` intersects
+/// (keeping one substring), `or` unites; anything else — every other field and operator,
+/// every `not`, transformers, unknown macros, unparsable conditions — is "any open". Macros
+/// and lists are expanded (lists as the union of all their definitions, macros and rules
+/// over every state of their appends); exceptions are ignored (they only remove matches).
+/// Rules match one event at a time and open events change no decoder state, so skipping an
+/// open no term covers cannot change an alert. The kernel keeps whatever it cannot decide:
+/// relative or unreadable paths, paths longer than it compares when substrings are wanted,
+/// processes whose exec it did not see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenFilter {
+    /// Prefix → modes.
+    prefixes: std::collections::BTreeMap<String, u8>,
+    /// Substring → modes.
+    needles: std::collections::BTreeMap<String, u8>,
+    /// Process name → modes.
+    names: std::collections::BTreeMap<String, u8>,
+}
+
+/// One conjunction of constraints on an open.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Term {
+    modes: u8,
+    prefix: String,
+    needle: Option<String>,
+    name: Option<String>,
+}
+
+impl Term {
+    fn modes(m: u8) -> Term {
+        Term {
+            modes: m,
+            prefix: String::new(),
+            needle: None,
+            name: None,
+        }
+    }
+
+    fn and(&self, o: &Term) -> Option<Term> {
+        let modes = self.modes & o.modes;
+        if modes == 0 {
+            return None;
+        }
+        let prefix = if self.prefix.starts_with(o.prefix.as_str()) {
+            self.prefix.clone()
+        } else if o.prefix.starts_with(self.prefix.as_str()) {
+            o.prefix.clone()
+        } else {
+            return None;
+        };
+        let name = match (&self.name, &o.name) {
+            (Some(a), Some(b)) if a != b => return None,
+            (Some(a), _) | (_, Some(a)) => Some(a.clone()),
+            _ => None,
+        };
+        Some(Term {
+            modes,
+            prefix,
+            // Either substring alone covers the conjunction.
+            needle: self.needle.clone().or_else(|| o.needle.clone()),
+            name,
+        })
+    }
+}
+
+/// The abstract value of a condition over open events.
+#[derive(Debug, Clone, PartialEq)]
+enum Abs {
+    /// Any open.
+    Any,
+    /// Only opens covered by one of these (none: no open).
+    Terms(Vec<Term>),
+}
+
+impl Abs {
+    fn none() -> Abs {
+        Abs::Terms(Vec::new())
+    }
+
+    fn and(self, other: Abs) -> Abs {
+        match (self, other) {
+            (Abs::Any, x) | (x, Abs::Any) => x,
+            (Abs::Terms(a), Abs::Terms(b)) => {
+                if a.len().saturating_mul(b.len()) > MAX_TERMS * 4 {
+                    // Either side alone covers the intersection.
+                    return Abs::Terms(if a.len() <= b.len() { a } else { b });
+                }
+                let mut out: Vec<Term> = a
+                    .iter()
+                    .flat_map(|x| b.iter().filter_map(|y| x.and(y)))
+                    .collect();
+                out.sort();
+                out.dedup();
+                if out.len() > MAX_TERMS {
+                    return Abs::Terms(if a.len() <= b.len() { a } else { b });
+                }
+                Abs::Terms(out)
+            }
+        }
+    }
+
+    fn or(self, other: Abs) -> Abs {
+        match (self, other) {
+            (Abs::Any, _) | (_, Abs::Any) => Abs::Any,
+            (Abs::Terms(mut a), Abs::Terms(b)) => {
+                a.extend(b);
+                a.sort();
+                a.dedup();
+                if a.len() > MAX_TERMS {
+                    return Abs::Any;
+                }
+                Abs::Terms(a)
+            }
+        }
+    }
+}
+
+/// A substring with its modes and the prefixes to fall back to.
+type Needle = (String, (u8, Vec<(String, u8)>));
+
+/// Macros and lists of a rule set, for the analysis.
+struct Defs {
+    lists: std::collections::HashMap<String, Vec<String>>,
+    macros: std::collections::HashMap<String, Vec<String>>,
+    memo: std::collections::HashMap<String, Abs>,
+    active: std::collections::HashSet<String>,
+}
+
+use rampart_detect::falco::condition::{Expr, Op, Operand};
+
+impl Defs {
+    /// Literal values of a right-hand side, lists expanded.
+    fn values(&self, rhs: &[Operand]) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for o in rhs {
+            match o {
+                Operand::Lit { text, quoted } => self.expand(text, *quoted, &mut out, 0),
+                Operand::Field(_) => return None,
+            }
+        }
+        Some(out)
+    }
+
+    fn expand(&self, text: &str, quoted: bool, out: &mut Vec<String>, depth: usize) {
+        match self.lists.get(text) {
+            Some(items) if !quoted && depth < 16 => {
+                for i in items {
+                    self.expand(i, false, out, depth + 1);
+                }
+            }
+            _ => out.push(text.to_string()),
+        }
+    }
+
+    fn abs(&mut self, e: &Expr) -> Abs {
+        match e {
+            Expr::And(items) => items.iter().fold(Abs::Any, |acc, i| {
+                let v = self.abs(i);
+                acc.and(v)
+            }),
+            Expr::Or(items) => items.iter().fold(Abs::none(), |acc, i| {
+                let v = self.abs(i);
+                acc.or(v)
+            }),
+            Expr::Not(_) => Abs::Any,
+            Expr::Const(true) => Abs::Any,
+            Expr::Const(false) => Abs::none(),
+            Expr::Macro(name) => self.macro_abs(name),
+            Expr::Check { field, op, rhs, .. } => {
+                if !field.transformers.is_empty() || field.arg.is_some() {
+                    return Abs::Any;
+                }
+                let Some(vals) = self.values(rhs) else {
+                    return Abs::Any;
+                };
+                let terms = |vals: Vec<String>, f: &dyn Fn(String) -> Term| {
+                    Abs::Terms(vals.into_iter().map(f).collect())
+                };
+                let prefix = |v: String| Term {
+                    prefix: v,
+                    ..Term::modes(ALL_MODES)
+                };
+                let needle = |v: String| Term {
+                    needle: Some(v),
+                    ..Term::modes(ALL_MODES)
+                };
+                match (field.name.as_str(), op) {
+                    ("evt.type", Op::Eq | Op::In | Op::Intersects) => {
+                        if vals.iter().any(|v| OPEN_TYPES.contains(&v.as_str())) {
+                            Abs::Any
+                        } else {
+                            Abs::none()
+                        }
+                    }
+                    (
+                        "fd.name" | "fd.nameraw" | "fd.directory",
+                        Op::Eq | Op::In | Op::Intersects | Op::PMatch | Op::StartsWith,
+                    ) => terms(vals, &prefix),
+                    ("fd.name" | "fd.nameraw" | "fd.directory", Op::Glob) => terms(
+                        vals.into_iter()
+                            .map(|v| {
+                                let end = v.find(['*', '?', '[', '\\']).unwrap_or(v.len());
+                                v[..end].to_string()
+                            })
+                            .collect(),
+                        &prefix,
+                    ),
+                    ("fd.name" | "fd.nameraw", Op::Contains | Op::EndsWith)
+                    | ("fd.filename", Op::Eq | Op::In | Op::Intersects) => {
+                        if vals.iter().any(String::is_empty) {
+                            Abs::Any
+                        } else {
+                            terms(vals, &needle)
+                        }
+                    }
+                    ("proc.name", Op::Eq | Op::In | Op::Intersects) => terms(vals, &|v| Term {
+                        name: Some(v),
+                        ..Term::modes(ALL_MODES)
+                    }),
+                    ("evt.is_open_read", Op::Eq) if vals == ["true"] => {
+                        Abs::Terms(vec![Term::modes(READ_MODES)])
+                    }
+                    ("evt.is_open_write", Op::Eq) if vals == ["true"] => {
+                        Abs::Terms(vec![Term::modes(WRITE_MODES)])
+                    }
+                    // True only for flags text naming O_EXEC or O_F_CREATED, which
+                    // `open_flags` never writes (Linux has neither open flag).
+                    ("evt.is_open_exec", Op::Eq) if vals == ["true"] => Abs::none(),
+                    _ => Abs::Any,
+                }
+            }
+        }
+    }
+
+    fn macro_abs(&mut self, name: &str) -> Abs {
+        if let Some(v) = self.memo.get(name) {
+            return v.clone();
+        }
+        let Some(texts) = self.macros.get(name).cloned() else {
+            return Abs::Any;
+        };
+        if !self.active.insert(name.to_string()) {
+            return Abs::Any;
+        }
+        let v = self.texts_abs(&texts);
+        self.active.remove(name);
+        self.memo.insert(name.to_string(), v.clone());
+        v
+    }
+
+    fn texts_abs(&mut self, texts: &[String]) -> Abs {
+        let mut acc = Abs::none();
+        for t in texts {
+            let v = match rampart_detect::falco::condition::parse(t) {
+                Ok(e) => self.abs(&e),
+                Err(_) => Abs::Any,
+            };
+            acc = acc.or(v);
+            if acc == Abs::Any {
+                break;
+            }
+        }
+        acc
+    }
+}
+
+/// Every state a condition takes as definitions and appends are read in order.
+fn push_variant(
+    map: &mut std::collections::HashMap<String, Vec<String>>,
+    name: &str,
+    text: &str,
+    append: bool,
+) {
+    let v = map.entry(name.to_string()).or_default();
+    let next = match (append, v.last()) {
+        (true, Some(cur)) => format!("{cur} {text}"),
+        _ => text.to_string(),
+    };
+    v.push(next);
+}
+
+fn is_append(item: &rampart_detect::falco::yaml::Node, key: &str) -> bool {
+    item.get("append").and_then(|n| n.as_bool()) == Some(true)
+        || item
+            .get("override")
+            .and_then(|o| o.get(key))
+            .and_then(|n| n.as_str())
+            == Some("append")
+}
+
+fn cut(s: &str, max: usize) -> &str {
+    let mut n = max.min(s.len());
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    &s[..n]
+}
+
+impl OpenFilter {
+    /// The filter for the enabled syscall rules of these Falco rule files (in load order),
+    /// or `None` when some rule can match any open (or a file is not YAML: no filtering).
+    /// Only for rules used as loaded: enabling a disabled rule later needs a new filter.
+    pub fn from_falco(files: &[(&std::path::Path, &str)]) -> Option<OpenFilter> {
+        OpenFilter::analyze(files).ok()
+    }
+
+    /// [`OpenFilter::from_falco`], or the names of the rules that can match any open (empty
+    /// when a file does not parse as YAML).
+    pub fn analyze(files: &[(&std::path::Path, &str)]) -> Result<OpenFilter, Vec<String>> {
+        use rampart_detect::falco::yaml;
+        let mut defs = Defs {
+            lists: Default::default(),
+            macros: Default::default(),
+            memo: Default::default(),
+            active: Default::default(),
+        };
+        let mut rules: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut order: Vec<String> = Vec::new();
+        let mut skip: std::collections::HashMap<String, (bool, bool)> = Default::default();
+        for (_, text) in files {
+            let docs = yaml::parse(text).map_err(|_| Vec::new())?;
+            for doc in &docs {
+                let yaml::Value::Seq(items) = &doc.value else {
+                    continue;
+                };
+                for item in items {
+                    let name = |k: &str| item.get(k).and_then(|n| n.as_str()).map(str::to_string);
+                    if let Some(n) = name("list") {
+                        let entry = defs.lists.entry(n).or_default();
+                        if let Some(yaml::Node {
+                            value: yaml::Value::Seq(v),
+                            ..
+                        }) = item.get("items")
+                        {
+                            entry.extend(v.iter().filter_map(|i| i.as_str().map(str::to_string)));
+                        }
+                    } else if let Some(n) = name("macro") {
+                        let cond = name("condition").unwrap_or_default();
+                        push_variant(&mut defs.macros, &n, &cond, is_append(item, "condition"));
+                    } else if let Some(n) = name("rule") {
+                        // (other source, disabled): the last `source`/`enabled` given wins.
+                        let st = skip.entry(n.clone()).or_insert((false, false));
+                        if let Some(src) = name("source") {
+                            st.0 = src != "syscall";
+                        }
+                        if let Some(en) = item.get("enabled").and_then(|e| e.as_bool()) {
+                            st.1 = !en;
+                        }
+                        let Some(cond) = name("condition") else {
+                            continue;
+                        };
+                        if !rules.contains_key(&n) {
+                            order.push(n.clone());
+                        }
+                        push_variant(&mut rules, &n, &cond, is_append(item, "condition"));
+                    }
+                }
+            }
+        }
+        let mut acc = Abs::none();
+        let mut unbounded = Vec::new();
+        for n in &order {
+            if skip.get(n).is_some_and(|(other, off)| *other || *off) {
+                continue;
+            }
+            match defs.texts_abs(&rules[n]) {
+                Abs::Any => unbounded.push(n.clone()),
+                v => acc = acc.or(v),
+            }
+        }
+        let Abs::Terms(terms) = acc else {
+            return Err(unbounded);
+        };
+        if !unbounded.is_empty() {
+            return Err(unbounded);
+        }
+        let mut out = OpenFilter::default();
+        // Substring → (modes, the prefixes of its terms: the fallback if it does not fit).
+        let mut needles: std::collections::BTreeMap<String, (u8, Vec<(String, u8)>)> =
+            Default::default();
+        for t in terms {
+            // Each term goes to one kernel check that covers it: a name, else a substring
+            // (a better test than a prefix when a term has both), else its prefix.
+            if let Some(n) = t.name {
+                *out.names.entry(cut(&n, 15).to_string()).or_default() |= t.modes;
+            } else if let Some(n) = t.needle {
+                let e = needles.entry(n).or_default();
+                e.0 |= t.modes;
+                e.1.push((t.prefix, t.modes));
+            } else {
+                *out.prefixes
+                    .entry(cut(&t.prefix, FILTER_PATH_LEN).to_string())
+                    .or_default() |= t.modes;
+            }
+        }
+        // The kernel checks a few substrings: shortest first among those read opens can
+        // match (reads are the bulk of opens); the others fall back to their prefixes.
+        let mut ranked: Vec<_> = needles.into_iter().collect();
+        ranked.sort_by_key(|e: &Needle| (e.1.0 & READ_MODES == 0, e.0.len()));
+        for (n, (m, fallback)) in ranked {
+            #[allow(clippy::absurd_extreme_comparisons)]
+            let fits = out.needles.len() < MAX_NEEDLES && n.len() <= MAX_NEEDLE_LEN;
+            if fits {
+                out.needles.insert(n, m);
+            } else {
+                for (p, pm) in fallback {
+                    *out.prefixes
+                        .entry(cut(&p, FILTER_PATH_LEN).to_string())
+                        .or_default() |= pm;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads the Falco rule files and computes [`OpenFilter::from_falco`].
+    pub fn from_falco_files(
+        paths: &[std::path::PathBuf],
+    ) -> Result<Option<OpenFilter>, crate::SensorError> {
+        let mut texts = Vec::new();
+        for p in paths {
+            let t = std::fs::read_to_string(p).map_err(|e| crate::SensorError::Rules {
+                path: p.clone(),
+                reason: e.to_string(),
+            })?;
+            texts.push(t);
+        }
+        let files: Vec<(&std::path::Path, &str)> = paths
+            .iter()
+            .map(|p| p.as_path())
+            .zip(texts.iter().map(String::as_str))
+            .collect();
+        Ok(OpenFilter::from_falco(&files))
+    }
+
+    /// Number of prefixes, substrings and names kept.
+    pub fn len(&self) -> usize {
+        self.prefixes.len() + self.needles.len() + self.names.len()
+    }
+
+    /// True when no open can match (every open is skipped).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The prefixes and their modes (bit n: `flags & 3 == n`).
+    pub fn prefixes(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.prefixes.iter().map(|(p, m)| (p.as_str(), *m))
+    }
+
+    /// The substrings and their modes.
+    pub fn substrings(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.needles.iter().map(|(p, m)| (p.as_str(), *m))
+    }
+
+    /// The process names and their modes.
+    pub fn names(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.names.iter().map(|(p, m)| (p.as_str(), *m))
+    }
+
+    /// Whether an open of `path` (as passed to the call) with `flags` by a process named
+    /// `name` (`None`: unknown) is kept: the same decision the kernel makes.
+    pub fn allows_for(&self, path: &str, flags: u64, name: Option<&str>) -> bool {
+        if !path.starts_with('/') {
+            return true;
+        }
+        let bit = 1u8 << (flags & 3);
+        let b = &path.as_bytes()[..path.len().min(FILTER_PATH_LEN)];
+        let truncated = path.len() > FILTER_PATH_LEN;
+        let by_name = match name {
+            None => true,
+            Some(n) => self.names.get(cut(n, 15)).is_some_and(|m| m & bit != 0),
+        };
+        by_name
+            || (!self.needles.is_empty() && truncated)
+            || self
+                .prefixes
+                .iter()
+                .any(|(p, m)| m & bit != 0 && b.starts_with(p.as_bytes()))
+            || self
+                .needles
+                .iter()
+                .any(|(n, m)| m & bit != 0 && b.windows(n.len()).any(|w| w == n.as_bytes()))
+    }
+
+    /// [`OpenFilter::allows_for`] a process whose name the kernel knows and no kept name.
+    pub fn allows(&self, path: &str, flags: u64) -> bool {
+        self.allows_for(path, flags, Some(""))
+    }
+
+    /// LPM trie entries (`struct path_key` bytes → modes), each entry's modes the union of
+    /// those of all its prefixes in the set, so the longest match decides.
+    pub(crate) fn trie_entries(&self) -> Vec<(Vec<u8>, u8)> {
+        self.prefixes
+            .keys()
+            .map(|p| {
+                let modes = self
+                    .prefixes
+                    .iter()
+                    .filter(|(q, _)| p.starts_with(q.as_str()))
+                    .fold(0u8, |acc, (_, m)| acc | m);
+                let mut key = Vec::with_capacity(4 + FILTER_PATH_LEN + 1);
+                key.extend(((p.len() * 8) as u32).to_ne_bytes());
+                key.extend(p.as_bytes());
+                key.resize(4 + FILTER_PATH_LEN + 1, 0);
+                (key, modes)
+            })
+            .collect()
+    }
+
+    /// `struct needle` entries for the kernel: text (NUL-padded), length, modes.
+    pub(crate) fn needle_entries(&self) -> Vec<Vec<u8>> {
+        self.needles
+            .iter()
+            .map(|(n, m)| {
+                let mut v = n.as_bytes().to_vec();
+                v.resize(MAX_NEEDLE_LEN + 1, 0);
+                v.push(n.len() as u8);
+                v.push(*m);
+                v
+            })
+            .collect()
+    }
+
+    /// Command-name keys (16 bytes, NUL-padded) → modes for the kernel.
+    pub(crate) fn name_entries(&self) -> Vec<([u8; 16], u8)> {
+        self.names
+            .iter()
+            .map(|(n, m)| {
+                let mut k = [0u8; 16];
+                k[..n.len().min(15)].copy_from_slice(&n.as_bytes()[..n.len().min(15)]);
+                (k, *m)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +901,18 @@ mod tests {
         assert_eq!(open_flags(0o1101), "O_WRONLY|O_CREAT|O_TRUNC");
         assert_eq!(open_flags(2 | 0o200000), "O_RDWR|O_DIRECTORY");
         assert_eq!(open_flags(0o20200002), "O_RDWR|O_TMPFILE");
+    }
+
+    #[test]
+    fn open_flags_never_name_exec_flags() {
+        // The open filter relies on it: `evt.is_open_exec` is never true for our opens.
+        for v in (0..64)
+            .map(|b| 1u64 << b)
+            .chain([u64::MAX, 0o37777777, 0o20200003])
+        {
+            let f = open_flags(v);
+            assert!(!f.contains("O_EXEC") && !f.contains("O_F_CREATED"), "{f}");
+        }
     }
 
     #[test]
@@ -357,6 +940,122 @@ mod tests {
             assert!(EventType::from_name(s.name).index().is_some(), "{}", s.name);
             assert!((s.nr as usize) < crate::raw::MAX_SYSCALL);
         }
+    }
+
+    fn filter(rules: &str) -> Option<OpenFilter> {
+        OpenFilter::from_falco(&[(std::path::Path::new("r.yaml"), rules)])
+    }
+
+    #[test]
+    fn open_filter_keeps_what_rules_can_match() {
+        let f = filter(
+            r#"
+- list: sensitive_names
+  items: [/etc/shadow, /etc/sudoers]
+- macro: open_read
+  condition: (evt.type in (open,openat,openat2) and evt.is_open_read=true)
+- macro: open_write
+  condition: (evt.type in (open,openat,openat2) and evt.is_open_write=true)
+- rule: read sensitive
+  condition: open_read and fd.name in (sensitive_names) and not proc.name=sshd
+  output: x
+  priority: WARNING
+- rule: write bin
+  condition: open_write and fd.directory in (/usr/bin, /bin)
+  output: x
+  priority: WARNING
+- rule: write bin
+  append: true
+  condition: or (open_write and fd.name glob '/opt/*/bin/*')
+- rule: exec
+  condition: evt.type=execve and proc.name=nc
+  output: x
+  priority: WARNING
+- rule: audit
+  source: k8s_audit
+  condition: ka.verb=create
+  output: x
+  priority: WARNING
+"#,
+        )
+        .expect("a filter");
+        const RD: u64 = 0;
+        const WR: u64 = 0o1101;
+        assert!(f.allows("/etc/shadow", RD));
+        assert!(f.allows("/etc/sudoers", 2));
+        assert!(
+            !f.allows("/etc/shadow", 1),
+            "only read rules look at /etc/shadow"
+        );
+        assert!(!f.allows("/etc/hostname", RD));
+        assert!(f.allows("/usr/bin/ls", WR));
+        assert!(!f.allows("/usr/bin/ls", RD));
+        assert!(f.allows("/opt/x/bin/y", WR), "appended condition counted");
+        assert!(f.allows("relative/path", RD), "relative paths are kept");
+        // Substrings and process names.
+        let g = filter(
+            "- rule: r\n  condition: evt.type=openat and (fd.name contains \"/../\" or (proc.name=tar and evt.is_open_read=true))\n  output: x\n  priority: INFO\n",
+        )
+        .expect("a filter");
+        assert!(g.allows("/a/../etc", RD));
+        assert!(g.allows_for("/a/etc", RD, Some("tar")));
+        assert!(
+            g.allows_for("/a/etc", RD, None),
+            "unknown process names are kept"
+        );
+        assert!(
+            g.needle_entries()
+                .iter()
+                .all(|n| n.len() == MAX_NEEDLE_LEN + 3)
+        );
+        // The kernel's trie: each entry carries the modes of all its prefixes.
+        let entries = f.trie_entries();
+        assert_eq!(entries.len(), f.len());
+        assert!(
+            entries
+                .iter()
+                .all(|(k, _)| k.len() == 4 + FILTER_PATH_LEN + 1)
+        );
+    }
+
+    #[test]
+    fn open_filter_gives_up_on_conditions_it_cannot_bound() {
+        // A rule on every open, a negated path check, an unknown macro, a substring, a
+        // condition that does not parse.
+        for cond in [
+            "evt.type=openat",
+            "evt.type=openat and not fd.name startswith /etc",
+            "evt.type=openat and some_unknown_macro",
+            "fd.name icontains secret",
+            "evt.type=openat and (fd.name startswith /etc",
+        ] {
+            let rules = format!(
+                "- rule: r
+  condition: {cond}
+  output: x
+  priority: WARNING
+"
+            );
+            assert_eq!(filter(&rules), None, "{cond}");
+        }
+        // A rule on every read: any path, but write-only opens can go.
+        let f = filter(
+            "- rule: r\n  condition: evt.type=openat and evt.is_open_read=true\n  output: x\n  priority: INFO\n",
+        )
+        .expect("a filter");
+        assert!(f.allows("/any/where", 0) && f.allows("/any/where", 2));
+        assert!(!f.allows("/any/where", 1));
+        // No rule on opens: every open can be skipped.
+        let f = filter(
+            "- rule: r
+  condition: evt.type=execve
+  output: x
+  priority: INFO
+",
+        )
+        .expect("a filter");
+        assert!(f.is_empty());
+        assert!(!f.allows("/etc/shadow", 0));
     }
 
     #[test]

@@ -56,6 +56,61 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A fixture under `tests/fixtures/config/`.
+pub fn config_fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/config/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// Parse a JSON report (or any JSON rampart printed); panics with the text when it is not.
+pub fn parse_json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text:.2000}"))
+}
+
+/// Run rampart with `args` (which should ask for `--format json` on stdout) and parse the
+/// report; panics on exit code 2. Returns (exit code, report, stderr).
+pub fn run_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let (code, out, err) = run(args);
+    assert_ne!(code, 2, "rampart {args:?} failed: {err}");
+    (code, parse_json(&out), err)
+}
+
+/// Run rampart with `args` plus `--format json --output FILE`, validate the report file
+/// against the schema and parse it; panics on exit code 2. Returns (exit code, report).
+pub fn run_report(args: &[&str]) -> (i32, serde_json::Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report.json");
+    let mut all = args.to_vec();
+    all.extend(["--format", "json", "--output", out.to_str().unwrap()]);
+    let (code, _, err) = run(&all);
+    assert_ne!(code, 2, "rampart {all:?} failed: {err}");
+    validate("report", &out);
+    let text = fs::read_to_string(&out).unwrap();
+    (code, parse_json(&text))
+}
+
+/// Validate a JSON report held in memory against the report schema.
+pub fn validate_report_json(json: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("report.json");
+    fs::write(&p, json).unwrap();
+    validate("report", &p);
+}
+
+/// The report's `misconfigurations[]`.
+pub fn misconfigurations(r: &serde_json::Value) -> &Vec<serde_json::Value> {
+    r["misconfigurations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no misconfigurations[] in {r}"))
+}
+
+/// A string field of a JSON object (`""` when absent).
+pub fn text<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_default()
+}
+
 /// The Debian 12 minbase root filesystem made by `scripts/debootstrap-fixture` (cached).
 pub fn debootstrap_rootfs() -> Option<PathBuf> {
     if !slow_tests() {
@@ -247,4 +302,25 @@ pub fn write_oci_layout(layers: &[Vec<u8>], out: &Path) {
                         "annotations": {"org.opencontainers.image.ref.name": "latest"}}],
     });
     fs::write(out.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+/// True when a root-only test (eBPF, netlink) can run. Without root it is skipped loudly,
+/// except under CI, where it fails.
+pub fn root() -> bool {
+    let euid = fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|v| v.split_whitespace().nth(1).map(str::to_string))
+        })
+        .unwrap_or_default();
+    if euid == "0" {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("the sensor tests need root (CI=true)");
+    }
+    eprintln!("\n*** SKIPPED: rampart sensor tests need root (eBPF); run them as root ***\n");
+    false
 }

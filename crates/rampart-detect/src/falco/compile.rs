@@ -5,6 +5,7 @@
 
 use super::condition::{Expr, FieldRef, Op, Operand, Transformer};
 use super::extract::{Field, Kind, resolve};
+use super::fast::{BoolFn, Ctx, IpFn, NumFn, StrAcc};
 use crate::event::{Event, Source};
 use crate::fields::FieldValue;
 use aho_corasick::AhoCorasick;
@@ -52,7 +53,52 @@ pub enum Matcher {
     /// One field test.
     Check(Box<Check>),
     /// Any of several substrings in one field.
-    ContainsAny(Box<(Field, AhoCorasick)>),
+    ContainsAny(Box<ContainsAny>),
+}
+
+/// `f contains a or f contains b or ...`: one automaton over the field.
+#[derive(Debug)]
+pub struct ContainsAny {
+    field: Field,
+    acc: Option<StrAcc>,
+    ac: AhoCorasick,
+}
+
+/// How a check reads its field: typed when the field allows it, generically otherwise.
+enum Fast {
+    /// Through [`Field::extract`].
+    Generic,
+    /// A text field read in place.
+    Str(StrAcc),
+    /// `evt.type`: the test's outcome for every known event type, computed at compile time.
+    Type(Box<[bool]>),
+    /// A number.
+    Num(NumFn),
+    /// A boolean.
+    Bool(BoolFn),
+    /// One IP address.
+    Ip(IpFn),
+}
+
+impl std::fmt::Debug for Fast {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Fast::Generic => "Generic",
+            Fast::Str(_) => "Str",
+            Fast::Type(_) => "Type",
+            Fast::Num(_) => "Num",
+            Fast::Bool(_) => "Bool",
+            Fast::Ip(_) => "Ip",
+        })
+    }
+}
+
+/// `pmatch` prefixes: a path matches when it, or its part before any `/`, is in `set`.
+#[derive(Debug, Default)]
+struct PrefixTable {
+    set: StrSet,
+    empty: bool,
+    globs: Vec<String>,
 }
 
 /// A network literal: an address with a prefix length.
@@ -113,7 +159,15 @@ pub struct Check {
     bools: Vec<bool>,
     regex: Option<regex::Regex>,
     rhs_field: Option<Field>,
+    fast: Fast,
+    finder: Option<memchr::memmem::Finder<'static>>,
+    prefixes: Option<Box<PrefixTable>>,
+    /// Slot in the per-event memo when several rules share this check.
+    memo: u32,
 }
+
+/// No memo slot.
+pub const NO_MEMO: u32 = u32::MAX;
 
 /// What a condition could not use: fields rampart cannot read.
 #[derive(Debug, Default)]
@@ -184,6 +238,10 @@ fn compile_check(
         bools: Vec::new(),
         regex: None,
         rhs_field: None,
+        fast: Fast::Generic,
+        finder: None,
+        prefixes: None,
+        memo: NO_MEMO,
     };
     if let [Operand::Field(other)] = rhs {
         match resolve(source, &other.name, other.arg.as_deref()) {
@@ -255,7 +313,7 @@ fn compile_check(
         // `x in ()` never matches.
         return Ok(Matcher::Const(false));
     }
-    Ok(Matcher::Check(Box::new(c)))
+    Ok(Matcher::Check(Box::new(c.specialized())))
 }
 
 /// Compiles `expr` (already expanded) for rules of `source`.
@@ -265,12 +323,13 @@ pub fn compile(
     missing: &mut Missing,
 ) -> Result<Matcher, CompileError> {
     Ok(match expr {
-        Expr::And(items) => Matcher::And(
-            items
+        Expr::And(items) => {
+            let ms: Vec<Matcher> = items
                 .iter()
                 .map(|e| compile(source, e, missing))
-                .collect::<Result<_, _>>()?,
-        ),
+                .collect::<Result<_, _>>()?;
+            optimize_and(ms)
+        }
         Expr::Or(items) => optimize_or(
             items
                 .iter()
@@ -288,8 +347,94 @@ pub fn compile(
     })
 }
 
+/// The text values of `f = a` / `f in (a, b)` on a scalar text field, when `m` is one.
+fn eq_values(m: &Matcher) -> Option<&Field> {
+    match m {
+        Matcher::Check(c)
+            if matches!(c.op, Op::Eq | Op::In)
+                && c.transformers.is_empty()
+                && c.rhs_field.is_none()
+                && c.nums.is_empty()
+                && c.nets.is_empty()
+                && c.bools.is_empty()
+                && !c.strs.is_empty()
+                && scalar_text_field(&c.field) =>
+        {
+            Some(&c.field)
+        }
+        _ => None,
+    }
+}
+
+/// Flattens nested conjunctions, merges `not f in (A) and not f in (B)` on one scalar
+/// text field into `not f in (A ∪ B)`, and orders the terms: positive tests (the
+/// selective ones) before negations (exceptions, mostly true), cheap before costly.
+/// Evaluation has no side effects, so the order changes time, never the result.
+fn optimize_and(items: Vec<Matcher>) -> Matcher {
+    let mut flat = Vec::with_capacity(items.len());
+    for m in items {
+        match m {
+            Matcher::And(inner) => flat.extend(inner),
+            other => flat.push(other),
+        }
+    }
+    let mut groups: Vec<(Field, Vec<String>)> = Vec::new();
+    let mut rest = Vec::with_capacity(flat.len());
+    for m in flat {
+        match m {
+            Matcher::Not(inner) if eq_values(&inner).is_some() => {
+                let Matcher::Check(c) = *inner else {
+                    continue;
+                };
+                let Check {
+                    field, mut strs, ..
+                } = *c;
+                match groups.iter_mut().find(|(f, _)| *f == field) {
+                    Some((_, vals)) => vals.append(&mut strs),
+                    None => groups.push((field, strs)),
+                }
+            }
+            other => rest.push(other),
+        }
+    }
+    for (field, vals) in groups {
+        rest.push(Matcher::Not(Box::new(Matcher::Check(Box::new(
+            Check {
+                field,
+                transformers: Vec::new(),
+                op: Op::In,
+                set: vals.iter().cloned().collect(),
+                strs: vals,
+                nums: Vec::new(),
+                nets: Vec::new(),
+                bools: Vec::new(),
+                regex: None,
+                rhs_field: None,
+                fast: Fast::Generic,
+                finder: None,
+                prefixes: None,
+                memo: NO_MEMO,
+            }
+            .specialized(),
+        )))));
+    }
+    if rest.len() == 1 {
+        return rest.pop().unwrap_or(Matcher::Const(true));
+    }
+    rest.sort_by_key(|m| (matches!(m, Matcher::Not(_)), m.cost()));
+    Matcher::And(rest)
+}
+
 /// Merges `f contains a or f contains b or ...` into one automaton.
 fn optimize_or(items: Vec<Matcher>) -> Matcher {
+    let mut flat = Vec::with_capacity(items.len());
+    for m in items {
+        match m {
+            Matcher::Or(inner) => flat.extend(inner),
+            other => flat.push(other),
+        }
+    }
+    let items = flat;
     let mut groups: Vec<(Field, Vec<String>)> = Vec::new();
     let mut eq_groups: Vec<(Field, Vec<String>)> = Vec::new();
     let mut rest = Vec::new();
@@ -332,44 +477,63 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
         }
     }
     for (field, vals) in eq_groups {
-        rest.push(Matcher::Check(Box::new(Check {
-            field,
-            transformers: Vec::new(),
-            op: Op::In,
-            set: vals.iter().cloned().collect(),
-            strs: vals,
-            nums: Vec::new(),
-            nets: Vec::new(),
-            bools: Vec::new(),
-            regex: None,
-            rhs_field: None,
-        })));
+        rest.push(Matcher::Check(Box::new(
+            Check {
+                field,
+                transformers: Vec::new(),
+                op: Op::In,
+                set: vals.iter().cloned().collect(),
+                strs: vals,
+                nums: Vec::new(),
+                nets: Vec::new(),
+                bools: Vec::new(),
+                regex: None,
+                rhs_field: None,
+                fast: Fast::Generic,
+                finder: None,
+                prefixes: None,
+                memo: NO_MEMO,
+            }
+            .specialized(),
+        )));
     }
     for (field, pats) in groups {
         if pats.len() >= 3
             && let Ok(ac) = AhoCorasick::new(&pats)
         {
-            rest.push(Matcher::ContainsAny(Box::new((field, ac))));
+            rest.push(Matcher::ContainsAny(Box::new(ContainsAny {
+                acc: StrAcc::for_field(&field),
+                field,
+                ac,
+            })));
         } else {
             for p in pats {
-                rest.push(Matcher::Check(Box::new(Check {
-                    field: field.clone(),
-                    transformers: Vec::new(),
-                    op: Op::Contains,
-                    strs: vec![p],
-                    set: StrSet::default(),
-                    nums: Vec::new(),
-                    nets: Vec::new(),
-                    bools: Vec::new(),
-                    regex: None,
-                    rhs_field: None,
-                })));
+                rest.push(Matcher::Check(Box::new(
+                    Check {
+                        field: field.clone(),
+                        transformers: Vec::new(),
+                        op: Op::Contains,
+                        strs: vec![p],
+                        set: StrSet::default(),
+                        nums: Vec::new(),
+                        nets: Vec::new(),
+                        bools: Vec::new(),
+                        regex: None,
+                        rhs_field: None,
+                        fast: Fast::Generic,
+                        finder: None,
+                        prefixes: None,
+                        memo: NO_MEMO,
+                    }
+                    .specialized(),
+                )));
             }
         }
     }
     if rest.len() == 1 {
         rest.pop().unwrap_or(Matcher::Const(false))
     } else {
+        rest.sort_by_key(Matcher::cost);
         Matcher::Or(rest)
     }
 }
@@ -581,7 +745,7 @@ pub fn value_text<'a>(v: &'a FieldValue<'_>) -> Cow<'a, str> {
 }
 
 impl Check {
-    fn scalar(&self, v: &FieldValue<'_>, ev: &Event) -> bool {
+    fn scalar(&self, v: &FieldValue<'_>, ev: &Event, plain: bool) -> bool {
         if let Some(rf) = &self.rhs_field {
             let Some(other) = rf.extract(ev) else {
                 return false;
@@ -614,7 +778,7 @@ impl Check {
                     Op::Gt => n > first,
                     Op::Ge => n >= first,
                     Op::In | Op::Intersects => self.nums.contains(&n),
-                    _ => self.str_test(&n.to_string()),
+                    _ => self.str_test_with(&n.to_string(), plain),
                 }
             }
             FieldValue::Bool(b) if !self.bools.is_empty() => match self.op {
@@ -639,14 +803,18 @@ impl Check {
                     let Ok(n) = text.trim().parse::<i64>() else {
                         return false;
                     };
-                    return self.scalar(&FieldValue::Int(n), ev);
+                    return self.scalar(&FieldValue::Int(n), ev, plain);
                 }
-                self.str_test(&text)
+                self.str_test_with(&text, plain)
             }
         }
     }
 
     fn str_test(&self, s: &str) -> bool {
+        self.str_test_with(s, false)
+    }
+
+    fn str_test_with(&self, s: &str, plain: bool) -> bool {
         let first = self.strs.first().map(String::as_str).unwrap_or("");
         match self.op {
             Op::Eq => s == first,
@@ -655,12 +823,18 @@ impl Check {
             Op::Le => s <= first,
             Op::Gt => s > first,
             Op::Ge => s >= first,
-            Op::Contains | Op::BContains => s.contains(first),
+            Op::Contains | Op::BContains => match &self.finder {
+                Some(f) if !plain => f.find(s.as_bytes()).is_some(),
+                _ => s.contains(first),
+            },
             Op::IContains => icontains(s, first),
             Op::StartsWith | Op::BStartsWith => s.starts_with(first),
             Op::EndsWith => s.ends_with(first),
             Op::Glob => glob_match(first, s),
             Op::IGlob => glob_match(first, &s.to_lowercase()),
+            Op::PMatch if !plain && self.prefixes.is_some() => {
+                self.prefixes.as_ref().is_some_and(|t| t.matches(s))
+            }
             Op::PMatch => self.strs.iter().any(|p| {
                 s == p
                     || (s.len() > p.len()
@@ -675,7 +849,157 @@ impl Check {
         }
     }
 
-    fn eval(&self, ev: &Event) -> bool {
+    fn num_test(&self, n: i64) -> bool {
+        let first = self.nums.first().copied().unwrap_or(0);
+        match self.op {
+            Op::Eq => n == first,
+            Op::Ne => n != first,
+            Op::Lt => n < first,
+            Op::Le => n <= first,
+            Op::Gt => n > first,
+            Op::Ge => n >= first,
+            Op::In | Op::Intersects => self.nums.contains(&n),
+            _ => self.str_test(&n.to_string()),
+        }
+    }
+
+    #[inline]
+    fn eval(&self, cx: &Ctx<'_>) -> bool {
+        if self.memo == NO_MEMO {
+            return self.eval_uncached(cx);
+        }
+        if let Some(v) = cx.memo_get(self.memo) {
+            return v;
+        }
+        let v = self.eval_uncached(cx);
+        cx.memo_set(self.memo, v);
+        v
+    }
+
+    /// Identifies the test (field, operator, literals), for sharing it between rules.
+    fn memo_key(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.field,
+            self.transformers,
+            self.op,
+            self.strs,
+            self.nums,
+            self.nets,
+            self.bools,
+            self.rhs_field
+        )
+    }
+
+    fn eval_uncached(&self, cx: &Ctx<'_>) -> bool {
+        let exists = self.op == Op::Exists;
+        match &self.fast {
+            Fast::Generic => self.eval_generic(cx.ev, false),
+            Fast::Str(acc) => acc
+                .with(cx, |s| exists || self.str_test(s))
+                .unwrap_or(false),
+            Fast::Type(table) => {
+                let ev = cx.ev;
+                if ev.source != Source::Syscall {
+                    return false;
+                }
+                match ev.evt_type.index().and_then(|k| table.get(k)) {
+                    Some(hit) => *hit,
+                    None => self.str_test(ev.evt_type.as_str()),
+                }
+            }
+            Fast::Num(f) => f(cx.ev).is_some_and(|n| exists || self.num_test(n)),
+            Fast::Bool(f) => f(cx.ev).is_some_and(|b| {
+                exists
+                    || match self.op {
+                        Op::Eq | Op::In | Op::Intersects => self.bools.contains(&b),
+                        Op::Ne => !self.bools.contains(&b),
+                        _ => false,
+                    }
+            }),
+            Fast::Ip(f) => f(cx.ev).is_some_and(|ip| {
+                if exists {
+                    return true;
+                }
+                let hit = self.nets.iter().any(|n| n.contains(ip));
+                match self.op {
+                    Op::Ne => !hit,
+                    Op::Eq | Op::In | Op::Intersects | Op::PMatch => hit,
+                    _ => false,
+                }
+            }),
+        }
+    }
+
+    /// Chooses the typed reader and the compiled string tests, where they give the same
+    /// answers as [`Check::eval_generic`].
+    fn specialized(mut self) -> Check {
+        if matches!(self.op, Op::Contains | Op::BContains)
+            && let Some(first) = self.strs.first()
+        {
+            self.finder = Some(memchr::memmem::Finder::new(first.as_bytes()).into_owned());
+        }
+        if self.op == Op::PMatch {
+            self.prefixes = Some(Box::new(PrefixTable {
+                set: self.strs.iter().cloned().collect(),
+                empty: self.strs.iter().any(String::is_empty),
+                globs: self.strs.iter().filter(|p| has_glob(p)).cloned().collect(),
+            }));
+        }
+        if !self.transformers.is_empty() || self.rhs_field.is_some() {
+            return self;
+        }
+        let exists = self.op == Op::Exists;
+        let text = self.nums.is_empty() && self.nets.is_empty() && self.bools.is_empty();
+        let numeric_op = matches!(
+            self.op,
+            Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::In | Op::Intersects
+        );
+        self.fast = if self.field == Field::EvtType && !exists && text {
+            Fast::Type(
+                crate::event::EventType::KNOWN
+                    .iter()
+                    .map(|t| self.str_test(t.as_str()))
+                    .collect(),
+            )
+        } else if let Some(acc) = StrAcc::for_field(&self.field).filter(|_| exists || text) {
+            Fast::Str(acc)
+        } else if let Some(f) = super::fast::num_fn(&self.field)
+            .filter(|_| exists || (!self.nums.is_empty() && numeric_op))
+        {
+            Fast::Num(f)
+        } else if let Some(f) =
+            super::fast::bool_fn(&self.field).filter(|_| exists || !self.bools.is_empty())
+        {
+            Fast::Bool(f)
+        } else if let Some(f) =
+            super::fast::ip_fn(&self.field).filter(|_| exists || !self.nets.is_empty())
+        {
+            Fast::Ip(f)
+        } else {
+            Fast::Generic
+        };
+        self
+    }
+
+    /// A rough relative cost, to evaluate cheap tests first.
+    fn cost(&self) -> u32 {
+        let base = match &self.fast {
+            Fast::Type(_) | Fast::Num(_) | Fast::Bool(_) => 1,
+            Fast::Ip(_) => 2,
+            Fast::Str(StrAcc::Lazy(_)) => 6,
+            Fast::Str(_) => 2,
+            Fast::Generic => 8,
+        };
+        base + match self.op {
+            Op::Regex => 20,
+            Op::Glob | Op::IGlob | Op::IContains => 6,
+            Op::Contains | Op::BContains | Op::PMatch => 3,
+            _ => 0,
+        }
+    }
+
+    fn eval_generic(&self, ev: &Event, plain: bool) -> bool {
         let Some(v) = self.field.extract(ev) else {
             return false;
         };
@@ -701,30 +1025,47 @@ impl Check {
                         | Field::AExepath(None)
                 ) =>
             {
-                items.iter().any(|i| self.scalar(i, ev))
+                items.iter().any(|i| self.scalar(i, ev, plain))
             }
             FieldValue::List(items) => match self.op {
-                Op::In => !items.is_empty() && items.iter().all(|i| self.scalar(i, ev)),
-                Op::Ne => items.iter().all(|i| self.scalar(i, ev)),
-                _ => items.iter().any(|i| self.scalar(i, ev)),
+                Op::In => !items.is_empty() && items.iter().all(|i| self.scalar(i, ev, plain)),
+                Op::Ne => items.iter().all(|i| self.scalar(i, ev, plain)),
+                _ => items.iter().any(|i| self.scalar(i, ev, plain)),
             },
-            other => self.scalar(other, ev),
+            other => self.scalar(other, ev, plain),
         }
+    }
+}
+
+impl PrefixTable {
+    fn matches(&self, s: &str) -> bool {
+        self.set.contains(s)
+            || memchr::memchr_iter(b'/', s.as_bytes()).any(|i| self.set.contains(&s[..i]))
+            || (self.empty && s.starts_with('/'))
+            || self.globs.iter().any(|g| glob_match(g, s))
     }
 }
 
 impl Matcher {
     /// Evaluates the condition on `ev`.
     pub fn eval(&self, ev: &Event) -> bool {
+        self.eval_ctx(&Ctx::new(ev))
+    }
+
+    /// Evaluates the condition in `cx` (derived fields built once per event).
+    pub fn eval_ctx(&self, cx: &Ctx<'_>) -> bool {
         match self {
-            Matcher::And(items) => items.iter().all(|m| m.eval(ev)),
-            Matcher::Or(items) => items.iter().any(|m| m.eval(ev)),
-            Matcher::Not(m) => !m.eval(ev),
+            Matcher::And(items) => items.iter().all(|m| m.eval_ctx(cx)),
+            Matcher::Or(items) => items.iter().any(|m| m.eval_ctx(cx)),
+            Matcher::Not(m) => !m.eval_ctx(cx),
             Matcher::Const(b) => *b,
-            Matcher::Check(c) => c.eval(ev),
+            Matcher::Check(c) => c.eval(cx),
             Matcher::ContainsAny(b) => {
-                let (field, ac) = b.as_ref();
-                match field.extract(ev) {
+                let ContainsAny { field, acc, ac } = b.as_ref();
+                if let Some(acc) = acc {
+                    return acc.with(cx, |s| ac.is_match(s)).unwrap_or(false);
+                }
+                match field.extract(cx.ev) {
                     Some(FieldValue::List(items)) => {
                         items.iter().any(|i| ac.is_match(value_text(i).as_ref()))
                     }
@@ -734,6 +1075,114 @@ impl Matcher {
             }
         }
     }
+
+    /// The same evaluation through [`Field::extract`] only, without typed readers or
+    /// compiled string tables: the reference the fast path is tested against.
+    pub fn eval_reference(&self, ev: &Event) -> bool {
+        match self {
+            Matcher::And(items) => items.iter().all(|m| m.eval_reference(ev)),
+            Matcher::Or(items) => items.iter().any(|m| m.eval_reference(ev)),
+            Matcher::Not(m) => !m.eval_reference(ev),
+            Matcher::Const(b) => *b,
+            Matcher::Check(c) => c.eval_generic(ev, true),
+            Matcher::ContainsAny(b) => match b.field.extract(ev) {
+                Some(FieldValue::List(items)) => {
+                    items.iter().any(|i| b.ac.is_match(value_text(i).as_ref()))
+                }
+                Some(v) => b.ac.is_match(value_text(&v).as_ref()),
+                None => false,
+            },
+        }
+    }
+
+    /// Visits every check.
+    fn checks_mut(&mut self, f: &mut dyn FnMut(&mut Check)) {
+        match self {
+            Matcher::And(items) | Matcher::Or(items) => {
+                items.iter_mut().for_each(|m| m.checks_mut(f));
+            }
+            Matcher::Not(m) => m.checks_mut(f),
+            Matcher::Check(c) => f(c),
+            Matcher::Const(_) | Matcher::ContainsAny(_) => {}
+        }
+    }
+
+    /// A rough relative cost, to evaluate cheap tests first.
+    fn cost(&self) -> u32 {
+        match self {
+            Matcher::Const(_) => 0,
+            Matcher::Check(c) => c.cost(),
+            Matcher::ContainsAny(b) => {
+                4 + match b.acc {
+                    Some(StrAcc::Lazy(_)) => 4,
+                    Some(_) => 0,
+                    None => 6,
+                }
+            }
+            Matcher::Not(m) => m.cost(),
+            Matcher::And(items) | Matcher::Or(items) => items
+                .iter()
+                .map(Matcher::cost)
+                .fold(0u32, u32::saturating_add)
+                .min(1000),
+        }
+    }
+}
+
+/// Gives every check that occurs in more than one place of `matchers` a memo slot, so
+/// that one event evaluates it once; returns the number of slots. Checks that cost
+/// less than a memo lookup (event type, numbers, booleans) are left alone.
+pub fn assign_memo(matchers: &mut [&mut Matcher]) -> usize {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let worth = |c: &Check| !matches!(c.fast, Fast::Type(_) | Fast::Num(_) | Fast::Bool(_));
+    for m in matchers.iter_mut() {
+        m.checks_mut(&mut |c| {
+            if worth(c) {
+                *seen.entry(c.memo_key()).or_insert(0) += 1;
+            }
+        });
+    }
+    let mut slots: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for m in matchers.iter_mut() {
+        m.checks_mut(&mut |c| {
+            c.memo = NO_MEMO;
+            if !worth(c) {
+                return;
+            }
+            let key = c.memo_key();
+            if seen.get(&key).copied().unwrap_or(0) > 1 {
+                let next = slots.len() as u32;
+                c.memo = *slots.entry(key).or_insert(next);
+            }
+        });
+    }
+    slots.len()
+}
+
+/// The `proc.name` values a rule requires, when its condition is (a conjunction with)
+/// `proc.name = x` or `proc.name in (...)`: the rule cannot match an event whose process
+/// name is not one of them, so rules can be indexed by process name.
+pub fn proc_name_gate(m: &Matcher) -> Option<Vec<String>> {
+    let items: &[Matcher] = match m {
+        Matcher::And(items) => items,
+        other => std::slice::from_ref(other),
+    };
+    items.iter().find_map(|m| match m {
+        Matcher::Check(c)
+            if c.field == Field::ProcName
+                && c.transformers.is_empty()
+                && c.rhs_field.is_none()
+                && matches!(c.fast, Fast::Str(_))
+                && !c.strs.is_empty() =>
+        {
+            match c.op {
+                Op::Eq => Some(c.strs[..1].to_vec()),
+                Op::In => Some(c.strs.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }
 
 /// The event types a condition can match (`None`: any), from its `evt.type` checks.

@@ -25,6 +25,7 @@
 pub mod compile;
 pub mod condition;
 pub mod extract;
+pub mod fast;
 pub mod loader;
 pub mod yaml;
 
@@ -313,6 +314,18 @@ impl OutputFormat {
     /// Renders the template for `ev`, filling `fields` with each placeholder's value.
     pub fn render(&self, ev: &Event, fields: &mut BTreeMap<String, serde_json::Value>) -> String {
         let mut out = String::new();
+        self.render_into(ev, fields, &mut out);
+        out
+    }
+
+    /// Like [`OutputFormat::render`], appending to `out` (trailing whitespace trimmed).
+    pub fn render_into(
+        &self,
+        ev: &Event,
+        fields: &mut BTreeMap<String, serde_json::Value>,
+        out: &mut String,
+    ) {
+        let start = out.len();
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
@@ -348,7 +361,8 @@ impl OutputFormat {
                 }
             }
         }
-        out.trim_end().to_string()
+        let len = out.trim_end().len().max(start);
+        out.truncate(len);
     }
 }
 
@@ -411,10 +425,56 @@ struct SourceIndex {
     named: HashMap<String, Vec<u32>>,
 }
 
+type NameMap = HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<compile::Fnv>>;
+
+/// The candidate rules of one event type: those that require a process name, by name, and
+/// the others. Both lists are in load order.
+#[derive(Default)]
+struct Slot {
+    ungated: Vec<u32>,
+    by_name: NameMap,
+}
+
+impl Slot {
+    fn new(ids: &[u32], gates: &[Option<Vec<String>>]) -> Slot {
+        let mut slot = Slot::default();
+        for &i in ids {
+            match gates.get(i as usize).and_then(Option::as_ref) {
+                Some(names) => {
+                    for n in names {
+                        let v = slot.by_name.entry(n.clone()).or_default();
+                        if v.last() != Some(&i) {
+                            v.push(i);
+                        }
+                    }
+                }
+                None => slot.ungated.push(i),
+            }
+        }
+        slot
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ungated.is_empty() && self.by_name.is_empty()
+    }
+}
+
+/// Rule candidates per source: by event type, then by process name.
+#[derive(Default)]
+struct Slots {
+    any: Slot,
+    known: Vec<Slot>,
+    named: HashMap<String, Slot>,
+}
+
 /// Compiled Falco rules, indexed by source and event type.
 pub struct Ruleset {
     rules: Vec<loader::CompiledRule>,
-    index: HashMap<Source, SourceIndex>,
+    index: Vec<(Source, Slots)>,
+    /// Per rule, the process names it requires (see [`compile::proc_name_gate`]).
+    gates: Vec<Option<Vec<String>>>,
+    /// Memo slots of the checks several rules share.
+    memo_slots: usize,
     mode: MatchMode,
     min_priority: Priority,
     hostname: String,
@@ -474,10 +534,17 @@ fn read_hostname() -> String {
 }
 
 impl Ruleset {
-    fn new(rules: Vec<loader::CompiledRule>) -> Ruleset {
+    fn new(mut rules: Vec<loader::CompiledRule>) -> Ruleset {
+        let memo_slots = {
+            let mut ms: Vec<&mut compile::Matcher> =
+                rules.iter_mut().map(|r| &mut r.matcher).collect();
+            compile::assign_memo(&mut ms)
+        };
         let mut rs = Ruleset {
             rules,
-            index: HashMap::new(),
+            memo_slots,
+            index: Vec::new(),
+            gates: Vec::new(),
             mode: MatchMode::First,
             min_priority: Priority::Debug,
             hostname: read_hostname(),
@@ -524,7 +591,28 @@ impl Ruleset {
                 }
             }
         }
-        self.index = index;
+        self.gates = self
+            .rules
+            .iter()
+            .map(|r| compile::proc_name_gate(&r.matcher))
+            .collect();
+        let gates = &self.gates;
+        // A handful of sources: a vector scan beats hashing the key per event.
+        self.index = index
+            .into_iter()
+            .map(|(src, idx)| {
+                let slots = Slots {
+                    any: Slot::new(&idx.any, gates),
+                    known: idx.known.iter().map(|ids| Slot::new(ids, gates)).collect(),
+                    named: idx
+                        .named
+                        .iter()
+                        .map(|(k, ids)| (k.clone(), Slot::new(ids, gates)))
+                        .collect(),
+                };
+                (src, slots)
+            })
+            .collect();
     }
 
     /// Chooses whether all matching rules alert or only the first (default).
@@ -602,32 +690,108 @@ impl Ruleset {
         self.matches_inner(ev, out, Some(costs));
     }
 
+    /// The enabled rules of `ev`'s source and type that match it, in load order, without
+    /// building alerts.
+    pub fn matching_rules(&self, ev: &Event) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.with_candidates(ev, |i, r, cx| {
+            if r.matcher.eval_ctx(cx) {
+                out.push(self.rules[i].name.as_str());
+            }
+            true
+        });
+        out
+    }
+
+    /// Like [`Ruleset::matching_rules`], but the slow way: every enabled rule of the
+    /// source (no event-type index), each condition evaluated through generic field
+    /// extraction only. The reference the compiled matchers are tested against.
+    pub fn matching_rules_reference(&self, ev: &Event) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.enabled && r.priority <= self.min_priority && r.source == ev.source)
+            .filter(|r| r.matcher.eval_reference(ev))
+            .map(|r| r.name.as_str())
+            .collect()
+    }
+
+    /// Calls `f` with each candidate rule of `ev` (by source and event type) and one
+    /// evaluation context for the event; stops when `f` returns false.
+    fn with_candidates(
+        &self,
+        ev: &Event,
+        mut f: impl FnMut(usize, &loader::CompiledRule, &fast::Ctx<'_>) -> bool,
+    ) {
+        thread_local! {
+            static BUFFERS: std::cell::Cell<fast::Buffers> =
+                std::cell::Cell::new(fast::Buffers::default());
+        }
+        let Some((_, idx)) = self.index.iter().find(|(s, _)| *s == ev.source) else {
+            return;
+        };
+        let slot: &Slot = match ev.evt_type.index() {
+            Some(k) => match idx.known.get(k) {
+                Some(s) => s,
+                None => return,
+            },
+            None => match &ev.evt_type {
+                EventType::Other(name) => idx.named.get(name.as_ref()).unwrap_or(&idx.any),
+                _ => &idx.any,
+            },
+        };
+        if slot.is_empty() {
+            return;
+        }
+        let gated: &[u32] = if slot.by_name.is_empty() || ev.source != Source::Syscall {
+            &[]
+        } else {
+            slot.by_name
+                .get(ev.proc.name.as_str())
+                .map_or(&[], Vec::as_slice)
+        };
+        let ungated = slot.ungated.as_slice();
+        let cx = fast::Ctx::with_buffers(ev, BUFFERS.with(std::cell::Cell::take), self.memo_slots);
+        // Both lists in load order: merge them.
+        let (mut a, mut b) = (0, 0);
+        loop {
+            let i = match (ungated.get(a), gated.get(b)) {
+                (Some(&x), Some(&y)) if x < y => {
+                    a += 1;
+                    x
+                }
+                (_, Some(&y)) => {
+                    b += 1;
+                    y
+                }
+                (Some(&x), None) => {
+                    a += 1;
+                    x
+                }
+                (None, None) => break,
+            };
+            let Some(r) = self.rules.get(i as usize) else {
+                continue;
+            };
+            if !f(i as usize, r, &cx) {
+                break;
+            }
+        }
+        BUFFERS.with(|b| b.set(cx.into_buffers()));
+    }
+
     fn matches_inner(
         &self,
         ev: &Event,
         out: &mut Vec<Alert>,
         mut costs: Option<&mut Vec<RuleCost>>,
     ) {
-        let Some(idx) = self.index.get(&ev.source) else {
-            return;
-        };
-        let candidates: &[u32] = match ev.evt_type.index() {
-            Some(k) => idx.known.get(k).map(Vec::as_slice).unwrap_or(&[]),
-            None => match &ev.evt_type {
-                EventType::Other(name) => idx.named.get(name.as_ref()).unwrap_or(&idx.any),
-                _ => &idx.any,
-            },
-        };
-        for &i in candidates {
-            let Some(r) = self.rules.get(i as usize) else {
-                continue;
-            };
+        self.with_candidates(ev, |i, r, cx| {
             let hit = match costs.as_deref_mut() {
-                None => r.matcher.eval(ev),
+                None => r.matcher.eval_ctx(cx),
                 Some(costs) => {
                     let t = std::time::Instant::now();
-                    let hit = r.matcher.eval(ev);
-                    if let Some(c) = costs.get_mut(i as usize) {
+                    let hit = r.matcher.eval_ctx(cx);
+                    if let Some(c) = costs.get_mut(i) {
                         c.add(t.elapsed(), hit);
                     }
                     hit
@@ -636,23 +800,24 @@ impl Ruleset {
             if hit {
                 out.push(self.alert(r, ev));
                 if self.mode == MatchMode::First {
-                    return;
+                    return false;
                 }
             }
-        }
+            true
+        });
     }
 
     fn alert(&self, r: &loader::CompiledRule, ev: &Event) -> Alert {
         let mut output_fields = BTreeMap::new();
-        let text = r.output.render(ev, &mut output_fields);
         let time = extract::format_time(ev.time);
+        let mut output = String::with_capacity(256);
+        output.push_str(time.trim_end_matches('Z'));
+        output.push_str("+0000: ");
+        output.push_str(r.priority.as_str());
+        output.push(' ');
+        r.output.render_into(ev, &mut output_fields, &mut output);
         Alert {
-            output: format!(
-                "{}+0000: {} {}",
-                time.trim_end_matches('Z'),
-                r.priority.as_str(),
-                text
-            ),
+            output,
             time,
             rule: r.name.clone(),
             priority: r.priority.as_str().to_string(),

@@ -72,6 +72,62 @@ fn commands(ins: &Instruction) -> Vec<Vec<String>> {
     out
 }
 
+/// Whether the commands of a RUN delete `/var/lib/apt/lists` recursively, following `cd` so
+/// that `cd /var/lib && rm -rf apt` counts: an `rm -r` of the lists directory, its contents
+/// or any directory above it.
+fn removes_apt_lists(cmds: &[Vec<String>]) -> bool {
+    const LISTS: &str = "/var/lib/apt/lists";
+    let mut cwd = String::from("/");
+    for c in cmds {
+        match c.first().map(String::as_str) {
+            Some("cd") => {
+                if let Some(dir) = c.get(1) {
+                    cwd = resolve(&cwd, dir);
+                }
+            }
+            Some(w) if w == "rm" || w.ends_with("/rm") => {
+                let args = &c[1..];
+                let recursive = args.iter().any(|a| {
+                    a == "--recursive"
+                        || (a.starts_with('-') && !a.starts_with("--") && a.contains(['r', 'R']))
+                });
+                if !recursive {
+                    continue;
+                }
+                let hit = args.iter().filter(|a| !a.starts_with('-')).any(|a| {
+                    let p = resolve(&cwd, a.trim_end_matches("/*").trim_end_matches('*'));
+                    let p = p.trim_end_matches('/');
+                    !p.is_empty() && (LISTS.starts_with(&format!("{p}/")) || p == LISTS)
+                });
+                if hit {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A path as the shell would see it from `cwd` (`.` and `..` folded; `~` and variables kept).
+fn resolve(cwd: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        cwd.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
 fn is_cmd(c: &[String], name: &str, sub: &[&str]) -> bool {
     c.first()
         .is_some_and(|w| w == name || w.ends_with(&format!("/{name}")))
@@ -383,7 +439,7 @@ fn check_run(ins: &Instruction, res: String, out: &mut Out<'_>) {
     let apt_install = cmds
         .iter()
         .any(|c| is_cmd(c, "apt-get", &["install"]) || is_cmd(c, "apt", &["install"]));
-    if apt_install && !raw.contains("/var/lib/apt/lists") {
+    if apt_install && !raw.contains("/var/lib/apt/lists") && !removes_apt_lists(&cmds) {
         out.add("docker-apt-no-clean", res, ins.line, "apt-get install without removing /var/lib/apt/lists keeps the package lists in the layer".to_string());
     }
 }

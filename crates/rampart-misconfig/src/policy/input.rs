@@ -9,6 +9,7 @@ use crate::dockerfile::parse::{unquote, words};
 use crate::dockerfile::{Instruction, parse_dockerfile};
 use crate::terraform::parse::{check_limits, parse_hcl};
 use crate::{MisconfigError, yaml};
+use hcl_edit::Span;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Body, Structure};
 use serde_json::{Map, Value};
@@ -24,6 +25,23 @@ pub struct Input {
     pub resource: String,
     /// The document.
     pub value: Value,
+    /// Parts of the document a finding can be pointed at (Dockerfile instructions, Terraform
+    /// blocks), for policies whose results let us tell which one they are about.
+    pub anchors: Vec<Anchor>,
+}
+
+/// A part of a policy input with its own line: a Dockerfile instruction or a Terraform
+/// `resource`/`data`/`module` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchor {
+    /// 1-based line.
+    pub line: u32,
+    /// What a finding about it names as the resource (`aws_s3_bucket.logs`); `None` keeps the
+    /// input's.
+    pub resource: Option<String>,
+    /// Texts that identify it in a message or result, most specific first (the address and
+    /// the name of a block; the instruction as written and its arguments).
+    pub names: Vec<String>,
 }
 
 /// Every YAML or JSON document of a file (docker-compose, Kubernetes, plain data).
@@ -65,18 +83,39 @@ fn node_input(path: &str, node: &yaml::Node) -> Input {
         line: node.line,
         resource,
         value: node.to_json(),
+        anchors: Vec::new(),
     }
 }
 
 /// A Dockerfile as conftest presents it: the list of its instructions.
 pub fn dockerfile_input(path: &str, text: &str) -> Input {
     let (df, _) = parse_dockerfile(path, text);
-    let value = df.instructions.iter().map(command).collect();
+    let value: Vec<Value> = df.instructions.iter().map(command).collect();
+    let anchors = df
+        .instructions
+        .iter()
+        .zip(&value)
+        .map(|(ins, v)| {
+            let mut names = vec![
+                format!("{} {}", ins.keyword, ins.args.trim()),
+                ins.args.trim().to_string(),
+            ];
+            if let Some(vals) = v["Value"].as_array() {
+                names.extend(vals.iter().filter_map(|x| x.as_str()).map(str::to_string));
+            }
+            Anchor {
+                line: ins.line,
+                resource: None,
+                names,
+            }
+        })
+        .collect();
     Input {
         file: path.to_string(),
         line: 1,
         resource: path.to_string(),
         value: Value::Array(value),
+        anchors,
     }
 }
 
@@ -164,11 +203,133 @@ fn command(ins: &Instruction) -> Value {
 pub fn hcl_input(path: &str, text: &str, max_bytes: usize) -> Result<Input, MisconfigError> {
     check_limits(path, text, max_bytes)?;
     let body = parse_hcl(path, text)?;
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let anchors = body
+        .blocks()
+        .filter_map(|b| {
+            let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+            let (address, name) = match (b.ident.as_str(), labels.as_slice()) {
+                ("resource", [t, n]) => (format!("{t}.{n}"), n.to_string()),
+                ("data", [t, n]) => (format!("data.{t}.{n}"), n.to_string()),
+                ("module", [n]) => (format!("module.{n}"), n.to_string()),
+                _ => return None,
+            };
+            let start = b.span().map_or(0, |s| s.start);
+            let line = line_starts.partition_point(|&s| s <= start).max(1) as u32;
+            Some(Anchor {
+                line,
+                resource: Some(address.clone()),
+                names: vec![address, name],
+            })
+        })
+        .collect();
     Ok(Input {
         file: path.to_string(),
         line: 1,
         resource: path.to_string(),
         value: Value::Object(body_json(&body)),
+        anchors,
+    })
+}
+
+/// Where a policy result points: a line (and resource) in the input when the result tells.
+///
+/// In order: a line the result carries itself (`StartLine`, `startline`, `line`, also inside
+/// `__defsec_metadata` or an embedded Dockerfile instruction, as Trivy's `result.new` and
+/// conftest's Dockerfile input give them); a message saying `line N` where N is an anchor's
+/// line; a `resource`/`address` field naming an anchor; else
+/// the anchor the message names most specifically (the longest of its names found in the
+/// message as a whole word), if exactly one does. `None` when nothing tells.
+pub fn locate(input: &Input, result: &Value, msg: &str) -> Option<(u32, Option<String>)> {
+    if let Some(line) = result_line(result, 0) {
+        let anchor = input.anchors.iter().find(|a| a.line == line);
+        return Some((line, anchor.and_then(|a| a.resource.clone())));
+    }
+    // The message says it: "line 12: ..." naming the line of an anchor.
+    let said = msg
+        .match_indices("line ")
+        .filter_map(|(i, _)| {
+            let digits: String = msg[i + 5..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse::<u32>().ok()
+        })
+        .find_map(|n| input.anchors.iter().find(|a| a.line == n));
+    if let Some(a) = said {
+        return Some((a.line, a.resource.clone()));
+    }
+    let named = ["resource", "address", "id"]
+        .iter()
+        .filter_map(|k| result.get(k).and_then(Value::as_str))
+        .find_map(|r| {
+            input
+                .anchors
+                .iter()
+                .find(|a| a.names.iter().any(|n| n == r))
+        });
+    if let Some(a) = named {
+        return Some((a.line, a.resource.clone()));
+    }
+    let mut best: Option<(usize, &Anchor)> = None;
+    let mut tie = false;
+    for a in &input.anchors {
+        let score = a
+            .names
+            .iter()
+            .filter(|n| n.chars().count() >= 3 && contains_word(msg, n))
+            .map(|n| n.len())
+            .max()
+            .unwrap_or(0);
+        if score == 0 {
+            continue;
+        }
+        match best {
+            Some((s, _)) if score < s => {}
+            Some((s, _)) if score == s => tie = true,
+            _ => {
+                best = Some((score, a));
+                tie = false;
+            }
+        }
+    }
+    match best {
+        Some((_, a)) if !tie => Some((a.line, a.resource.clone())),
+        _ => None,
+    }
+}
+
+/// A line number a result object carries (depth-limited search through nested objects).
+fn result_line(v: &Value, depth: u32) -> Option<u32> {
+    let Value::Object(m) = v else { return None };
+    for k in ["StartLine", "startline", "start_line", "Line", "line"] {
+        if let Some(n) = m.get(k).and_then(Value::as_u64).filter(|n| *n > 0) {
+            return u32::try_from(n).ok();
+        }
+    }
+    if depth >= 3 {
+        return None;
+    }
+    if let Some(n) = m
+        .get("__defsec_metadata")
+        .and_then(|x| result_line(x, depth + 1))
+    {
+        return Some(n);
+    }
+    m.values()
+        .filter(|x| x.is_object())
+        .find_map(|x| result_line(x, depth + 1))
+}
+
+/// Whether `needle` occurs in `hay` not glued to a word character on either side.
+fn contains_word(hay: &str, needle: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    hay.match_indices(needle).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + needle.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
     })
 }
 

@@ -534,7 +534,13 @@ impl Policies {
                 }
             };
             let meta = self.meta.get(&r.package).cloned().unwrap_or_default();
-            for (msg, severity) in messages(&v) {
+            for (msg, severity, result) in messages(&v) {
+                let (line, resource) = match input::locate(input, &result, &msg) {
+                    Some((line, resource)) => {
+                        (line, resource.unwrap_or_else(|| input.resource.clone()))
+                    }
+                    None => (input.line, input.resource.clone()),
+                };
                 out.push(Misconfiguration {
                     rule_id: meta
                         .id
@@ -542,9 +548,9 @@ impl Policies {
                         .unwrap_or_else(|| format!("rego:{}.{}", r.package, r.name)),
                     title: meta.title.clone().unwrap_or_else(|| msg.clone()),
                     severity: severity.or(meta.severity).unwrap_or(r.severity),
-                    resource: input.resource.clone(),
+                    resource,
                     file: input.file.clone(),
-                    line: input.line,
+                    line,
                     frameworks: Vec::new(),
                     remediation: meta.remediation.clone().unwrap_or_default(),
                     message: msg,
@@ -556,12 +562,12 @@ impl Policies {
 }
 
 /// The messages of a rule's value: a set or array of strings or `{msg, severity}` objects, a
-/// single string, or `true`.
-fn messages(v: &Value) -> Vec<(String, Option<Severity>)> {
-    let one = |x: &Value| -> Option<(String, Option<Severity>)> {
+/// single string, or `true`; each with the result as JSON (to locate it in the input).
+fn messages(v: &Value) -> Vec<(String, Option<Severity>, serde_json::Value)> {
+    let one = |x: &Value| -> Option<(String, Option<Severity>, serde_json::Value)> {
         match x {
-            Value::String(s) => Some((s.to_string(), None)),
-            Value::Bool(true) => Some((String::new(), None)),
+            Value::String(s) => Some((s.to_string(), None, serde_json::Value::Null)),
+            Value::Bool(true) => Some((String::new(), None, serde_json::Value::Null)),
             Value::Object(_) => {
                 let j = serde_json::to_value(x).unwrap_or_default();
                 let msg = j
@@ -572,10 +578,14 @@ fn messages(v: &Value) -> Vec<(String, Option<Severity>)> {
                     .get("severity")
                     .and_then(|s| s.as_str())
                     .and_then(|s| s.parse().ok());
-                Some((msg, severity))
+                Some((msg, severity, j))
             }
             Value::Undefined | Value::Null | Value::Bool(false) => None,
-            other => Some((serde_json::to_string(other).unwrap_or_default(), None)),
+            other => Some((
+                serde_json::to_string(other).unwrap_or_default(),
+                None,
+                serde_json::Value::Null,
+            )),
         }
     };
     match v {
@@ -599,6 +609,7 @@ mod tests {
             line: 3,
             resource: "x.yaml".into(),
             value: v,
+            anchors: Vec::new(),
         }
     }
 

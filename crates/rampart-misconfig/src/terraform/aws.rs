@@ -64,14 +64,21 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
             | "aws_vpc_security_group_ingress_rule",
         ) => security_group(out, r),
         (false, "aws_network_acl_rule") => nacl_rule(out, r),
+        (false, "aws_network_acl") => nacl_inline(out, r),
         (
             false,
             "aws_iam_policy"
             | "aws_iam_role_policy"
             | "aws_iam_user_policy"
-            | "aws_iam_group_policy",
+            | "aws_iam_group_policy"
+            | "aws_ssoadmin_permission_set_inline_policy",
         ) => {
-            if let Setting::Known(a) = setting(&r.body, "policy")
+            let key = if r.rtype == "aws_ssoadmin_permission_set_inline_policy" {
+                "inline_policy"
+            } else {
+                "policy"
+            };
+            if let Setting::Known(a) = setting(&r.body, key)
                 && let Some(doc) = a.value.as_str()
             {
                 iam_statements(out, r, &json_statements(&doc), a.line);
@@ -191,21 +198,37 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                 false,
                 "the instance gets a public IP address",
             );
-            for dev in ["root_block_device", "ebs_block_device"] {
-                for b in r.body.blocks(dev) {
-                    if get_bool(&b.body, "encrypted") == Some(Some(false)) {
-                        let line = b.body.attr("encrypted").map_or(b.line, |a| a.line);
-                        out.add(
-                            "tf-aws-ebs-unencrypted",
-                            r,
-                            line,
-                            format!("{dev} is not encrypted"),
-                        );
-                    }
+            block_devices(out, r);
+        }
+        (false, "aws_launch_configuration") => {
+            imds(out, r);
+            require_false(
+                out,
+                r,
+                "tf-aws-ec2-public-ip",
+                "associate_public_ip_address",
+                false,
+                "instances launched from it get a public IP address",
+            );
+            block_devices(out, r);
+        }
+        (false, "aws_launch_template") => {
+            imds(out, r);
+            for ni in r.body.blocks("network_interfaces") {
+                if get_bool(&ni.body, "associate_public_ip_address") == Some(Some(true)) {
+                    let line = ni
+                        .body
+                        .attr("associate_public_ip_address")
+                        .map_or(ni.line, |a| a.line);
+                    out.add(
+                        "tf-aws-ec2-public-ip",
+                        r,
+                        line,
+                        "instances launched from it get a public IP address",
+                    );
                 }
             }
         }
-        (false, "aws_launch_template" | "aws_launch_configuration") => imds(out, r),
         (false, "aws_default_vpc") => {
             out.add(
                 "tf-aws-default-vpc",
@@ -569,6 +592,150 @@ fn nacl_rule(out: &mut Out<'_>, r: &Resource) {
             );
         }
     }
+}
+
+/// Whether the configuration turns on account-level EBS encryption by default (then a
+/// volume without `encrypted` is encrypted anyway).
+fn ebs_default_encryption(out: &Out<'_>) -> bool {
+    out.all.iter().any(|x| {
+        !x.data
+            && x.rtype == "aws_ebs_encryption_by_default"
+            && get_bool(&x.body, "enabled") != Some(Some(false))
+    })
+}
+
+/// Root and EBS block devices of an instance or launch configuration: `encrypted = false`,
+/// or unset (unencrypted unless EBS encryption by default is on), or no `root_block_device`
+/// at all (the root volume takes the default, unencrypted). A device restored from a snapshot
+/// takes the snapshot's encryption and is skipped.
+fn block_devices(out: &mut Out<'_>, r: &Resource) {
+    let by_default = ebs_default_encryption(out);
+    let root_unknown = r
+        .body
+        .attr("root_block_device")
+        .is_some_and(|a| a.value.has_unknown());
+    if r.body.block("root_block_device").is_none() && !root_unknown && !by_default {
+        out.add(
+            "tf-aws-ebs-unencrypted",
+            r,
+            r.line,
+            "no root_block_device with encrypted = true: the root volume is not encrypted",
+        );
+    }
+    for dev in ["root_block_device", "ebs_block_device"] {
+        for b in r.body.blocks(dev) {
+            if b.dynamic || b.body.attr("snapshot_id").is_some() {
+                continue;
+            }
+            match get_bool(&b.body, "encrypted") {
+                Some(Some(false)) => out.add(
+                    "tf-aws-ebs-unencrypted",
+                    r,
+                    b.body.attr("encrypted").map_or(b.line, |a| a.line),
+                    format!("{dev} is not encrypted"),
+                ),
+                None if !by_default => out.add(
+                    "tf-aws-ebs-unencrypted",
+                    r,
+                    b.line,
+                    format!("{dev} does not set encrypted = true"),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Inline `ingress` rules of an `aws_network_acl`, evaluated as AWS does: in `rule_no` order,
+/// the first rule matching the traffic decides. A port is reported when the first rule
+/// matching TCP traffic from anywhere to it allows it. A rule with an unknown field that could
+/// match stops the evaluation (no finding).
+fn nacl_inline(out: &mut Out<'_>, r: &Resource) {
+    let mut rules: Vec<&super::Block> = r.body.blocks("ingress").collect();
+    if rules.iter().any(|b| b.dynamic) {
+        return;
+    }
+    let num = |b: &super::Block| b.body.attr("rule_no").and_then(|a| a.value.as_f64());
+    // Unknown rule numbers first: they may come before anything.
+    rules.sort_by(|a, b| {
+        num(a)
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&num(b).unwrap_or(f64::NEG_INFINITY))
+    });
+    for (port, id) in [
+        (22.0, "tf-aws-nacl-ssh-open"),
+        (3389.0, "tf-aws-nacl-rdp-open"),
+    ] {
+        for b in &rules {
+            match nacl_matches(&b.body, port) {
+                Some(false) => continue,
+                None => break,
+                Some(true) => {}
+            }
+            if num(b).is_some()
+                && get_str(&b.body, "action")
+                    .flatten()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("allow"))
+            {
+                out.add(
+                    id,
+                    r,
+                    b.line,
+                    format!("network ACL allows port {port} from anywhere"),
+                );
+            }
+            break;
+        }
+    }
+}
+
+/// Whether an inline NACL rule matches TCP traffic from anywhere to `port` (`None`: unknown).
+fn nacl_matches(b: &super::Body, port: f64) -> Option<bool> {
+    let mut unknown = false;
+    let mut cidr_open = Some(false);
+    for k in ["cidr_block", "ipv6_cidr_block"] {
+        match b.attr(k).map(|a| strings(&a.value)) {
+            Some(None) => cidr_open = None,
+            Some(Some(v)) if v.iter().any(|c| is_open_cidr(c)) => {
+                cidr_open = Some(true);
+                break;
+            }
+            _ => {}
+        }
+    }
+    match cidr_open {
+        Some(false) => return Some(false),
+        None => unknown = true,
+        Some(true) => {}
+    }
+    let proto = b.attr("protocol").map(|a| a.value.as_str());
+    let all = match proto {
+        Some(Some(p)) => {
+            let p = p.to_ascii_lowercase();
+            if p == "-1" || p == "all" {
+                true
+            } else if p == "tcp" || p == "6" {
+                false
+            } else {
+                return Some(false);
+            }
+        }
+        Some(None) => {
+            unknown = true;
+            false
+        }
+        None => return Some(false),
+    };
+    if !all {
+        let from = b.attr("from_port").and_then(|a| a.value.as_f64());
+        let to = b.attr("to_port").and_then(|a| a.value.as_f64());
+        match (from, to) {
+            (Some(f), Some(t)) if !covers(f, t, port) => return Some(false),
+            (Some(_), Some(_)) => {}
+            _ => unknown = true,
+        }
+    }
+    if unknown { None } else { Some(true) }
 }
 
 /// One IAM policy statement; `None` fields are unknown.

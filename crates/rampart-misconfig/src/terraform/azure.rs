@@ -37,6 +37,18 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
     let t = r.rtype.as_str();
     match t {
         "azurerm_storage_account" => storage_account(out, r),
+        "azurerm_storage_account_network_rules" => {
+            if let Some(Some(a)) = get_str(&r.body, "default_action")
+                && a != "Deny"
+            {
+                out.add(
+                    "tf-azure-storage-default-allow",
+                    r,
+                    line_of(r, "default_action"),
+                    format!("default_action is {a}: every network is allowed by default"),
+                );
+            }
+        }
         "azurerm_storage_container" => {
             if let Some(Some(a)) = get_str(&r.body, "container_access_type")
                 && (a == "blob" || a == "container")
@@ -95,8 +107,11 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                 false,
                 "purge protection is off: deleted keys can be purged at once",
             );
-            let denied = get_str(&r.body, "network_acls.default_action")
-                .is_some_and(|a| a.is_none_or(|a| a == "Deny"));
+            // Read inside a dynamic `network_acls` too: whether or not it is generated, a
+            // default action of Allow leaves the vault as open as having no block at all.
+            let denied = r.body.block("network_acls").is_some_and(|b| {
+                get_str(&b.body, "default_action").is_some_and(|a| a.is_none_or(|a| a == "Deny"))
+            });
             if !denied {
                 require_false(
                     out,

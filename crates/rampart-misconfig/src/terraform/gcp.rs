@@ -108,7 +108,9 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                 }
             }
         }
-        "google_compute_instance" | "google_compute_instance_template" => instance(out, r),
+        "google_compute_instance"
+        | "google_compute_instance_template"
+        | "google_compute_instance_from_template" => instance(out, r),
         "google_compute_project_metadata" => {
             if let Some(Value::Map(m)) = r.body.attr("metadata").map(|a| &a.value) {
                 let oslogin = m
@@ -307,10 +309,19 @@ fn sql(out: &mut Out<'_>, r: &Resource) {
     }
 }
 
-fn metadata(body: &Body) -> Option<&Vec<(String, Value)>> {
+/// Instance metadata as key/value pairs, written as a map (`metadata = { ... }`) or, as some
+/// configurations do, a block (`metadata { ... }`).
+fn metadata(body: &Body) -> Option<Vec<(String, Value)>> {
     match body.attr("metadata").map(|a| &a.value) {
-        Some(Value::Map(m)) => Some(m),
-        _ => None,
+        Some(Value::Map(m)) => Some(m.clone()),
+        Some(_) => None,
+        None => body.block("metadata").filter(|b| !b.dynamic).map(|b| {
+            b.body
+                .attrs
+                .iter()
+                .map(|(k, a)| (k.clone(), a.value.clone()))
+                .collect()
+        }),
     }
 }
 
@@ -333,12 +344,18 @@ fn instance(out: &mut Out<'_>, r: &Resource) {
         }
     }
     let md_line = line_of(r, "metadata");
-    let md_known = matches!(
-        setting(&r.body, "metadata"),
-        Setting::Known(_) | Setting::Absent
-    );
     let md = metadata(&r.body);
-    let key = |k: &str| md.and_then(|m| m.iter().find(|(n, _)| n == k).map(|(_, v)| v));
+    // An instance made from a template inherits the template's metadata unless it sets its own.
+    let from_template = r.rtype == "google_compute_instance_from_template";
+    let md_known = match setting(&r.body, "metadata") {
+        Setting::Known(_) => true,
+        Setting::Absent => !from_template || md.is_some(),
+        Setting::Unknown => md.is_some(),
+    };
+    let key = |k: &str| {
+        md.as_ref()
+            .and_then(|m| m.iter().find(|(n, _)| n == k).map(|(_, v)| v))
+    };
     if key("serial-port-enable").is_some_and(is_true) {
         out.add(
             "tf-gcp-compute-serial-port",

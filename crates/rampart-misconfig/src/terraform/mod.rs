@@ -1,7 +1,9 @@
-//! Terraform: HCL files of one configuration parsed together (so `var.x` defaults and
-//! `local.y` from any file resolve), then AWS, GCP and Azure checks over every `resource` and
-//! `data` block. A value that depends on anything not known before plan (resource attributes,
-//! variables without a default, `each.value`) is unknown, and no check fires on an unknown.
+//! Terraform: the HCL files of one directory (one module) parsed together (so `var.x` defaults
+//! and `local.y` from any of its files resolve), then AWS, GCP and Azure checks over every
+//! `resource` and `data` block. `for_each` on a resource and on a `dynamic` block, and `for`
+//! expressions, are expanded when their collection is known statically. A value that depends
+//! on anything not known before plan (resource attributes, variables without a default,
+//! `each.value` of an unknown collection) is unknown, and no check fires on an unknown.
 //! Local modules are not followed from HCL; a plan ([`scan_terraform_plan`]) covers them with
 //! full addresses. Rule metadata (ids `tf-*`) lives in [`crate::rules`].
 //!
@@ -27,8 +29,10 @@ pub use plan::scan_terraform_plan;
 use crate::{Config, Misconfiguration, error_diagnostic, rule};
 use rampart_core::Diagnostic;
 
-/// Check all `.tf` files of one configuration together. `.tfvars` files among them set
-/// variable values, overriding defaults.
+/// Check the `.tf` files of a scan, one module per directory as Terraform does: the files of
+/// a directory are read together (so `var.x` defaults, `local.y` and references resolve
+/// across them), and nothing leaks between directories. `.tfvars` files set the variable
+/// values of their own directory, overriding defaults.
 ///
 /// A file that is not valid HCL, or is past the size or nesting limits, becomes a warning
 /// diagnostic naming the file and line; the other files are still checked.
@@ -36,16 +40,38 @@ pub fn scan_terraform_files(
     files: &[(&str, &str)],
     cfg: &Config,
 ) -> (Vec<Misconfiguration>, Vec<Diagnostic>) {
-    let mut parsed = Vec::with_capacity(files.len());
+    let mut modules: Vec<(&str, Vec<parse::ParsedFile>)> = Vec::new();
     let mut diags = Vec::new();
     for (path, text) in files {
         match parse::parse_file(path, text, cfg.limits.max_bytes) {
-            Ok(f) => parsed.push(f),
+            Ok(f) => {
+                let dir = module_dir(path);
+                match modules.iter_mut().find(|(d, _)| *d == dir) {
+                    Some((_, group)) => group.push(f),
+                    None => modules.push((dir, vec![f])),
+                }
+            }
             Err(e) => diags.push(error_diagnostic(path, &e)),
         }
     }
-    let resources = parse::resources(&parsed);
-    (run(&resources), diags)
+    let mut found = Vec::new();
+    for (_, group) in &modules {
+        found.extend(run(&parse::resources(group)));
+    }
+    sort_findings(&mut found);
+    (found, diags)
+}
+
+/// The directory (module) a file belongs to: its path up to the last `/` (or `\`).
+fn module_dir(path: &str) -> &str {
+    path.rfind(['/', '\\']).map_or("", |i| &path[..i])
+}
+
+fn sort_findings(found: &mut Vec<Misconfiguration>) {
+    found.sort_by(|a, b| {
+        (&a.file, a.line, &a.rule_id, &a.resource).cmp(&(&b.file, b.line, &b.rule_id, &b.resource))
+    });
+    found.dedup();
 }
 
 /// Run every check over the resources of one configuration or plan.
@@ -60,10 +86,7 @@ pub(crate) fn run(resources: &[Resource]) -> Vec<Misconfiguration> {
         azure::check(&mut out, r);
     }
     let mut found = out.found;
-    found.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule_id, &a.resource).cmp(&(&b.file, b.line, &b.rule_id, &b.resource))
-    });
-    found.dedup();
+    sort_findings(&mut found);
     found
 }
 

@@ -5,7 +5,9 @@
 
 use crate::MisconfigError;
 use hcl_edit::Span;
-use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
+};
 use hcl_edit::structure::{Body as HclBody, Structure};
 use hcl_edit::template::{Element, Template};
 use std::collections::HashMap;
@@ -373,6 +375,7 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
     let ev = Eval {
         vars: &vars,
         locals: &locals,
+        scope: Vec::new(),
     };
     let mut out = Vec::new();
     for f in files {
@@ -385,26 +388,88 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
             let (Some(t), Some(n)) = (b.labels.first(), b.labels.get(1)) else {
                 continue;
             };
-            out.push(Resource {
-                rtype: t.as_str().to_string(),
-                name: n.as_str().to_string(),
-                module: String::new(),
-                data,
-                file: f.path.clone(),
-                line: f.line_of(b.span()),
-                body: ev.body(f, &b.body, 0),
-            });
+            for each in ev.instances(&b.body) {
+                let ev = ev.with(each);
+                out.push(Resource {
+                    rtype: t.as_str().to_string(),
+                    name: n.as_str().to_string(),
+                    module: String::new(),
+                    data,
+                    file: f.path.clone(),
+                    line: f.line_of(b.span()),
+                    body: ev.body(f, &b.body, 0),
+                });
+            }
         }
     }
     out
 }
 
+/// Most instances a `for_each` (resource or `dynamic` block) is expanded into; past it the
+/// block is checked once with `each` unknown.
+const MAX_INSTANCES: usize = 1024;
+/// Most elements a `for` expression produces before its value becomes unknown.
+const MAX_FOR_ITEMS: usize = 10_000;
+
+/// The (key, value) pairs a `for_each` value iterates over: a map's entries, or a set's
+/// elements as both key and value. `None` when the value is not known.
+fn iteration(v: Value) -> Option<Vec<(Value, Value)>> {
+    let items: Vec<(Value, Value)> = match v {
+        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::List(l) => l.into_iter().map(|v| (v.clone(), v)).collect(),
+        _ => return None,
+    };
+    (items.len() <= MAX_INSTANCES && !items.iter().any(|(k, _)| k.has_unknown())).then_some(items)
+}
+
+/// The object a `for_each` iterator (`each`, or a dynamic block's iterator) is bound to.
+fn iterator_value(key: Value, value: Value) -> Value {
+    Value::Map(vec![("key".into(), key), ("value".into(), value)])
+}
+
 struct Eval<'a> {
     vars: &'a HashMap<String, Option<Expression>>,
     locals: &'a HashMap<String, Expression>,
+    /// Names bound by `for_each` (`each`), dynamic block iterators and `for` expressions.
+    scope: Vec<(String, Value)>,
 }
 
-impl Eval<'_> {
+impl<'a> Eval<'a> {
+    /// The same evaluator with more names bound (later bindings shadow earlier ones).
+    fn with(&self, bindings: Vec<(String, Value)>) -> Eval<'a> {
+        let mut scope = self.scope.clone();
+        scope.extend(bindings);
+        Eval {
+            vars: self.vars,
+            locals: self.locals,
+            scope,
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The bindings of each instance of a resource block: one per `for_each` element when
+    /// the collection is known (none when it is known empty), else a single instance with
+    /// `each` unknown.
+    fn instances(&self, body: &HclBody) -> Vec<Vec<(String, Value)>> {
+        let Some(fe) = body.get_attribute("for_each") else {
+            return vec![Vec::new()];
+        };
+        match iteration(self.expr(&fe.value, &mut Vec::new(), 0)) {
+            Some(items) => items
+                .into_iter()
+                .map(|(k, v)| vec![("each".to_string(), iterator_value(k, v))])
+                .collect(),
+            None => vec![Vec::new()],
+        }
+    }
+
     fn body(&self, f: &ParsedFile, body: &HclBody, depth: u32) -> Body {
         let mut out = Body::default();
         if depth > MAX_EVAL_DEPTH {
@@ -436,6 +501,28 @@ impl Eval<'_> {
                         continue;
                     };
                     let content = b.body.get_blocks("content").next();
+                    // A `for_each` known statically expands into one ordinary block per
+                    // element, with the iterator (`iterator = name`, else the label) bound.
+                    let items = b
+                        .body
+                        .get_attribute("for_each")
+                        .and_then(|a| iteration(self.expr(&a.value, &mut Vec::new(), 0)));
+                    if let (Some(items), Some(content)) = (items, content) {
+                        let iter = match b.body.get_attribute("iterator").map(|a| &a.value) {
+                            Some(Expression::Variable(v)) => v.as_str().to_string(),
+                            _ => label.as_str().to_string(),
+                        };
+                        for (k, v) in items {
+                            let ev = self.with(vec![(iter.clone(), iterator_value(k, v))]);
+                            out.blocks.push(Block {
+                                kind: label.as_str().to_string(),
+                                line: f.line_of(b.span()),
+                                dynamic: false,
+                                body: ev.body(f, &content.body, depth + 1),
+                            });
+                        }
+                        continue;
+                    }
                     out.blocks.push(Block {
                         kind: label.as_str().to_string(),
                         line: f.line_of(b.span()),
@@ -531,7 +618,7 @@ impl Eval<'_> {
                 self.template(&h.template, refs, d)
             }
             Expression::Parenthesis(p) => self.expr(p.inner(), refs, d),
-            Expression::Variable(_) => Value::Unknown,
+            Expression::Variable(v) => self.lookup(v.as_str()).cloned().unwrap_or(Value::Unknown),
             Expression::Conditional(c) => {
                 let cond = self.expr(&c.cond_expr, refs, d);
                 let t = self.expr(&c.true_expr, refs, d);
@@ -567,7 +654,60 @@ impl Eval<'_> {
                 let r = self.expr(&b.rhs_expr, refs, d);
                 binary(*b.operator.value(), &l, &r)
             }
-            Expression::ForExpr(_) => Value::Unknown,
+            Expression::ForExpr(fe) => self.for_expr(fe, refs, d),
+        }
+    }
+
+    /// `[for v in coll : expr if cond]` and `{for k, v in coll : key => value}` over a known
+    /// collection; unknown as soon as anything it needs is.
+    fn for_expr(&self, fe: &ForExpr, refs: &mut Vec<String>, d: u32) -> Value {
+        let items: Vec<(Value, Value)> = match self.expr(&fe.intro.collection_expr, refs, d) {
+            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+            Value::List(l) => l
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect(),
+            _ => return Value::Unknown,
+        };
+        if items.len() > MAX_FOR_ITEMS {
+            return Value::Unknown;
+        }
+        let mut list = Vec::new();
+        let mut map: Vec<(String, Value)> = Vec::new();
+        for (k, v) in items {
+            let mut bind = vec![(fe.intro.value_var.as_str().to_string(), v)];
+            if let Some(kv) = &fe.intro.key_var {
+                bind.insert(0, (kv.as_str().to_string(), k));
+            }
+            let ev = self.with(bind);
+            if let Some(c) = &fe.cond {
+                match ev.expr(&c.expr, refs, d).as_bool() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => return Value::Unknown,
+                }
+            }
+            let val = ev.expr(&fe.value_expr, refs, d);
+            match &fe.key_expr {
+                None => list.push(val),
+                Some(ke) => {
+                    let Some(key) = ev.expr(ke, refs, d).as_str() else {
+                        return Value::Unknown;
+                    };
+                    match map.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, Value::List(group))) if fe.grouping => group.push(val),
+                        Some((_, slot)) => *slot = val,
+                        None if fe.grouping => map.push((key, Value::List(vec![val]))),
+                        None => map.push((key, val)),
+                    }
+                }
+            }
+        }
+        if fe.key_expr.is_some() {
+            Value::Map(map)
+        } else {
+            Value::List(list)
         }
     }
 
@@ -583,6 +723,10 @@ impl Eval<'_> {
             _ => None,
         };
         let (base, rest) = match root {
+            Expression::Variable(v) if self.lookup(v.as_str()).is_some() => (
+                self.lookup(v.as_str()).cloned().unwrap_or(Value::Unknown),
+                ops,
+            ),
             Expression::Variable(v) => match v.as_str() {
                 "var" => match attr(0).and_then(|n| self.vars.get(&n)) {
                     Some(Some(def)) => (self.expr(def, refs, d), &ops[1..]),

@@ -5,6 +5,10 @@
  * system calls user space asked for, written to one ring buffer. CO-RE: field offsets are
  * relocated against the running kernel's BTF at load time. x86-64 system call numbers and
  * registers.
+ *
+ * Records are built in a per-CPU scratch buffer and copied into the ring buffer at the size
+ * of their content (bpf_ringbuf_output). Opens are filtered at sys_enter against a path
+ * prefix trie computed from the loaded rules (`open_filter`), before anything is parked.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -22,6 +26,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0;
+/* 1: opens are kept only when their path and access mode match `open_prefixes`. */
+const volatile __u32 open_filter = 0;
+/* Entries used in `needles`; 1 when `open_names` has entries. */
+const volatile __u32 n_needles = 0;
+const volatile __u32 has_names = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -36,13 +45,75 @@ struct {
 	__type(value, __u8);
 } wanted SEC(".maps");
 
-/* 0: records lost because the ring buffer was full; 1: calls lost because too many were in flight. */
+/*
+ * 0: records lost because the ring buffer was full; 1: calls lost because too many were in
+ * flight; 2: opens no loaded rule can match, skipped by the open filter.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+/*
+ * Path prefix -> access modes (bit n: O_ACCMODE value n) some loaded rule can match below it.
+ * User space stores in each entry the union of the modes of all its prefixes in the set, so
+ * the longest match answers for every matching prefix.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, __u8);
+} open_prefixes SEC(".maps");
+
+/* Substrings: an open whose path contains one, in one of its modes, is kept. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_NEEDLES);
+	__type(key, __u32);
+	__type(value, struct needle);
+} needles SEC(".maps");
+
+/* Command names (at exec) -> modes of the opens kept for processes of that name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, char[COMM_LEN]);
+	__type(value, __u8);
+} open_names SEC(".maps");
+
+/* Thread group id -> command name at its last exec (proc.name), kept by exec/fork/exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, char[COMM_LEN]);
+} exec_names SEC(".maps");
+
+/* Per-CPU scratch space: records are built here, then copied at their real size. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_record);
+} exec_heap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct syscall_record);
+} sys_heap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_key);
+} key_heap SEC(".maps");
 
 struct inflight {
 	__s64 nr;
@@ -101,27 +172,43 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 {
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
-	struct exec_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop(0);
+	__u32 zero = 0;
+	struct exec_record *e = bpf_map_lookup_elem(&exec_heap, &zero);
+	if (!e)
 		return 0;
-	}
 	fill_hdr(&e->h, KIND_EXEC, p);
+	if (has_names)
+		bpf_map_update_elem(&exec_names, &e->h.pid, e->h.comm, BPF_ANY);
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
 	e->syscall_nr = BPF_CORE_READ(regs, orig_ax);
-	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-	e->exe_dname[0] = 0;
-	bpf_probe_read_kernel_str(e->exe_dname, sizeof(e->exe_dname),
-				  BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name));
+	e->pad = 0;
+	long n = bpf_probe_read_kernel_str(e->data, PATH_LEN, BPF_CORE_READ(bprm, filename));
+	__u32 flen = n > 0 ? n : 0;
+	if (flen > PATH_LEN)
+		flen = PATH_LEN;
+	e->filename_len = flen;
+	n = bpf_probe_read_kernel_str(e->data + flen, DNAME_LEN,
+				      BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name));
+	__u32 dlen = n > 0 ? n : 0;
+	if (dlen > DNAME_LEN)
+		dlen = DNAME_LEN;
+	e->dname_len = dlen;
+	__u32 off = flen + dlen;
+	if (off > PATH_LEN + DNAME_LEN)
+		off = PATH_LEN + DNAME_LEN;
 	unsigned long start = BPF_CORE_READ(p, mm, arg_start);
 	unsigned long end = BPF_CORE_READ(p, mm, arg_end);
 	__u64 len = end > start ? end - start : 0;
 	if (len >= ARGS_LEN)
 		len = ARGS_LEN - 1;
 	e->args_len = 0;
-	if (len > 0 && bpf_probe_read_user(e->args, len & (ARGS_LEN - 1), (void *)start) == 0)
-		e->args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	if (len > 0 && bpf_probe_read_user(e->data + off, len & (ARGS_LEN - 1), (void *)start) == 0)
+		e->args_len = len & (ARGS_LEN - 1);
+	__u64 size = offsetof(struct exec_record, data) + off + e->args_len;
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	if (bpf_ringbuf_output(&events, e, size, 0) != 0)
+		count_drop(0);
 	return 0;
 }
 
@@ -140,6 +227,11 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	}
 	fill_hdr(&e->h, KIND_FORK, bpf_get_current_task_btf());
 	e->child_pid = BPF_CORE_READ(child, tgid);
+	if (has_names) {
+		char *name = bpf_map_lookup_elem(&exec_names, &e->h.pid);
+		if (name)
+			bpf_map_update_elem(&exec_names, &e->child_pid, name, BPF_ANY);
+	}
 	e->pad = 0;
 	e->child_start_ns = BPF_CORE_READ(child, start_time);
 	bpf_ringbuf_submit(e, 0);
@@ -152,6 +244,10 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	/* The process ends when its thread group leader does. */
 	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
 		return 0;
+	if (has_names) {
+		__u32 tgid = BPF_CORE_READ(p, tgid);
+		bpf_map_delete_elem(&exec_names, &tgid);
+	}
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
 	struct exit_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -163,6 +259,90 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	e->exit_code = BPF_CORE_READ(p, exit_code);
 	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * Whether an open can match a loaded rule: its path (when absolute and readable) has a
+ * prefix in `open_prefixes` whose modes include its access mode. Anything not decidable
+ * here (relative or unreadable paths) is kept.
+ */
+static __always_inline int open_wanted(long id, struct pt_regs *regs)
+{
+	__u64 upath, flags;
+	switch (id) {
+	case 2: /* open */
+		upath = BPF_CORE_READ(regs, di);
+		flags = BPF_CORE_READ(regs, si);
+		break;
+	case 85: /* creat: O_WRONLY|O_CREAT|O_TRUNC */
+		upath = BPF_CORE_READ(regs, di);
+		flags = 1;
+		break;
+	case 257: /* openat */
+		upath = BPF_CORE_READ(regs, si);
+		flags = BPF_CORE_READ(regs, dx);
+		break;
+	default: { /* openat2: flags in struct open_how */
+		upath = BPF_CORE_READ(regs, si);
+		__u64 how = BPF_CORE_READ(regs, dx);
+		flags = 0;
+		if (!how || bpf_probe_read_user(&flags, sizeof(flags), (const void *)how) != 0)
+			return 1;
+		break;
+	}
+	}
+	__u32 acc = flags & 3;
+	if (has_names) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		char *name = bpf_map_lookup_elem(&exec_names, &tgid);
+		if (!name)
+			return 1; /* exec not seen: proc.name unknown here */
+		__u8 *m = bpf_map_lookup_elem(&open_names, name);
+		if (m && ((*m >> acc) & 1))
+			return 1;
+	}
+	__u32 zero = 0;
+	struct path_key *k = bpf_map_lookup_elem(&key_heap, &zero);
+	if (!k)
+		return 1;
+	long n = bpf_probe_read_user_str(k->data, FILTER_LEN, (const void *)upath);
+	if (n <= 1 || k->data[0] != '/')
+		return 1;
+	k->prefixlen = (__u32)(n - 1) * 8;
+	__u8 *modes = bpf_map_lookup_elem(&open_prefixes, k);
+	if (modes && ((*modes >> acc) & 1))
+		return 1;
+	if (!n_needles)
+		return 0;
+	if (n >= FILTER_LEN)
+		return 1; /* truncated: a substring may lie past what was read */
+	__u32 plen = n - 1;
+	for (__u32 j = 0; j < MAX_NEEDLES; j++) {
+		if (j >= n_needles)
+			break;
+		struct needle *nd = bpf_map_lookup_elem(&needles, &j);
+		if (!nd)
+			break;
+		__u32 nl = nd->len;
+		if (!((nd->modes >> acc) & 1) || nl == 0 || nl >= NEEDLE_LEN || nl > plen)
+			continue;
+		for (__u32 i = 0; i < FILTER_LEN - 1; i++) {
+			if (i + nl > plen)
+				break;
+			int hit = 1;
+			for (__u32 c = 0; c < NEEDLE_LEN - 1; c++) {
+				if (c >= nl)
+					break;
+				if (k->data[(i + c) & (FILTER_LEN - 1)] != nd->text[c]) {
+					hit = 0;
+					break;
+				}
+			}
+			if (hit)
+				return 1;
+		}
+	}
 	return 0;
 }
 
@@ -178,6 +358,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((__u32)(pid_tgid >> 32) == self_tgid)
 		return 0;
+	if (open_filter && (id == 2 || id == 85 || id == 257 || id == 437) &&
+	    !open_wanted(id, regs)) {
+		count_drop(2);
+		return 0;
+	}
 	struct inflight c = {};
 	c.nr = id;
 	c.args[0] = BPF_CORE_READ(regs, di);
@@ -270,11 +455,16 @@ static __always_inline void read_sockaddr(struct syscall_record *e, const void *
 	}
 }
 
-static __always_inline void user_str(char *dst, __u32 size, __u64 src)
+/* Appends a user string at `off` in the record's data; returns its length (NUL included). */
+static __always_inline __u32 put_user_str(struct syscall_record *e, __u32 off, __u32 size,
+					  __u64 src)
 {
-	dst[0] = 0;
-	if (src)
-		bpf_probe_read_user_str(dst, size, (const void *)src);
+	if (!src || off > sizeof(e->data) - size)
+		return 0;
+	long n = bpf_probe_read_user_str(e->data + off, size, (const void *)src);
+	if (n <= 0)
+		return 0;
+	return n > size ? size : n;
 }
 
 SEC("tp_btf/sys_exit")
@@ -284,10 +474,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct inflight *c = bpf_map_lookup_elem(&calls, &pid_tgid);
 	if (!c)
 		return 0;
-	struct syscall_record *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u32 zero = 0;
+	struct syscall_record *e = bpf_map_lookup_elem(&sys_heap, &zero);
 	if (!e) {
 		bpf_map_delete_elem(&calls, &pid_tgid);
-		count_drop(0);
 		return 0;
 	}
 	fill_hdr(&e->h, KIND_SYSCALL, bpf_get_current_task_btf());
@@ -302,9 +492,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	e->proto = 0;
 	__builtin_memset(e->laddr, 0, sizeof(e->laddr));
 	__builtin_memset(e->raddr, 0, sizeof(e->raddr));
-	e->s1[0] = 0;
-	e->s2[0] = 0;
-	e->s3[0] = 0;
+	e->pad = 0;
+	__u32 l1 = 0, l2 = 0, l3 = 0;
+	__u64 p1 = 0, p2 = 0, p3 = 0;
 
 	switch (e->nr) {
 	case 2: /* open */
@@ -316,43 +506,41 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	case 80: /* chdir */
 	case 161: /* chroot */
 	case 166: /* umount2 */
-		user_str(e->s1, PATH_LEN, e->args[0]);
+	case 319: /* memfd_create */
+		p1 = e->args[0];
 		break;
 	case 257: /* openat */
 	case 263: /* unlinkat */
 	case 258: /* mkdirat */
 	case 268: /* fchmodat */
 	case 452: /* fchmodat2 */
-		user_str(e->s1, PATH_LEN, e->args[1]);
+		p1 = e->args[1];
 		break;
 	case 437: /* openat2 */
-		user_str(e->s1, PATH_LEN, e->args[1]);
+		p1 = e->args[1];
 		if (e->args[2])
 			bpf_probe_read_user(&e->extra, sizeof(e->extra), (const void *)e->args[2]);
 		break;
 	case 82: /* rename */
 	case 86: /* link */
 	case 88: /* symlink */
-		user_str(e->s1, PATH_LEN, e->args[0]);
-		user_str(e->s2, PATH_LEN, e->args[1]);
+		p1 = e->args[0];
+		p2 = e->args[1];
 		break;
 	case 264: /* renameat */
 	case 316: /* renameat2 */
 	case 265: /* linkat */
-		user_str(e->s1, PATH_LEN, e->args[1]);
-		user_str(e->s2, PATH_LEN, e->args[3]);
+		p1 = e->args[1];
+		p2 = e->args[3];
 		break;
 	case 266: /* symlinkat */
-		user_str(e->s1, PATH_LEN, e->args[0]);
-		user_str(e->s2, PATH_LEN, e->args[2]);
+		p1 = e->args[0];
+		p2 = e->args[2];
 		break;
 	case 165: /* mount */
-		user_str(e->s1, PATH_LEN, e->args[0]);
-		user_str(e->s2, PATH_LEN, e->args[1]);
-		user_str(e->s3, SHORT_LEN, e->args[2]);
-		break;
-	case 319: /* memfd_create */
-		user_str(e->s1, PATH_LEN, e->args[0]);
+		p1 = e->args[0];
+		p2 = e->args[1];
+		p3 = e->args[2];
 		break;
 	case 42: /* connect */
 		read_socket(e, (__s64)e->args[0]);
@@ -368,6 +556,16 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	default:
 		break;
 	}
-	bpf_ringbuf_submit(e, 0);
+	l1 = put_user_str(e, 0, PATH_LEN, p1);
+	l2 = put_user_str(e, l1, PATH_LEN, p2);
+	l3 = put_user_str(e, l1 + l2, SHORT_LEN, p3);
+	e->len1 = l1;
+	e->len2 = l2;
+	e->len3 = l3;
+	__u64 size = offsetof(struct syscall_record, data) + l1 + l2 + l3;
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	if (bpf_ringbuf_output(&events, e, size, 0) != 0)
+		count_drop(0);
 	return 0;
 }

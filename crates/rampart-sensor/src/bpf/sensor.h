@@ -2,6 +2,9 @@
 /*
  * Records the sensor's BPF programs write to the ring buffer. Mirrored field by field in
  * src/raw.rs; a change here needs the same change there (the Rust side checks the sizes).
+ *
+ * Exec and system call records are sized to their content: a fixed part, then the strings
+ * packed one after the other in `data`, each `len` bytes long (NUL included, 0 when absent).
  */
 #ifndef RAMPART_SENSOR_H
 #define RAMPART_SENSOR_H
@@ -12,6 +15,8 @@
 #define DNAME_LEN 64
 #define SHORT_LEN 32
 #define MAX_SYSCALL 512
+/* Bytes of a path the kernel-side open filter compares (LPM trie key data). */
+#define FILTER_LEN 128
 
 enum record_kind {
 	KIND_EXEC = 1,
@@ -38,13 +43,15 @@ struct hdr {
 	char comm[COMM_LEN];
 };
 
+/* data: filename (filename_len), exe dentry name (dname_len), argv block (args_len). */
 struct exec_record {
 	struct hdr h;
 	__u32 syscall_nr;
+	__u16 filename_len;
+	__u16 dname_len;
 	__u32 args_len;
-	char filename[PATH_LEN];
-	char exe_dname[DNAME_LEN];
-	char args[ARGS_LEN];
+	__u32 pad;
+	char data[PATH_LEN + DNAME_LEN + ARGS_LEN];
 };
 
 struct fork_record {
@@ -60,6 +67,7 @@ struct exit_record {
 	__u32 pad;
 };
 
+/* data: s1 (len1), s2 (len2), s3 (len3). */
 struct syscall_record {
 	struct hdr h;
 	__s64 nr;
@@ -72,9 +80,27 @@ struct syscall_record {
 	__u16 proto; /* IPPROTO_* */
 	__u8 laddr[16];
 	__u8 raddr[16];
-	char s1[PATH_LEN];
-	char s2[PATH_LEN];
-	char s3[SHORT_LEN];
+	__u16 len1;
+	__u16 len2;
+	__u16 len3;
+	__u16 pad;
+	char data[2 * PATH_LEN + SHORT_LEN];
+};
+
+#define MAX_NEEDLES 8
+#define NEEDLE_LEN 16
+
+/* A substring the open filter looks for in paths. */
+struct needle {
+	char text[NEEDLE_LEN];
+	__u8 len;
+	__u8 modes;
+};
+
+/* Key of the open filter's LPM trie: a path prefix. */
+struct path_key {
+	__u32 prefixlen; /* bits */
+	char data[FILTER_LEN];
 };
 
 #endif

@@ -1,0 +1,204 @@
+//! Throughput measurements outside criterion, for profiling and for `bench/detect.sh`.
+//!
+//! - `detect_perf falco [PASSES]`: upstream syscall rules over the generated event mix.
+//! - `detect_perf growth`: events/s with 10, 100 and 1,000 rule variants.
+//! - `detect_perf k8s [PASSES]`: Kubernetes audit lines/s (JSON parsing included) with the
+//!   Falco k8s-audit rules and the SigmaHQ Kubernetes rules.
+//! - `detect_perf sigma [--matches OUT] FILE.ndjson RULEDIR...`: CloudTrail records/s
+//!   (parsing included) with the Sigma rules under the directories; with `--matches`,
+//!   writes `record-number<TAB>rule id` per match, sorted, for comparison with rsigma.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use rampart_detect::engine::Detector;
+use rampart_detect::falco::MatchMode;
+use rampart_detect::input::{InputFormat, read_events};
+use std::hint::black_box;
+use std::time::Instant;
+
+/// CPU time of this thread so far (`/proc/thread-self/schedstat`), in seconds: on a busy
+/// machine, events per CPU-second is the per-core figure; wall time also counts waiting.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
+/// Runs `f` and returns (wall seconds, CPU seconds).
+fn timed(f: impl FnOnce()) -> (f64, f64) {
+    let (t, c) = (Instant::now(), cpu_secs());
+    f();
+    (t.elapsed().as_secs_f64(), cpu_secs() - c)
+}
+
+fn falco(passes: usize) {
+    let Some(files) = support::upstream_syscall_files() else {
+        eprintln!("falco-rules corpus missing");
+        std::process::exit(2);
+    };
+    let (mut rs, report) = support::load(&files);
+    rs.set_match_mode(MatchMode::All);
+    let evs = support::syscall_events(10_000);
+    let mut alerts = Vec::new();
+    let mut total = 0;
+    let (wall, cpu) = timed(|| {
+        for _ in 0..passes {
+            for e in &evs {
+                rs.matches(black_box(e), &mut alerts);
+            }
+            total += alerts.len();
+            alerts.clear();
+        }
+    });
+    let n = (evs.len() * passes) as f64;
+    println!(
+        "falco: {:?} rules ok/unsupported/error, {} alerts/pass, {:.0} events/s wall, {:.0} events/CPU-s",
+        report.counts(),
+        total / passes.max(1),
+        n / wall,
+        n / cpu
+    );
+}
+
+fn profile() {
+    let Some(files) = support::upstream_syscall_files() else {
+        std::process::exit(2);
+    };
+    let (mut rs, _) = support::load(&files);
+    rs.set_match_mode(MatchMode::All);
+    let mut det = Detector::new(Some(rs), None);
+    det.set_profiling(true);
+    let evs = support::syscall_events(10_000);
+    let mut alerts = Vec::new();
+    for _ in 0..5 {
+        for e in &evs {
+            det.detect(e, &mut alerts);
+        }
+    }
+    for row in det.rule_costs().iter().take(25) {
+        println!("{row:?}");
+    }
+}
+
+fn growth() {
+    let evs = support::syscall_events(10_000);
+    for n in [10, 100, 1000] {
+        let Some(mut rs) = support::variant_ruleset(n) else {
+            eprintln!("falco-rules corpus missing");
+            std::process::exit(2);
+        };
+        for mode in [MatchMode::First, MatchMode::All] {
+            rs.set_match_mode(mode);
+            let mut alerts = Vec::new();
+            let passes = 20;
+            let t = Instant::now();
+            for _ in 0..passes {
+                alerts.clear();
+                for e in &evs {
+                    rs.matches(black_box(e), &mut alerts);
+                }
+            }
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "growth: {n} rules, {mode:?}: {} alerts/pass, {:.0} events/s",
+                alerts.len(),
+                (evs.len() * passes) as f64 / secs
+            );
+        }
+    }
+}
+
+fn k8s(passes: usize) {
+    let Some(mut det) = support::k8s_detector() else {
+        eprintln!("corpus missing");
+        std::process::exit(2);
+    };
+    let lines = support::k8s_audit_lines().repeat(20);
+    let n = lines.lines().count();
+    let t = Instant::now();
+    let mut alerts = Vec::new();
+    for _ in 0..passes {
+        alerts.clear();
+        for ev in read_events(lines.as_bytes(), InputFormat::K8sAudit).flatten() {
+            det.detect(black_box(&ev), &mut alerts);
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "k8s audit: {n} lines/pass, {} alerts/pass, {:.0} lines/s",
+        alerts.len(),
+        (n * passes) as f64 / secs
+    );
+}
+
+fn sigma(args: &[String]) {
+    let mut matches_out = None;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--matches" {
+            matches_out = it.next().cloned();
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    let Some((file, dirs)) = rest.split_first() else {
+        eprintln!("usage: detect_perf sigma [--matches OUT] FILE.ndjson RULEDIR...");
+        std::process::exit(2);
+    };
+    let dirs: Vec<std::path::PathBuf> = dirs.iter().map(Into::into).collect();
+    let sigma = support::load_sigma_dirs(&dirs);
+    let mut det = Detector::new(None, Some(sigma));
+    let bytes = std::fs::read(file).unwrap_or_else(|e| {
+        eprintln!("{file}: {e}");
+        std::process::exit(2);
+    });
+    let t = Instant::now();
+    let mut alerts = Vec::new();
+    let mut records = 0usize;
+    let mut hits = Vec::new();
+    for ev in read_events(bytes.as_slice(), InputFormat::Cloudtrail).flatten() {
+        records += 1;
+        alerts.clear();
+        det.detect(&ev, &mut alerts);
+        if matches_out.is_some() {
+            for a in &alerts {
+                let id = a.output_fields.get("sigma.id").and_then(|v| v.as_str());
+                hits.push(format!("{records}\t{}", id.unwrap_or(&a.rule)));
+            }
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!(
+        "sigma: {} rules, {records} records, {} matches, {:.0} records/s",
+        det.sigma().map_or(0, |s| s.len()),
+        det.counts().1,
+        records as f64 / secs
+    );
+    if let Some(out) = matches_out {
+        hits.sort();
+        let mut text = hits.join("\n");
+        text.push('\n');
+        if let Err(e) = std::fs::write(&out, text) {
+            eprintln!("{out}: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("falco") => falco(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20)),
+        Some("growth") => growth(),
+        Some("profile") => profile(),
+        Some("k8s") => k8s(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20)),
+        Some("sigma") => sigma(&args[1..]),
+        _ => {
+            eprintln!("usage: detect_perf falco [PASSES] | growth | k8s [PASSES] | sigma ...");
+            std::process::exit(2);
+        }
+    }
+}
