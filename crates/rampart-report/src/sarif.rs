@@ -248,13 +248,17 @@ mod tests {
                 .find(|x| x["ruleId"] == id)
                 .unwrap_or_else(|| panic!("{id} missing"))
         };
-        insta::assert_json_snapshot!(
-            "suppressions",
-            results
-                .iter()
-                .map(|x| json!({"ruleId": x["ruleId"], "suppressions": x["suppressions"]}))
-                .collect::<Vec<_>>()
-        );
+        // Keys sorted: serde_json keeps insertion order when another crate of the build
+        // turns on its `preserve_order` feature, and the snapshot must not depend on that.
+        insta::with_settings!({ sort_maps => true }, {
+            insta::assert_json_snapshot!(
+                "suppressions",
+                results
+                    .iter()
+                    .map(|x| json!({"ruleId": x["ruleId"], "suppressions": x["suppressions"]}))
+                    .collect::<Vec<_>>()
+            );
+        });
         assert_eq!(
             by_rule("k8s-privileged")["suppressions"],
             json!([{"kind": "inSource", "status": "accepted", "justification": "needs raw device access", "properties": {"origin": "inline"}}])
