@@ -399,23 +399,7 @@ fn optimize_and(items: Vec<Matcher>) -> Matcher {
     }
     for (field, vals) in groups {
         rest.push(Matcher::Not(Box::new(Matcher::Check(Box::new(
-            Check {
-                field,
-                transformers: Vec::new(),
-                op: Op::In,
-                set: vals.iter().cloned().collect(),
-                strs: vals,
-                nums: Vec::new(),
-                nets: Vec::new(),
-                bools: Vec::new(),
-                regex: None,
-                rhs_field: None,
-                fast: Fast::Generic,
-                finder: None,
-                prefixes: None,
-                memo: NO_MEMO,
-            }
-            .specialized(),
+            Check::strings(field, Op::In, vals),
         )))));
     }
     if rest.len() == 1 {
@@ -477,25 +461,11 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
         }
     }
     for (field, vals) in eq_groups {
-        rest.push(Matcher::Check(Box::new(
-            Check {
-                field,
-                transformers: Vec::new(),
-                op: Op::In,
-                set: vals.iter().cloned().collect(),
-                strs: vals,
-                nums: Vec::new(),
-                nets: Vec::new(),
-                bools: Vec::new(),
-                regex: None,
-                rhs_field: None,
-                fast: Fast::Generic,
-                finder: None,
-                prefixes: None,
-                memo: NO_MEMO,
-            }
-            .specialized(),
-        )));
+        rest.push(Matcher::Check(Box::new(Check::strings(
+            field,
+            Op::In,
+            vals,
+        ))));
     }
     for (field, pats) in groups {
         if pats.len() >= 3
@@ -508,25 +478,11 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
             })));
         } else {
             for p in pats {
-                rest.push(Matcher::Check(Box::new(
-                    Check {
-                        field: field.clone(),
-                        transformers: Vec::new(),
-                        op: Op::Contains,
-                        strs: vec![p],
-                        set: StrSet::default(),
-                        nums: Vec::new(),
-                        nets: Vec::new(),
-                        bools: Vec::new(),
-                        regex: None,
-                        rhs_field: None,
-                        fast: Fast::Generic,
-                        finder: None,
-                        prefixes: None,
-                        memo: NO_MEMO,
-                    }
-                    .specialized(),
-                )));
+                rest.push(Matcher::Check(Box::new(Check::strings(
+                    field.clone(),
+                    Op::Contains,
+                    vec![p],
+                ))));
             }
         }
     }
@@ -745,6 +701,33 @@ pub fn value_text<'a>(v: &'a FieldValue<'_>) -> Cow<'a, str> {
 }
 
 impl Check {
+    /// A check of `field` against string literals with `op`, as the compiler builds when it
+    /// folds several conditions into one (`in` sets, negated `in` groups, `contains` lists).
+    fn strings(field: Field, op: Op, strs: Vec<String>) -> Check {
+        let set = if op == Op::In {
+            strs.iter().cloned().collect()
+        } else {
+            StrSet::default()
+        };
+        Check {
+            field,
+            transformers: Vec::new(),
+            op,
+            set,
+            strs,
+            nums: Vec::new(),
+            nets: Vec::new(),
+            bools: Vec::new(),
+            regex: None,
+            rhs_field: None,
+            fast: Fast::Generic,
+            finder: None,
+            prefixes: None,
+            memo: NO_MEMO,
+        }
+        .specialized()
+    }
+
     fn scalar(&self, v: &FieldValue<'_>, ev: &Event, plain: bool) -> bool {
         if let Some(rf) = &self.rhs_field {
             let Some(other) = rf.extract(ev) else {
