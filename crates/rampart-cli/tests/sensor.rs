@@ -10,79 +10,26 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::root;
+use common::{Sensor, finish_sensor, root, start_sensor};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rampart");
 /// The system Python itself (a version-manager shim would exec several programs first).
 const PYTHON: &str = "/usr/bin/python3";
 
-struct Running {
-    child: Child,
-    stderr: std::thread::JoinHandle<String>,
+/// Starts the sensor recording to `record` and waits until its programs are attached.
+fn start(rules: &[PathBuf], record: &Path) -> Sensor {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["--format".as_ref(), "json".as_ref()];
+    args.extend(["--record".as_ref(), record.as_os_str(), "--rules".as_ref()]);
+    args.extend(rules.iter().map(|r| r.as_os_str()));
+    start_sensor(args)
 }
 
-/// Starts the sensor and waits until its programs are attached.
-fn start(rules: &[PathBuf], record: &Path) -> Running {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("sensor").arg("--format").arg("json");
-    cmd.arg("--record").arg(record).arg("--rules").args(rules);
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start rampart sensor");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("attached via") {
-                let _ = tx.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    if rx.recv_timeout(Duration::from_secs(120)).is_err() {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "sensor did not attach:\n{}",
-            handle.join().unwrap_or_default()
-        );
-    }
-    Running {
-        child,
-        stderr: handle,
-    }
-}
-
-/// Stops the sensor with SIGTERM; returns its alerts (JSON) and stderr. It must exit 0.
-fn stop(mut r: Running) -> (Vec<serde_json::Value>, String) {
-    // Let the last records reach user space.
-    std::thread::sleep(Duration::from_millis(800));
-    let pid = r.child.id().to_string();
-    let st = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(st.success());
-    let mut stdout = r.child.stdout.take().expect("stdout");
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut text).expect("read alerts");
-    let status = r.child.wait().expect("wait");
-    let err = r.stderr.join().unwrap_or_default();
-    assert_eq!(status.code(), Some(0), "sensor exit status; stderr:\n{err}");
-    assert!(err.contains("rampart: sensor: stopped"), "{err}");
-    let alerts = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("alert JSON"))
-        .collect();
-    (alerts, err)
+/// Stops the sensor with SIGTERM; returns its alerts (JSON) and stderr.
+fn stop(r: Sensor) -> (Vec<serde_json::Value>, String) {
+    finish_sensor(r, true)
 }
 
 fn recorded(path: &Path) -> Vec<Event> {

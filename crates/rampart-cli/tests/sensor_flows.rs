@@ -6,81 +6,23 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 mod common;
-use common::root;
+use common::{Sensor, finish_sensor, root, start_sensor};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rampart");
 const PYTHON: &str = "/usr/bin/python3";
 
-struct Running {
-    child: Child,
-    stderr: std::thread::JoinHandle<String>,
-}
-
 /// Starts `rampart sensor ARGS` and waits until its source is attached.
-fn start(args: &[&str]) -> Running {
-    let mut child = Command::new(BIN)
-        .arg("sensor")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start rampart sensor");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("attached via") {
-                let _ = tx.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    if rx.recv_timeout(Duration::from_secs(120)).is_err() {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "sensor did not attach:\n{}",
-            handle.join().unwrap_or_default()
-        );
-    }
-    Running {
-        child,
-        stderr: handle,
-    }
+fn start(args: &[&str]) -> Sensor {
+    start_sensor(args)
 }
 
-/// Waits for the sensor to exit (after SIGTERM when `term`); returns its JSON alerts and
-/// stderr. It must exit 0.
-fn finish(mut r: Running, term: bool) -> (Vec<serde_json::Value>, String) {
-    if term {
-        // Let the last records reach user space.
-        std::thread::sleep(Duration::from_millis(800));
-        let st = Command::new("kill")
-            .args(["-TERM", &r.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(st.success());
-    }
-    let mut text = String::new();
-    r.child
-        .stdout
-        .take()
-        .expect("stdout")
-        .read_to_string(&mut text)
-        .expect("read alerts");
-    let status = r.child.wait().expect("wait");
-    let err = r.stderr.join().unwrap_or_default();
-    assert_eq!(status.code(), Some(0), "sensor exit status; stderr:\n{err}");
-    assert!(err.contains("rampart: sensor: stopped"), "{err}");
-    (json_lines(&text), err)
+fn finish(r: Sensor, term: bool) -> (Vec<serde_json::Value>, String) {
+    finish_sensor(r, term)
 }
 
 fn json_lines(text: &str) -> Vec<serde_json::Value> {

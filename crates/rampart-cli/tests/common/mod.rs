@@ -324,3 +324,88 @@ pub fn root() -> bool {
     eprintln!("\n*** SKIPPED: rampart sensor tests need root (eBPF); run them as root ***\n");
     false
 }
+
+/// A running `rampart sensor` whose stdout (alerts) and stderr are captured.
+pub struct Sensor {
+    child: std::process::Child,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+/// Starts `rampart sensor ARGS` and waits (up to 2 min) until its event source is attached.
+pub fn start_sensor<I, S>(args: I) -> Sensor
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut child = rampart()
+        .arg("sensor")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start rampart sensor");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("attached via") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    if rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .is_err()
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "sensor did not attach:\n{}",
+            handle.join().unwrap_or_default()
+        );
+    }
+    Sensor {
+        child,
+        stderr: handle,
+    }
+}
+
+/// Waits for the sensor to exit (after SIGTERM when `term`); returns its JSON alerts and
+/// stderr. It must exit 0 and say it stopped.
+pub fn finish_sensor(mut r: Sensor, term: bool) -> (Vec<serde_json::Value>, String) {
+    use std::io::Read;
+    if term {
+        // Let the last records reach user space.
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        let st = Command::new("kill")
+            .args(["-TERM", &r.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(st.success());
+    }
+    let mut text = String::new();
+    r.child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut text)
+        .expect("read alerts");
+    let status = r.child.wait().expect("wait");
+    let err = r.stderr.join().unwrap_or_default();
+    assert_eq!(status.code(), Some(0), "sensor exit status; stderr:\n{err}");
+    assert!(err.contains("rampart: sensor: stopped"), "{err}");
+    let alerts = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("alert JSON line"))
+        .collect();
+    (alerts, err)
+}
