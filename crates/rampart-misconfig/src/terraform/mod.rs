@@ -1,11 +1,15 @@
 //! Terraform: the HCL files of one directory (one module) parsed together (so `var.x` defaults
 //! and `local.y` from any of its files resolve), then AWS, GCP and Azure checks over every
-//! `resource` and `data` block. `for_each` on a resource and on a `dynamic` block, and `for`
-//! expressions, are expanded when their collection is known statically. A value that depends
-//! on anything not known before plan (resource attributes, variables without a default,
-//! `each.value` of an unknown collection) is unknown, and no check fires on an unknown.
-//! Local modules are not followed from HCL; a plan ([`scan_terraform_plan`]) covers them with
-//! full addresses. Rule metadata (ids `tf-*`) lives in [`crate::rules`].
+//! `resource` and `data` block. `count` and `for_each` on a resource, a module call or a
+//! `dynamic` block, and `for` expressions, are expanded when their number or collection is
+//! known statically (`count = var.enabled ? 1 : 0` with `enabled = false` creates nothing).
+//! Local modules (`source = "./x"`) are followed: a directory that another scanned directory
+//! calls is evaluated through each call, with the call's arguments as its variables, and its
+//! findings are addressed `module.NAME.TYPE.NAME` in the child's file. A value that depends on
+//! anything not known before plan (resource attributes, module outputs, variables without a
+//! default, `each.value` of an unknown collection) is unknown, and no check fires on an
+//! unknown. Registry and remote modules are not fetched; a plan ([`scan_terraform_plan`])
+//! covers them with full addresses. Rule metadata (ids `tf-*`) lives in [`crate::rules`].
 //!
 //! ```
 //! use rampart_misconfig::{Config, scan_terraform_files};
@@ -28,6 +32,7 @@ pub use plan::scan_terraform_plan;
 
 use crate::{Config, Misconfiguration, error_diagnostic, rule};
 use rampart_core::Diagnostic;
+use std::collections::HashSet;
 
 /// Check the `.tf` files of a scan, one module per directory as Terraform does: the files of
 /// a directory are read together (so `var.x` defaults, `local.y` and references resolve
@@ -54,12 +59,98 @@ pub fn scan_terraform_files(
             Err(e) => diags.push(error_diagnostic(path, &e)),
         }
     }
+    // A directory that another scanned directory calls as a local module is evaluated through
+    // its callers (with their arguments, under `module.NAME.`), not on its own.
+    let roots: Vec<parse::Module> = modules
+        .iter()
+        .map(|(_, group)| parse::evaluate(group, None, ""))
+        .collect();
+    let called: HashSet<&str> = modules
+        .iter()
+        .zip(&roots)
+        .flat_map(|((dir, _), m)| m.calls.iter().filter_map(|c| join(dir, &c.source)))
+        .filter_map(|d| modules.iter().find(|(m, _)| *m == d).map(|(m, _)| *m))
+        .collect();
     let mut found = Vec::new();
-    for (_, group) in &modules {
-        found.extend(run(&parse::resources(group)));
+    let mut reached = HashSet::new();
+    let mut roots: Vec<_> = modules.iter().zip(roots).collect();
+    // Called modules come last, so that only those no root reaches (a cycle of calls) are
+    // checked on their own.
+    roots.sort_by_key(|((dir, _), _)| called.contains(dir));
+    for ((dir, _), module) in roots {
+        if called.contains(dir) && reached.contains(dir) {
+            continue;
+        }
+        found.extend(run(&module.resources));
+        let mut stack = vec![*dir];
+        calls(
+            &modules,
+            dir,
+            &module.calls,
+            "",
+            &mut stack,
+            &mut reached,
+            &mut found,
+        );
     }
     sort_findings(&mut found);
     (found, diags)
+}
+
+/// Most levels of local modules followed below a root module.
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// Evaluate and check the local modules `calls` made from `dir`, then theirs, each instance
+/// with its arguments. A module that calls itself (directly or through others) is not
+/// followed again.
+fn calls<'a>(
+    modules: &[(&'a str, Vec<parse::ParsedFile>)],
+    dir: &str,
+    calls_made: &[parse::ModuleCall],
+    prefix: &str,
+    stack: &mut Vec<&'a str>,
+    reached: &mut HashSet<&'a str>,
+    found: &mut Vec<Misconfiguration>,
+) {
+    if stack.len() > MAX_MODULE_DEPTH {
+        return;
+    }
+    for call in calls_made {
+        let Some(child) = join(dir, &call.source) else {
+            continue;
+        };
+        let Some((child_dir, files)) = modules.iter().find(|(d, _)| *d == child) else {
+            continue;
+        };
+        if stack.contains(child_dir) {
+            continue;
+        }
+        reached.insert(*child_dir);
+        let prefix = format!("{prefix}module.{}.", call.name);
+        for inputs in &call.instances {
+            let m = parse::evaluate(files, Some(inputs), &prefix);
+            found.extend(run(&m.resources));
+            stack.push(child_dir);
+            calls(modules, child_dir, &m.calls, &prefix, stack, reached, found);
+            stack.pop();
+        }
+    }
+}
+
+/// The directory a local module `source` names, relative to the calling module's directory
+/// (`None` when it climbs above the scanned root).
+fn join(dir: &str, source: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    for p in source.split(['/', '\\']) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// The directory (module) a file belongs to: its path up to the last `/` (or `\`).

@@ -343,10 +343,46 @@ fn too_deep(text: &str) -> Option<u32> {
     None
 }
 
-/// Every resource and data source of the files, evaluated with the variables' defaults and
-/// the locals of all files.
-pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
-    let mut vars = HashMap::new();
+/// A `module` block whose `source` is a local path (`./x`, `../x`): the child directory is
+/// evaluated as a module of the caller, with these inputs, once per instance of the call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleCall {
+    /// The block's label (`module "app"`): the child's resources get `module.app.` in their
+    /// address.
+    pub name: String,
+    /// The `source` path as written.
+    pub source: String,
+    /// The call's arguments (the child's variables), evaluated in the caller's scope, once per
+    /// instance of the call (`for_each` or `count` on the module block).
+    pub instances: Vec<Vec<(String, Value)>>,
+}
+
+/// One module evaluated: its resources and data sources, and the local modules it calls.
+#[derive(Debug, Default)]
+pub struct Module {
+    /// Resources and data sources, with `prefix` as their module path.
+    pub resources: Vec<Resource>,
+    /// Calls to modules with a local `source`.
+    pub calls: Vec<ModuleCall>,
+}
+
+/// Meta-arguments of a `module` block: not variables of the child.
+const MODULE_META: [&str; 7] = [
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+    "lifecycle",
+];
+
+/// Every resource and data source of the files of one module, evaluated with the variables'
+/// values (the caller's `inputs` for a called module; for a root module, `.tfvars` files of
+/// the directory, else the defaults) and the locals of all files; `prefix` is the module path
+/// of the addresses (`module.app.`, empty for a root module).
+pub fn evaluate(files: &[ParsedFile], inputs: Option<&[(String, Value)]>, prefix: &str) -> Module {
+    let mut defaults: Vec<(String, Option<Expression>)> = Vec::new();
     let mut locals = HashMap::new();
     for f in files {
         for b in f.body.blocks() {
@@ -354,7 +390,7 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
                 "variable" => {
                     if let Some(l) = b.labels.first() {
                         let default = b.body.get_attribute("default").map(|a| a.value.clone());
-                        vars.insert(l.as_str().to_string(), default);
+                        defaults.push((l.as_str().to_string(), default));
                     }
                 }
                 "locals" => {
@@ -366,10 +402,37 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
             }
         }
     }
-    // Variable definitions files (`terraform.tfvars`, `*.auto.tfvars`) override defaults.
-    for f in files.iter().filter(|f| f.path.ends_with(".tfvars")) {
-        for a in f.body.attributes() {
-            vars.insert(a.key.as_str().to_string(), Some(a.value.clone()));
+    // Defaults cannot refer to anything, so they are evaluated alone.
+    let empty_locals = HashMap::new();
+    let empty_vars = HashMap::new();
+    let bare = Eval {
+        vars: &empty_vars,
+        locals: &empty_locals,
+        scope: Vec::new(),
+    };
+    let mut vars: HashMap<String, Value> = defaults
+        .into_iter()
+        .map(|(k, d)| {
+            let v = d.map_or(Value::Unknown, |e| bare.expr(&e, &mut Vec::new(), 0));
+            (k, v)
+        })
+        .collect();
+    match inputs {
+        // A called module: the caller's arguments set its variables.
+        Some(inputs) => {
+            for (k, v) in inputs {
+                vars.insert(k.clone(), v.clone());
+            }
+        }
+        // A root module: variable definitions files (`terraform.tfvars`, `*.auto.tfvars`)
+        // override defaults.
+        None => {
+            for f in files.iter().filter(|f| f.path.ends_with(".tfvars")) {
+                for a in f.body.attributes() {
+                    let v = bare.expr(&a.value, &mut Vec::new(), 0);
+                    vars.insert(a.key.as_str().to_string(), v);
+                }
+            }
         }
     }
     let ev = Eval {
@@ -377,12 +440,18 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
         locals: &locals,
         scope: Vec::new(),
     };
-    let mut out = Vec::new();
+    let mut out = Module::default();
     for f in files {
         for b in f.body.blocks() {
             let data = match b.ident.as_str() {
                 "resource" => false,
                 "data" => true,
+                "module" => {
+                    if let Some(call) = ev.module_call(b) {
+                        out.calls.push(call);
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let (Some(t), Some(n)) = (b.labels.first(), b.labels.get(1)) else {
@@ -390,10 +459,10 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
             };
             for each in ev.instances(&b.body) {
                 let ev = ev.with(each);
-                out.push(Resource {
+                out.resources.push(Resource {
                     rtype: t.as_str().to_string(),
                     name: n.as_str().to_string(),
-                    module: String::new(),
+                    module: prefix.to_string(),
                     data,
                     file: f.path.clone(),
                     line: f.line_of(b.span()),
@@ -403,6 +472,11 @@ pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
         }
     }
     out
+}
+
+/// Every resource and data source of the files of a root module (see [`evaluate`]).
+pub fn resources(files: &[ParsedFile]) -> Vec<Resource> {
+    evaluate(files, None, "").resources
 }
 
 /// Most instances a `for_each` (resource or `dynamic` block) is expanded into; past it the
@@ -428,7 +502,7 @@ fn iterator_value(key: Value, value: Value) -> Value {
 }
 
 struct Eval<'a> {
-    vars: &'a HashMap<String, Option<Expression>>,
+    vars: &'a HashMap<String, Value>,
     locals: &'a HashMap<String, Expression>,
     /// Names bound by `for_each` (`each`), dynamic block iterators and `for` expressions.
     scope: Vec<(String, Value)>,
@@ -454,20 +528,64 @@ impl<'a> Eval<'a> {
             .map(|(_, v)| v)
     }
 
-    /// The bindings of each instance of a resource block: one per `for_each` element when
-    /// the collection is known (none when it is known empty), else a single instance with
-    /// `each` unknown.
+    /// The bindings of each instance of a resource or module block: one per `for_each`
+    /// element, or `count.index` for each of `count` copies, when the collection or the
+    /// number is known (none when it is known empty or zero), else a single instance with
+    /// `each`/`count` unknown.
     fn instances(&self, body: &HclBody) -> Vec<Vec<(String, Value)>> {
-        let Some(fe) = body.get_attribute("for_each") else {
-            return vec![Vec::new()];
-        };
-        match iteration(self.expr(&fe.value, &mut Vec::new(), 0)) {
-            Some(items) => items
-                .into_iter()
-                .map(|(k, v)| vec![("each".to_string(), iterator_value(k, v))])
-                .collect(),
-            None => vec![Vec::new()],
+        if let Some(fe) = body.get_attribute("for_each") {
+            return match iteration(self.expr(&fe.value, &mut Vec::new(), 0)) {
+                Some(items) => items
+                    .into_iter()
+                    .map(|(k, v)| vec![("each".to_string(), iterator_value(k, v))])
+                    .collect(),
+                None => vec![Vec::new()],
+            };
         }
+        if let Some(c) = body.get_attribute("count") {
+            return match self.expr(&c.value, &mut Vec::new(), 0).as_f64() {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= MAX_INSTANCES as f64 => (0..n
+                    as usize)
+                    .map(|i| {
+                        let index = Value::Map(vec![("index".into(), Value::Number(i as f64))]);
+                        vec![("count".to_string(), index)]
+                    })
+                    .collect(),
+                _ => vec![Vec::new()],
+            };
+        }
+        vec![Vec::new()]
+    }
+
+    /// A `module` block with a local `source`, its arguments evaluated per instance.
+    fn module_call(&self, b: &hcl_edit::structure::Block) -> Option<ModuleCall> {
+        let name = b.labels.first()?.as_str().to_string();
+        let source = self
+            .expr(&b.body.get_attribute("source")?.value, &mut Vec::new(), 0)
+            .as_str()?;
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            return None;
+        }
+        let instances = self
+            .instances(&b.body)
+            .into_iter()
+            .map(|each| {
+                let ev = self.with(each);
+                b.body
+                    .attributes()
+                    .filter(|a| !MODULE_META.contains(&a.key.as_str()))
+                    .map(|a| {
+                        let v = ev.expr(&a.value, &mut Vec::new(), 0);
+                        (a.key.as_str().to_string(), v)
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(ModuleCall {
+            name,
+            source,
+            instances,
+        })
     }
 
     fn body(&self, f: &ParsedFile, body: &HclBody, depth: u32) -> Body {
@@ -729,8 +847,8 @@ impl<'a> Eval<'a> {
             ),
             Expression::Variable(v) => match v.as_str() {
                 "var" => match attr(0).and_then(|n| self.vars.get(&n)) {
-                    Some(Some(def)) => (self.expr(def, refs, d), &ops[1..]),
-                    _ => return Value::Unknown,
+                    Some(v) => (v.clone(), &ops[1..]),
+                    None => return Value::Unknown,
                 },
                 "local" => match attr(0).and_then(|n| self.locals.get(&n)) {
                     Some(e) => (self.expr(e, refs, d), &ops[1..]),
@@ -882,6 +1000,103 @@ fn call(name: &str, args: Vec<Value>) -> Value {
             }
             Value::List(out)
         }
+        "length" => match &first {
+            Value::List(l) => Value::Number(l.len() as f64),
+            Value::Map(m) => Value::Number(m.len() as f64),
+            Value::String(s) => Value::Number(s.chars().count() as f64),
+            _ => Value::Unknown,
+        },
+        // `element` wraps around, unlike an index.
+        "element" => match (&first, args.get(1).and_then(Value::as_f64)) {
+            (Value::List(l), Some(i)) if !l.is_empty() && i >= 0.0 && i.fract() == 0.0 => {
+                l[i as usize % l.len()].clone()
+            }
+            _ => Value::Unknown,
+        },
+        "lookup" => match (&first, args.get(1).and_then(Value::as_str)) {
+            (Value::Map(_), Some(k)) => first
+                .get(&k)
+                .cloned()
+                .or_else(|| args.get(2).cloned())
+                .unwrap_or(Value::Unknown),
+            _ => Value::Unknown,
+        },
+        "keys" => match first {
+            Value::Map(m) => Value::List(m.into_iter().map(|(k, _)| Value::String(k)).collect()),
+            _ => Value::Unknown,
+        },
+        "values" => match first {
+            Value::Map(m) => Value::List(m.into_iter().map(|(_, v)| v).collect()),
+            _ => Value::Unknown,
+        },
+        "merge" => {
+            let mut out: Vec<(String, Value)> = Vec::new();
+            for a in args {
+                match a {
+                    Value::Map(m) => {
+                        for (k, v) in m {
+                            match out.iter_mut().find(|(o, _)| *o == k) {
+                                Some((_, slot)) => *slot = v,
+                                None => out.push((k, v)),
+                            }
+                        }
+                    }
+                    Value::Null => {}
+                    _ => return Value::Unknown,
+                }
+            }
+            Value::Map(out)
+        }
+        "contains" => match (&first, args.get(1)) {
+            (Value::List(l), Some(x)) if !first.has_unknown() && !x.has_unknown() => {
+                Value::Bool(l.contains(x))
+            }
+            _ => Value::Unknown,
+        },
+        "join" => match (first.as_str(), args.get(1)) {
+            (Some(sep), Some(Value::List(l))) => l
+                .iter()
+                .map(Value::as_str)
+                .collect::<Option<Vec<_>>>()
+                .map_or(Value::Unknown, |parts| Value::String(parts.join(&sep))),
+            _ => Value::Unknown,
+        },
+        "split" => match (first.as_str(), args.get(1).and_then(Value::as_str)) {
+            (Some(sep), Some(s)) if !sep.is_empty() => Value::List(
+                s.split(sep.as_str())
+                    .map(|p| Value::String(p.to_string()))
+                    .collect(),
+            ),
+            _ => Value::Unknown,
+        },
+        "flatten" => {
+            fn flat(v: Value, out: &mut Vec<Value>) {
+                match v {
+                    Value::List(l) => l.into_iter().for_each(|x| flat(x, out)),
+                    x => out.push(x),
+                }
+            }
+            match first {
+                Value::List(_) => {
+                    let mut out = Vec::new();
+                    flat(first, &mut out);
+                    Value::List(out)
+                }
+                _ => Value::Unknown,
+            }
+        }
+        "distinct" => match first {
+            Value::List(l) => {
+                let mut out: Vec<Value> = Vec::new();
+                for v in l {
+                    if !out.contains(&v) {
+                        out.push(v);
+                    }
+                }
+                Value::List(out)
+            }
+            _ => Value::Unknown,
+        },
         "try" => first,
         "coalesce" => {
             for a in args {

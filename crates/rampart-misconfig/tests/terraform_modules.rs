@@ -1,0 +1,115 @@
+//! `count` on resources and module calls, and local modules (`source = "./x"`) evaluated
+//! through their callers with the callers' arguments, nested calls, and a call cycle.
+
+use rampart_misconfig::{Config, Misconfiguration, scan_terraform_files};
+use std::path::Path;
+
+/// The `.tf` files under `tests/fixtures/terraform-modules/DIR`, paths relative to `DIR`.
+fn scan(dir: &str) -> Vec<Misconfiguration> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/terraform-modules")
+        .join(dir);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "tf") {
+                let rel = p.strip_prefix(&root).unwrap().display().to_string();
+                files.push((rel, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (found, diags) = scan_terraform_files(&refs, &Config::default());
+    assert!(diags.is_empty(), "{diags:?}");
+    found
+}
+
+/// (rule, resource address, file) of every finding, sorted.
+fn triples(found: &[Misconfiguration]) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = found
+        .iter()
+        .map(|m| (m.rule_id.clone(), m.resource.clone(), m.file.clone()))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn t(rule: &str, res: &str, file: &str) -> (String, String, String) {
+    (rule.into(), res.into(), file.into())
+}
+
+#[test]
+fn count_expands_known_numbers_and_zero_creates_nothing() {
+    let found = scan("count");
+    assert_eq!(
+        triples(&found),
+        [
+            t(
+                "tf-aws-sg-ssh-open",
+                "aws_security_group_rule.fail_count_index",
+                "main.tf"
+            ),
+            t(
+                "tf-aws-sg-ssh-open",
+                "aws_security_group_rule.fail_count_one",
+                "main.tf"
+            ),
+        ]
+    );
+    // One finding per resource block (at its line), though it has two copies.
+    let index: Vec<_> = found
+        .iter()
+        .filter(|m| m.resource == "aws_security_group_rule.fail_count_index")
+        .collect();
+    assert_eq!(index.len(), 1, "{index:#?}");
+    assert_eq!(index[0].line, 25);
+}
+
+#[test]
+fn local_modules_take_their_callers_arguments() {
+    let found = scan("local");
+    let ssh = "tf-aws-sg-ssh-open";
+    let rdp = "tf-aws-sg-rdp-open";
+    let net = "network/main.tf";
+    let rules = "network/rules/main.tf";
+    assert_eq!(
+        triples(&found),
+        [
+            t(
+                rdp,
+                "module.fail_each.module.rules.aws_security_group_rule.rdp",
+                rules
+            ),
+            t(
+                rdp,
+                "module.fail_open.module.rules.aws_security_group_rule.rdp",
+                rules
+            ),
+            t(ssh, "aws_security_group_rule.ssh", "unused/main.tf"),
+            t(ssh, "module.fail_each.aws_security_group_rule.ssh", net),
+            t(ssh, "module.fail_open.aws_security_group_rule.ssh", net),
+        ]
+    );
+}
+
+#[test]
+fn a_cycle_of_module_calls_is_checked_once_and_ends() {
+    let found = scan("cycle");
+    let got = triples(&found);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(got.iter().any(|(r, a, f)| r == "tf-aws-sg-ssh-open"
+        && a.ends_with("aws_security_group_rule.ssh")
+        && f == "a/main.tf"));
+    assert!(got.iter().any(|(r, a, f)| r == "tf-aws-sg-rdp-open"
+        && a.ends_with("aws_security_group_rule.rdp")
+        && f == "b/main.tf"));
+}
