@@ -9,6 +9,7 @@ use rampart_detect::event::{Event, EventType};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -177,6 +178,20 @@ fn sensor_alerts_on_real_activity_and_replays() {
         "-c",
         "import os\nfd = os.memfd_create('rampart-payload', 0)\nos.write(fd, open('/bin/true', 'rb').read())\nos.execve(fd, ['rampart-payload'], {})",
     ]));
+    // A setuid-root binary run by an unprivileged login: a copy of `true` named like polkit's
+    // pkexec, made setuid by chmod(1), then run by uid 65534 whose login uid is 65534 (what a
+    // PAM login sets) — the shape of the CVE-2021-4034 exploit.
+    let suid_dir = PathBuf::from(format!("/tmp/rampart-suid-{me}"));
+    let pkexec = suid_dir.join("pkexec");
+    std::fs::create_dir_all(&suid_dir).expect("suid dir");
+    std::fs::set_permissions(&suid_dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::copy("/usr/bin/true", &pkexec).expect("copy true");
+    let chmod = run(Command::new("chmod").arg("4755").arg(&pkexec));
+    let suid = run(&mut sh(&format!(
+        "echo 65534 > /proc/self/loginuid; exec setpriv --reuid=65534 --regid=65534 --clear-groups {}",
+        pkexec.display()
+    )));
+    std::fs::remove_dir_all(&suid_dir).expect("remove suid dir");
     let (alerts, stderr) = stop(sensor);
     assert!(
         stderr.contains("tp_btf"),
@@ -275,6 +290,48 @@ fn sensor_alerts_on_real_activity_and_replays() {
     assert_eq!(ev.proc.exe, "rampart-payload");
     assert_eq!(ev.proc.ppid, me);
     assert_eq!(ev.proc.ancestors[0].pid, me);
+
+    // The setuid bit set with chmod(1): upstream rule, the mode decoded like Falco's.
+    let (ev, fired) = find(&all, "chmod u+s", |ev| {
+        own(chmod)(ev) && ev.evt_type == EventType::Fchmodat
+    });
+    assert_eq!(fired, &["Set Setuid or Setgid bit"], "{ev:?}");
+    assert_eq!(ev.args.get("filename").map(String::as_str), pkexec.to_str());
+    assert!(ev.args["mode"].starts_with("04755("), "{:?}", ev.args);
+    assert!(ev.args["mode"].contains("S_ISUID"), "{:?}", ev.args);
+    assert_eq!(ev.proc.ppid, me);
+    assert_eq!(ev.proc.exepath, "/usr/bin/chmod");
+    assert_eq!(
+        ev.proc.cmdline(),
+        format!("chmod 4755 {}", pkexec.display())
+    );
+
+    // The setuid binary run: the exec of the pkexec copy, effective uid root (Falco's
+    // `user.uid`), the unprivileged login uid kept.
+    let (ev, fired) = find(&all, "setuid binary run", |ev| {
+        own(suid)(ev)
+            && ev.evt_type == EventType::Execve
+            && ev.proc.exepath == pkexec.to_str().unwrap_or_default()
+    });
+    assert_eq!(
+        fired,
+        &["Polkit Local Privilege Escalation Vulnerability (CVE-2021-4034)"],
+        "{ev:?}"
+    );
+    assert_eq!(ev.proc.ppid, me);
+    assert_eq!(ev.proc.name, "pkexec");
+    assert_eq!(ev.proc.cmdline(), "pkexec");
+    assert_eq!((ev.proc.uid, ev.proc.user.as_str()), (0, "root"));
+    assert_eq!(
+        (ev.proc.loginuid, ev.proc.loginname.as_str()),
+        (65534, "nobody")
+    );
+    // The programs before it in the same process (sh, setpriv) raise nothing.
+    for (ev, fired) in all.iter().filter(|(e, _)| own(suid)(e)) {
+        if ev.proc.exepath != pkexec.to_str().unwrap_or_default() {
+            assert!(fired.is_empty(), "{fired:?} on {ev:?}");
+        }
+    }
 
     // Ordinary activity: seen, and silent.
     for pid in ordinary {
@@ -557,7 +614,6 @@ fn sensor_without_privileges_names_the_capability() {
     // World-readable copies, so the unprivileged user can reach them.
     let bin = dir.path().join("rampart");
     std::fs::copy(BIN, &bin).expect("copy binary");
-    use std::os::unix::fs::PermissionsExt;
     for (p, mode) in [
         (dir.path(), 0o755),
         (bin.as_path(), 0o755),

@@ -292,7 +292,9 @@ impl Decoder {
                     _ => "path",
                 };
                 args.insert(key.into(), path.clone());
-                if name == "chmod" || name == "mkdir" {
+                if name == "chmod" {
+                    args.insert("mode".into(), syscalls::chmod_mode(a[1]));
+                } else if name == "mkdir" {
                     args.insert("mode".into(), format!("{:#o}", a[1]));
                 }
                 if name == "chdir"
@@ -311,7 +313,9 @@ impl Decoder {
                 };
                 args.insert("dirfd".into(), dirfd(0).to_string());
                 args.insert(key.into(), path);
-                if name != "unlinkat" {
+                if name == "fchmodat" {
+                    args.insert("mode".into(), syscalls::chmod_mode(a[2]));
+                } else if name != "unlinkat" {
                     args.insert("mode".into(), format!("{:#o}", a[2]));
                 } else {
                     args.insert("flags".into(), a[2].to_string());
@@ -364,8 +368,12 @@ impl Decoder {
                 args.insert("fd".into(), dirfd(0).to_string());
                 args.insert("nstype".into(), syscalls::clone_flags(a[1]));
             }
+            // Falco prints the target uid by user name (rules compare `evt.arg.uid=nobody`);
+            // a uid with no name stays a number.
             "setuid" => {
-                args.insert("uid".into(), (a[0] as u32).to_string());
+                let uid = a[0] as u32;
+                let shown = self.users.name(uid).map(str::to_string);
+                args.insert("uid".into(), shown.unwrap_or_else(|| uid.to_string()));
             }
             "setgid" => {
                 args.insert("gid".into(), (a[0] as u32).to_string());

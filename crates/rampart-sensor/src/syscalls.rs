@@ -157,6 +157,31 @@ pub fn clone_flags(flags: u64) -> String {
     join_flags(flags, T)
 }
 
+/// A file mode of chmod(2)/fchmodat(2) as Falco prints it: octal, then the permission bits
+/// by name (`04755(S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID)`), so
+/// rules can test `evt.arg.mode contains "S_ISUID"`.
+pub fn chmod_mode(mode: u64) -> String {
+    const T: &[(u64, &str)] = &[
+        (0o1, "S_IXOTH"),
+        (0o2, "S_IWOTH"),
+        (0o4, "S_IROTH"),
+        (0o10, "S_IXGRP"),
+        (0o20, "S_IWGRP"),
+        (0o40, "S_IRGRP"),
+        (0o100, "S_IXUSR"),
+        (0o200, "S_IWUSR"),
+        (0o400, "S_IRUSR"),
+        (0o1000, "S_ISVTX"),
+        (0o2000, "S_ISGID"),
+        (0o4000, "S_ISUID"),
+    ];
+    let mode = mode & 0o7777;
+    if mode == 0 {
+        return "0".to_string();
+    }
+    format!("0{mode:o}({})", join_flags(mode, T))
+}
+
 /// memfd_create(2) flags.
 pub fn memfd_flags(flags: u64) -> String {
     const T: &[(u64, &str)] = &[
@@ -892,6 +917,17 @@ impl OpenFilter {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chmod_mode_names_the_bits_like_falco() {
+        assert_eq!(
+            super::chmod_mode(0o4755),
+            "04755(S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID)"
+        );
+        assert_eq!(super::chmod_mode(0o4000), "04000(S_ISUID)");
+        assert_eq!(super::chmod_mode(0o2640), "02640(S_IRGRP|S_IWUSR|S_IRUSR|S_ISGID)");
+        assert_eq!(super::chmod_mode(0), "0");
+    }
+
     use super::*;
 
     #[test]
