@@ -237,6 +237,19 @@ def tf_block(root, file, resource):
     return s[i:]
 
 
+def tf_block_at(path, line):
+    """`type.name` of the last resource block starting at or before `line`, or None."""
+    try:
+        lines = open(path).read().split("\n")[:line]
+    except OSError:
+        return None
+    for text in reversed(lines):
+        m = re.match(r'\s*resource\s+"([^"]+)"\s+"([^"]+)"', text)
+        if m:
+            return f"{m.group(1)}.{m.group(2)}"
+    return None
+
+
 def tf_why(root, family, file, resource):
     kind = resource.split(".")[0]
     text = tf_block(root, file, resource)
@@ -579,6 +592,514 @@ def goldens(args):
                  "rampart diagnostics", "why"), rows))
 
 
+# --- 4. Trivy side by side on the Kubernetes and Terraform trees ----------------------------
+# (family, rampart rules, Trivy ids): the Trivy checks of the same meaning as rampart rules.
+# A family groups the ids of one meaning (one per flag, per resource type, or a narrower
+# variant of the same control). Trivy ids in no family are listed as "not claimed".
+K8S_TRIVY_MAP = [
+    ("privilege escalation", ("k8s-allow-privilege-escalation",), ("KSV-0001",)),
+    ("capabilities not dropped", ("k8s-capabilities-restricted",),
+     ("KSV-0003", "KSV-0004", "KSV-0106")),
+    ("capability added outside baseline", ("k8s-capabilities-baseline",),
+     ("KSV-0005", "KSV-0022", "KSV-0119", "KSV-0120")),
+    ("privileged", ("k8s-privileged",), ("KSV-0017",)),
+    ("host namespaces", ("k8s-host-namespaces",), ("KSV-0008", "KSV-0009", "KSV-0010")),
+    ("hostPath volume", ("k8s-host-path",), ("KSV-0023", "KSV-0121")),
+    ("runtime socket", ("k8s-docker-socket",), ("KSV-0006",)),
+    ("host ports", ("k8s-host-ports",), ("KSV-0024",)),
+    ("AppArmor", ("k8s-apparmor",), ("KSV-0002",)),
+    ("SELinux", ("k8s-selinux",), ("KSV-0025",)),
+    ("/proc mount", ("k8s-proc-mount",), ("KSV-0027",)),
+    ("sysctls", ("k8s-sysctls",), ("KSV-0026",)),
+    ("Windows HostProcess", ("k8s-windows-host-process",), ("KSV-0103",)),
+    ("volume types", ("k8s-volume-types",), ("KSV-0028",)),
+    ("seccomp", ("k8s-seccomp-required", "k8s-seccomp-unconfined"), ("KSV-0030", "KSV-0104")),
+    ("run as non-root", ("k8s-run-as-non-root",), ("KSV-0012",)),
+    ("runAsUser 0", ("k8s-run-as-root-uid",), ("KSV-0105",)),
+    ("read-only root filesystem", ("k8s-readonly-rootfs",), ("KSV-0014",)),
+    ("CPU/memory limits", ("k8s-resource-limits",), ("KSV-0011", "KSV-0018")),
+    ("image :latest / untagged", ("k8s-image-latest",), ("KSV-0013",)),
+    ("service account token", ("k8s-automount-token",), ("KSV-0036",)),
+    ("default namespace", ("k8s-default-namespace",), ("KSV-0110",)),
+    ("RBAC wildcards", ("k8s-rbac-wildcard",), ("KSV-0044", "KSV-0045", "KSV-0046", "KSV-0112")),
+    ("RBAC secrets", ("k8s-rbac-secrets",), ("KSV-0041", "KSV-0113")),
+    ("RBAC exec/attach", ("k8s-rbac-pod-exec",), ("KSV-0053", "KSV-0054")),
+    ("RBAC escalate/bind/impersonate", ("k8s-rbac-escalate",), ("KSV-0050",)),
+    ("RBAC nodes/proxy", ("k8s-rbac-nodes-proxy",), ("KSV-0047",)),
+    ("RBAC webhooks", ("k8s-rbac-webhooks",), ("KSV-0114",)),
+    ("cluster-admin binding", ("k8s-rbac-cluster-admin",), ("KSV-0111",)),
+]
+
+TF_TRIVY_MAP = [
+    # AWS
+    ("s3-public-acl", ("tf-aws-s3-public-acl",), ("AWS-0092",)),
+    ("s3-public-access-block", ("tf-aws-s3-public-access-block",),
+     ("AWS-0086", "AWS-0087", "AWS-0091", "AWS-0093", "AWS-0094")),
+    ("s3-encryption", ("tf-aws-s3-encryption",), ("AWS-0088", "AWS-0132")),
+    ("s3-versioning", ("tf-aws-s3-versioning",), ("AWS-0090",)),
+    ("s3-logging", ("tf-aws-s3-logging",), ("AWS-0089",)),
+    ("sg-ssh / rdp open", ("tf-aws-sg-ssh-open", "tf-aws-sg-rdp-open", "tf-aws-sg-all-open"),
+     ("AWS-0107",)),
+    ("nacl-ssh / rdp open", ("tf-aws-nacl-ssh-open", "tf-aws-nacl-rdp-open"), ("AWS-0105",)),
+    ("iam-wildcards", ("tf-aws-iam-admin-policy", "tf-aws-iam-wildcard-action"), ("AWS-0057",)),
+    ("cloudtrail-multi-region", ("tf-aws-cloudtrail-multi-region",), ("AWS-0014",)),
+    ("cloudtrail-log-validation", ("tf-aws-cloudtrail-log-validation",), ("AWS-0016",)),
+    ("cloudtrail-kms", ("tf-aws-cloudtrail-kms",), ("AWS-0015",)),
+    ("kms-rotation", ("tf-aws-kms-rotation",), ("AWS-0065",)),
+    ("rds-public", ("tf-aws-rds-public",), ("AWS-0180",)),
+    ("rds-unencrypted", ("tf-aws-rds-unencrypted",), ("AWS-0079", "AWS-0080")),
+    ("rds-backups", ("tf-aws-rds-no-backups",), ("AWS-0077",)),
+    ("ebs-unencrypted", ("tf-aws-ebs-unencrypted",), ("AWS-0026", "AWS-0131", "AWS-0008",
+                                                      "AWS-0122")),
+    ("ec2-imdsv1", ("tf-aws-ec2-imdsv1",), ("AWS-0028", "AWS-0130")),
+    ("ec2-public-ip", ("tf-aws-ec2-public-ip",), ("AWS-0009",)),
+    ("default-vpc", ("tf-aws-default-vpc",), ("AWS-0101",)),
+    ("lb-http-listener", ("tf-aws-lb-http-listener",), ("AWS-0054",)),
+    ("eks-public-endpoint", ("tf-aws-eks-public-endpoint",), ("AWS-0040", "AWS-0041")),
+    ("eks-logging", ("tf-aws-eks-logging",), ("AWS-0038",)),
+    ("sqs-unencrypted", ("tf-aws-sqs-unencrypted",), ("AWS-0096",)),
+    ("sns-unencrypted", ("tf-aws-sns-unencrypted",), ("AWS-0095",)),
+    ("dynamodb-pitr", ("tf-aws-dynamodb-pitr",), ("AWS-0024",)),
+    ("ecr-scan-on-push", ("tf-aws-ecr-scan-on-push",), ("AWS-0030",)),
+    ("ecr-mutable-tags", ("tf-aws-ecr-mutable-tags",), ("AWS-0031",)),
+    ("efs-unencrypted", ("tf-aws-efs-unencrypted",), ("AWS-0037",)),
+    ("opensearch-unencrypted", ("tf-aws-opensearch-unencrypted",), ("AWS-0048",)),
+    ("kinesis-unencrypted", ("tf-aws-kinesis-unencrypted",), ("AWS-0064",)),
+    # GCP
+    ("gcs-public", ("tf-gcp-storage-public",), ("GCP-0001",)),
+    ("gcs-uniform-access", ("tf-gcp-storage-uniform-access",), ("GCP-0002",)),
+    ("gcs-versioning", ("tf-gcp-storage-versioning",), ("GCP-0078",)),
+    ("gcp-firewall-ssh-open", ("tf-gcp-firewall-ssh-open",), ("GCP-0071",)),
+    ("gcp-firewall-rdp-open", ("tf-gcp-firewall-rdp-open",), ("GCP-0070",)),
+    ("cloudsql-public-ip", ("tf-gcp-sql-public-ip",), ("GCP-0017",)),
+    ("cloudsql-ssl", ("tf-gcp-sql-ssl",), ("GCP-0015",)),
+    ("gke-legacy-abac", ("tf-gcp-gke-legacy-abac",), ("GCP-0062",)),
+    ("gke-private-nodes", ("tf-gcp-gke-private-nodes",), ("GCP-0059",)),
+    ("gke-network-policy", ("tf-gcp-gke-network-policy",), ("GCP-0056",)),
+    ("gce-default-sa", ("tf-gcp-compute-default-sa",), ("GCP-0044",)),
+    ("gce-serial-port", ("tf-gcp-compute-serial-port",), ("GCP-0032",)),
+    ("gce-os-login", ("tf-gcp-compute-os-login",), ("GCP-0036", "GCP-0042")),
+    ("gce-block-project-ssh", ("tf-gcp-compute-block-project-ssh",), ("GCP-0030",)),
+    ("gce-shielded-vm", ("tf-gcp-compute-shielded-vm",), ("GCP-0041", "GCP-0045")),
+    ("gcp-kms-rotation", ("tf-gcp-kms-rotation",), ("GCP-0065",)),
+    ("gcp-subnet-flow-logs", ("tf-gcp-subnet-flow-logs",), ("GCP-0029", "GCP-0076")),
+    # Azure
+    ("azure-storage-https-only", ("tf-azure-storage-https-only",), ("AZU-0008",)),
+    ("azure-storage-min-tls", ("tf-azure-storage-min-tls",), ("AZU-0011",)),
+    ("azure-storage-public-blob", ("tf-azure-storage-public-blob",), ("AZU-0007",)),
+    ("azure-storage-default-allow", ("tf-azure-storage-default-allow",), ("AZU-0012",)),
+    ("azure-nsg-ssh-open", ("tf-azure-nsg-ssh-open",), ("AZU-0050",)),
+    ("azure-nsg-rdp-open", ("tf-azure-nsg-rdp-open",), ("AZU-0048",)),
+    ("azure-sql-firewall-open", ("tf-azure-sql-firewall-open",), ("AZU-0029",)),
+    ("azure-sql-public-network", ("tf-azure-sql-public-network",), ("AZU-0022",)),
+    ("azure-keyvault-purge-protection", ("tf-azure-keyvault-purge-protection",), ("AZU-0016",)),
+    ("azure-keyvault-public-network", ("tf-azure-keyvault-public-network",), ("AZU-0013",)),
+    ("azure-aks-rbac", ("tf-azure-aks-rbac",), ("AZU-0042",)),
+    ("azure-aks-network-policy", ("tf-azure-aks-network-policy",), ("AZU-0043",)),
+    ("azure-app-https-only", ("tf-azure-app-https-only",), ("AZU-0004", "AZU-0072")),
+    ("azure-app-min-tls", ("tf-azure-app-min-tls",), ("AZU-0006",)),
+    ("azure-app-ftps", ("tf-azure-app-ftps",), ("AZU-0071",)),
+    ("azure-activity-log-retention", ("tf-azure-activity-log-retention",), ("AZU-0031",)),
+    ("azure-vm-password-auth", ("tf-azure-vm-password-auth",), ("AZU-0039",)),
+]
+
+# Why one side reports a finding the other does not, checked by reading the fixtures:
+# (family or "*" or "prefix*", side "trivy"/"rampart", predicate(kind, text, file), verdict,
+# reason). `text` is the YAML document (Kubernetes) or the resource block (Terraform); the
+# first matching entry wins. Verdicts: "gap" rampart misses something real, "peer" the
+# two read the configuration differently (the reason says who is right and why).
+def _p(*preds):
+    """All of: ("has", regex), ("lacks", regex), ("kind", kinds...), ("file", regex),
+    ("fn", predicate on the text)."""
+    def test(kind, text, file):
+        for p in preds:
+            op, args = p[0], p[1:]
+            if op == "has" and not all(re.search(a, text, re.M) for a in args):
+                return False
+            if op == "lacks" and any(re.search(a, text, re.M) for a in args):
+                return False
+            if op == "kind" and kind not in args:
+                return False
+            if op == "file" and not any(re.search(a, file) for a in args):
+                return False
+            if op == "fn" and not args[0](text):
+                return False
+        return True
+    return test
+
+
+def _no_name(text):
+    """The document's top-level `metadata` has no `name` (nor `generateName`)."""
+    if text.lstrip().startswith("{"):
+        try:
+            meta = json.loads(text).get("metadata") or {}
+        except (ValueError, AttributeError):
+            return False
+        return not (meta.get("name") or meta.get("generateName"))
+    m = re.search(r"^metadata:[ \t]*\n((?:[ \t]+.*\n?|[ \t]*\n)*)", text, re.M)
+    if not m:
+        return True
+    body = [ln for ln in m.group(1).split("\n") if ln.strip() and not ln.strip().startswith("#")]
+    if not body:
+        return True
+    ind = len(body[0]) - len(body[0].lstrip())
+    return not any(len(ln) - len(ln.lstrip()) == ind and re.match(r"\s*(name|generateName):", ln)
+                   for ln in body)
+
+
+_CONTAINERS_MAP = r"^\s*containers:[ \t]*\n[ \t]+(?!-)[\w]+:"
+_DROP_LOWER_ALL = r"drop:\s*(\[\s*[\"']?all[\"']?\s*\]|\n\s*-\s*[\"']?all[\"']?\s*$)"
+_WORKLOAD_KINDS = r"^kind:\s*(Pod|ReplicaSet|ReplicationController|Deployment|StatefulSet|DaemonSet|CronJob|Job)\s*$"
+
+K8S_TRIVY_WHY = [
+    # Trivy reports, rampart does not.
+    ("*", "trivy", _p(("has", _CONTAINERS_MAP)), "peer",
+     "`containers:` is a mapping, not a list (invalid: the API server rejects the Pod); rampart "
+     "finds no containers in it, Trivy walks the mapping and reports containers named after "
+     "its keys"),
+    ("capability added outside baseline", "trivy", _p(("has", r"add:\s*\n\s*-\s*NET_BIND_SERVICE\s*\n(?!\s*-)")), "peer",
+     "the only capability added is `NET_BIND_SERVICE`, which the Pod Security Standards "
+     "(baseline and restricted) allow; Trivy's KSV-0022 flags any added capability"),
+    ("RBAC secrets", "trivy", _p(("has", r"secrets")), "peer",
+     "the rules only `create` secrets or `get/update/delete` secrets listed by "
+     "`resourceNames`; rampart reports roles that can read (get/list/watch) any secret, "
+     "Trivy's KSV-0041/0113 any verb on `secrets`"),
+    ("run as non-root", "trivy", _p(("has", r"hostUsers:\s*false")), "peer",
+     "`hostUsers: false` (a user namespace): since Kubernetes 1.33 the Pod Security Standards "
+     "no longer require runAsNonRoot for such pods (tests/pss.rs); Trivy still does"),
+    # rampart reports, Trivy does not.
+    ("*", "rampart", _p(("has", r"^kind:\s*List\s*$")), "peer",
+     "a `kind: List` file: Trivy returns no result for it at all (its items are not checked); "
+     "rampart checks each item"),
+    ("*", "rampart", _p(("has", r"^kind:\s*DeploymentConfig")), "peer",
+     "an OpenShift `DeploymentConfig`: Trivy does not read its pod template; rampart does"),
+    ("*", "rampart", _p(("fn", _no_name)), "peer",
+     "the object has no `metadata.name` (the API server requires one): Trivy's checks build "
+     "their message from the name and silently report nothing, except KSV-0030/0106"),
+    ("service account token", "rampart", _p(), "peer",
+     "`automountServiceAccountToken` is not set to false, so Kubernetes mounts the token "
+     "(CIS 5.1.6, rampart); Trivy's KSV-0036 fires only when it is set to `true` explicitly "
+     "or the token path is mounted by hand"),
+    ("default namespace", "rampart", _p(("lacks", _WORKLOAD_KINDS)), "peer",
+     "not a workload (Service, Secret, PVC, Ingress, Role, …): rampart reports every "
+     "namespaced object left in the default namespace (CIS 5.7.4), Trivy's KSV-0110 only "
+     "Pods and controllers"),
+    ("capabilities not dropped", "rampart", _p(("has", _DROP_LOWER_ALL)), "peer",
+     "`drop: [all]` in lower case: the Pod Security admission compares with `ALL` exactly, so "
+     "the restricted profile rejects the pod; Trivy compares case-insensitively"),
+    ("run as non-root", "rampart", _p(("has", r"runAsNonRoot:\s*false")), "peer",
+     "`runAsNonRoot: false` set explicitly (on the container under a pod-level `true`, or on "
+     "the pod with every container `true`): the Pod Security Standards forbid an explicit "
+     "`false` at either level; Trivy's KSV-0012 skips the pod when the pod level is `true` and "
+     "passes containers that set `true`"),
+    ("RBAC wildcards", "rampart", _p(), "peer",
+     "rampart reports any `*` in apiGroups, resources or verbs (CIS 5.1.3); Trivy's "
+     "KSV-0044/0045/0046/0112 need `*` on all three, a `*` verb on a listed sensitive resource, "
+     "or `*` resources with a read/write verb (here: `*` apiGroup only, a `*` verb on a custom "
+     "resource, or `*` resources with an empty verb)"),
+]
+
+
+def why_of(table_, family, side, kind, text, file):
+    for fam, s, test, verdict, reason in table_:
+        if s != side:
+            continue
+        if fam == family or fam == "*" or (fam.endswith("*") and family.startswith(fam[:-1])):
+            if test(kind, text, file):
+                return verdict, reason
+    return "?", "unexplained"
+
+
+def k8s_documents(path):
+    """[(first line, text)] of the YAML documents of a file (JSON: one document)."""
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().split("\n")
+    except OSError:
+        return [(1, "")]
+    docs, start, cur = [], 1, []
+    for i, line in enumerate(lines, 1):
+        if re.match(r"^---(\s|$)", line):
+            if cur:
+                docs.append((start, "\n".join(cur)))
+            start, cur = i + 1, []
+        else:
+            cur.append(line)
+    docs.append((start, "\n".join(cur)))
+    docs = [d for d in docs if re.search(r"^\s*[^#\s]", d[1], re.M)] or [(1, "")]
+    return docs
+
+
+def k8s_doc_of(docs, line):
+    """Index of the document holding `line` (None: unknown line)."""
+    if not line:
+        return None
+    idx = 0
+    for i, (start, _) in enumerate(docs):
+        if start <= line:
+            idx = i
+    return idx
+
+
+def trivy_fails(doc):
+    for r in doc.get("Results") or []:
+        for m in r.get("Misconfigurations") or []:
+            if m.get("Status", "FAIL") == "FAIL":
+                yield r["Target"], r.get("Type"), m
+
+
+def load_trivy(saved, root, name):
+    if saved:
+        return json.load(open(saved))
+    p = run(["trivy", "config", "--quiet", "--skip-check-update", "-f", "json", root])
+    if p.returncode != 0:
+        sys.exit(f"trivy failed on {name}: {p.stderr}")
+    return json.loads(p.stdout)
+
+
+def trivy_side_by_side(title, fmap, why_table, root, tv, rp, key_of_trivy, key_of_rampart,
+                       text_of, show_key):
+    """Print the per-family table, the explanation tables, unclaimed Trivy ids and rampart
+    families Trivy has no check for. Returns the totals (both, only rampart, only Trivy,
+    unexplained)."""
+    fam_of_tv = {i: f for f, _, ids in fmap for i in ids}
+    fam_of_rp = {r: f for f, rules, _ in fmap for r in rules}
+    families = [f for f, _, _ in fmap]
+    tkeys, rkeys = collections.defaultdict(set), collections.defaultdict(set)
+    unclaimed = collections.Counter()
+    unclaimed_title = {}
+    loose = collections.defaultdict(set)  # Trivy findings without a line: (file,)
+    for target, typ, m in tv:
+        f = fam_of_tv.get(m["ID"])
+        if not f:
+            unclaimed[m["ID"]] += 1
+            unclaimed_title[m["ID"]] = m.get("Title", "")
+            continue
+        k = key_of_trivy(target, m)
+        if k[1] is None:
+            loose[f].add(k[0])
+        else:
+            tkeys[f].add(k)
+    rampart_unmapped = collections.Counter()
+    for m in rp:
+        f = fam_of_rp.get(m["rule_id"])
+        if f:
+            rkeys[f].add(key_of_rampart(m))
+        else:
+            rampart_unmapped[m["rule_id"]] += 1
+    # A Trivy finding without a line matches any rampart finding of the family in the file;
+    # with none, it counts once, on the file's first document.
+    for f, files in loose.items():
+        for file in files:
+            if not any(k[0] == file for k in rkeys[f] | tkeys[f]):
+                tkeys[f].add((file, 0))
+    rows, tot = [], [0, 0, 0]
+    for f, rules, ids in fmap:
+        b, orp, ot = (len(tkeys[f] & rkeys[f]), len(rkeys[f] - tkeys[f]),
+                      len(tkeys[f] - rkeys[f]))
+        tot[0] += b
+        tot[1] += orp
+        tot[2] += ot
+        rows.append((f, ", ".join(rules), ", ".join(ids), b, orp, ot))
+    rows.append(("**total**", "", "", f"**{tot[0]}**", f"**{tot[1]}**", f"**{tot[2]}**"))
+    print(f"#### {title}: Trivy vs rampart per family\n")
+    print(table(("family", "rampart rules", "Trivy ids", "both", "only rampart", "only Trivy"),
+                rows))
+    unexplained = 0
+    for side, label, keys_a, keys_b in (("trivy", "Trivy-only", tkeys, rkeys),
+                                        ("rampart", "rampart-only", rkeys, tkeys)):
+        groups = collections.defaultdict(list)
+        for f in families:
+            for k in sorted(keys_a[f] - keys_b[f], key=str):
+                kind, text = text_of(k)
+                verdict, why = why_of(why_table, f, side, kind, text, k[0])
+                groups[(verdict, why)].append((f, k))
+        lines = []
+        for (verdict, why), items in sorted(groups.items(),
+                                            key=lambda g: (g[0][0] != "gap", -len(g[1]))):
+            if verdict == "?" and side == "trivy":
+                unexplained += len(items)
+            if verdict == "?" and side == "rampart":
+                why = "not yet classified"
+            fams = ", ".join(dict.fromkeys(f for f, _ in items))
+            ex = ", ".join(dict.fromkeys(show_key(k) for _, k in items))
+            if len(ex) > 600:
+                ex = ex[:600] + " …"
+            lines.append(({"gap": "**rampart gap**", "peer": "differs", "fixed": "fixed",
+                           "?": "?"}[verdict], fams, len(items), why, ex))
+        print(f"\n#### {title}: {label} findings on shared families, by cause\n")
+        print(table(("verdict", "families", "findings", "why", "where"), lines) if lines
+              else "(none)")
+    print(f"\n#### {title}: Trivy ids rampart does not claim (FAIL findings)\n")
+    print(table(("Trivy id", "title", "findings"),
+                [(i, unclaimed_title[i].replace("|", "/"), n)
+                 for i, n in sorted(unclaimed.items())]))
+    print(f"\n#### {title}: rampart rules with no Trivy check in this comparison\n")
+    print(table(("rampart rule", "findings"), sorted(rampart_unmapped.items())))
+    print(f"\n{title} totals: {tot[0]} both, {tot[1]} only rampart, {tot[2]} only Trivy, "
+          f"{unexplained} Trivy-only unexplained")
+    return tot + [unexplained]
+
+
+def trivy_k8s(args):
+    root = os.path.join(args.corpus, "checkov-test-fixtures", "kubernetes")
+    tv = list(trivy_fails(load_trivy(args.trivy_k8s_json, root, "kubernetes")))
+    rp = rampart_json(args.rampart, root)["misconfigurations"]
+    docs = {}
+
+    def docs_of(file):
+        if file not in docs:
+            docs[file] = k8s_documents(os.path.join(root, file))
+        return docs[file]
+
+    def key_t(target, m):
+        return (target, k8s_doc_of(docs_of(target), m["CauseMetadata"].get("StartLine")))
+
+    def key_r(m):
+        return (m["file"], k8s_doc_of(docs_of(m["file"]), m["line"]))
+
+    def text_of(k):
+        d = docs_of(k[0])
+        text = d[k[1]][1] if k[1] is not None and k[1] < len(d) else ""
+        kind = re.search(r"^kind:\s*(\S+)", text, re.M)
+        return (kind.group(1) if kind else ""), text
+
+    def show(k):
+        s = k[0].replace("checks/", "").replace("example_", "")
+        return f"`{s}`" + (f"#{k[1] + 1}" if len(docs_of(k[0])) > 1 else "")
+
+    print(f"Trivy {len(tv)} FAIL findings, rampart {len(rp)} findings "
+          f"({os.path.relpath(root, args.corpus)})\n")
+    return trivy_side_by_side("Kubernetes", K8S_TRIVY_MAP, K8S_TRIVY_WHY, root, tv, rp,
+                              key_t, key_r, text_of, show)
+
+
+TF_TRIVY_WHY = [
+    # Trivy reports, rampart does not.
+    ("*", "trivy", _p(("has", r"=\s*(False|True)\b")), "peer",
+     "the value is written `False`/`True`: not an HCL boolean but a reference to an undefined "
+     "name (Terraform rejects it); rampart treats it as unknown and stays silent, Trivy reads "
+     "it as false"),
+    ("gce-shielded-vm", "trivy", _p(("file", r"^main\.tf$")), "peer",
+     "in the Terraform plan `bad.json` (Trivy names plan findings `main.tf`): the instance has "
+     "no `shielded_instance_config`, so vTPM and integrity monitoring keep their provider "
+     "default (on); rampart fires when they are turned off, Trivy requires the block"),
+    ("azure-keyvault-purge-protection", "trivy",
+     _p(("has", r"purge_protection_enabled\s*=\s*enabled\b")), "peer",
+     "`purge_protection_enabled = enabled` is a bare reference to an undefined name, not a "
+     "boolean; rampart treats it as unknown, Trivy as false"),
+    ("rds-backups", "trivy", _p(("lacks", r"backup_retention_period\s*=\s*0\b")), "peer",
+     "backups are on (retention unset, i.e. AWS's default of 1 day, or set ≥ 1): Trivy's "
+     "AWS-0077 wants more than 1 day, rampart's rule reports backups turned off (0)"),
+    ("azure-aks-rbac", "trivy", _p(("lacks", r"role_based_access_control")), "peer",
+     "`role_based_access_control_enabled` not set: azurerm defaults it to `true`; Trivy reads "
+     "a missing value as off"),
+    ("gce-shielded-vm", "trivy", _p(("lacks", r"shielded_instance_config")), "peer",
+     "no `shielded_instance_config`: vTPM and integrity monitoring default to on (provider "
+     "defaults `true`); rampart fires when they are turned off, Trivy requires the block"),
+    ("gke-private-nodes", "trivy", _p(("has", r"enable_private_nodes\s*=\s*var\.")), "peer",
+     "`enable_private_nodes` comes from a variable without a known value; rampart stays "
+     "silent on unknown values, Trivy reads it as false"),
+    ("sqs-unencrypted", "trivy", _p(("lacks", r"sqs_managed_sse_enabled\s*=\s*false")), "peer",
+     "no encryption setting: SQS encrypts new queues with SSE-SQS by default since October "
+     "2022; rampart fires only on `sqs_managed_sse_enabled = false` without a KMS key, Trivy "
+     "requires encryption to be written"),
+    ("dynamodb-pitr", "trivy", _p(("kind", "aws_dax_cluster")), "peer",
+     "an `aws_dax_cluster` (a cache in front of DynamoDB) has no point-in-time recovery; "
+     "Trivy's adapter lists DAX clusters as tables with recovery off"),
+    ("kms-rotation", "trivy", _p(("has", r'customer_master_key_spec\s*=\s*"(RSA|ECC|HMAC)')), "peer",
+     "an asymmetric or HMAC key (`customer_master_key_spec = RSA_…`): AWS KMS cannot rotate "
+     "those automatically; Trivy asks for rotation anyway"),
+    ("kinesis-unencrypted", "trivy", _p(("has", r'encryption_type\s*=\s*"KMS"')), "peer",
+     "`encryption_type = \"KMS\"`: the stream is encrypted; Trivy's AWS-0064 also wants a "
+     "customer-managed `kms_key_id`, rampart reports streams without encryption"),
+    ("gcs-versioning", "trivy", _p(("has", r"versioning\s*=\s*\{")), "peer",
+     "`versioning = { enabled = true }` written as an attribute, not a block: rampart reads "
+     "the value, Trivy ignores the attribute form"),
+    ("ebs-unencrypted", "trivy", _p(("has", r"root_block_device\s*=\s*\{")), "peer",
+     "`root_block_device = { … encrypted = true }` written as an attribute: rampart reads "
+     "the value, Trivy ignores the attribute form"),
+    ("ebs-unencrypted", "trivy", _p(("has", r"snapshot_id\s*=")), "peer",
+     "the root volume is created from a snapshot (`snapshot_id`) and inherits its encryption, "
+     "unknown here: rampart stays silent, Trivy reads it as unencrypted"),
+    ("gce-os-login", "trivy", _p(("lacks", r"enable-oslogin")), "peer",
+     "the instance sets no `enable-oslogin` metadata, so it does not override the project's "
+     "setting (what GCP-0036 is about); Trivy reads the missing key as OS Login off"),
+    ("gcp-subnet-flow-logs", "trivy",
+     _p(("has", r'purpose\s*=\s*"(INTERNAL_HTTPS_LOAD_BALANCER|REGIONAL_MANAGED_PROXY|GLOBAL_MANAGED_PROXY)"')),
+     "peer",
+     "a proxy-only subnet (`purpose = INTERNAL_HTTPS_LOAD_BALANCER`/`…MANAGED_PROXY`): GCP "
+     "does not support flow logs on it"),
+    ("azure-nsg-ssh-open", "trivy", _p(("has", r'protocol\s*=\s*"Udp"')), "peer",
+     "the rule opens port 22 over UDP only (`protocol = \"Udp\"`): SSH is TCP; Trivy's "
+     "AZU-0050 ignores the protocol"),
+    ("azure-sql-public-network", "trivy", _p(("has", r"delegated_subnet_id")), "peer",
+     "a flexible server in a delegated subnet (VNet integration): it has no public endpoint; "
+     "Trivy's adapter reads the missing `public_network_access_enabled` as true"),
+    ("azure-app-min-tls", "trivy", _p(("has", r"minimum_tls_version\s*=\s*var\.")), "peer",
+     "the version comes from `terraform.tfvars` (`1.2`), which Terraform loads automatically; "
+     "Trivy loads no tfvars without `--tf-vars` and uses the variable's default `1.1`"),
+    # rampart reports, Trivy does not: resource types Trivy's Terraform adapters do not model.
+    ("*", "rampart", _p(("kind", "azurerm_app_service_slot", "azurerm_function_app_slot",
+                         "azurerm_linux_function_app_slot", "azurerm_windows_function_app_slot",
+                         "azurerm_linux_web_app_slot", "azurerm_windows_web_app_slot")), "peer",
+     "a deployment slot: Trivy's App Service checks do not read `*_slot` resources"),
+    ("*", "rampart", _p(("kind", "google_compute_instance_template",
+                         "google_compute_instance_from_template")), "peer",
+     "an instance template (or an instance made from one): Trivy's compute checks read "
+     "`google_compute_instance` only"),
+    ("ec2-public-ip", "rampart", _p(("kind", "aws_launch_template")), "peer",
+     "a launch template with `associate_public_ip_address = true`: Trivy's AWS-0009 reads "
+     "launch configurations only"),
+    ("lb-http-listener", "rampart", _p(("kind", "aws_elb")), "peer",
+     "a classic load balancer (`aws_elb`) with an HTTP listener: Trivy's AWS-0054 reads "
+     "`aws_lb_listener` only"),
+    ("iam-wildcards", "rampart", _p(("kind", "aws_ssoadmin_permission_set_inline_policy")),
+     "peer", "an SSO permission set's inline policy: not read by Trivy"),
+    ("azure-storage-public-blob", "rampart", _p(("kind", "azurerm_storage_account")), "peer",
+     "account-level setting (`allow_nested_items_to_be_public`, public by default before "
+     "azurerm 4.0): Trivy's AZU-0007 checks each container's `container_access_type` only"),
+    ("azure-keyvault-public-network", "trivy",
+     _p(("has", r"public_network_access_enabled\s*=\s*false")), "peer",
+     "`public_network_access_enabled = false`: the vault takes no public traffic; Trivy's "
+     "AZU-0013 still wants a `network_acls` block with default action Deny"),
+]
+
+
+def trivy_terraform(args):
+    root = os.path.join(args.corpus, "checkov-test-fixtures", "terraform")
+    tv = list(trivy_fails(load_trivy(args.trivy_tf_json, root, "terraform")))
+    rp = rampart_json(args.rampart, root)["misconfigurations"]
+
+    def key_t(target, m):
+        res = m["CauseMetadata"].get("Resource")
+        res = tf_resource(res) if res else None
+        line = m["CauseMetadata"].get("StartLine")
+        if (res is None or res.startswith("module.")) and line:
+            # A module instance (`module.x`) or no address: the block at the finding's line.
+            res = tf_block_at(os.path.join(root, target), line) or res
+        return (target, res)
+
+    def key_r(m):
+        # Trivy names findings in a plan (`terraform show -json`) after the plan's root
+        # configuration file, `main.tf`, without a directory; rampart after the plan file.
+        f = "main.tf" if m["file"].endswith(".json") else m["file"]
+        return (f, tf_resource(m["resource"]))
+
+    def text_of(k):
+        if not k[1]:
+            return "", ""
+        return k[1].split(".")[0], tf_block(root, k[0], k[1])
+
+    def show(k):
+        d = k[0].split("/")
+        return f"{d[3] if len(d) > 3 else k[0]}: {k[1] or '?'}"
+
+    print(f"Trivy {len(tv)} FAIL findings, rampart {len(rp)} findings "
+          f"({os.path.relpath(root, args.corpus)})\n")
+    return trivy_side_by_side("Terraform", TF_TRIVY_MAP, TF_TRIVY_WHY, root, tv, rp,
+                              key_t, key_r, text_of, show)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -589,7 +1110,12 @@ def main():
     ap.add_argument("--rampart", default=default_bin)
     ap.add_argument("--corpus", default=os.path.join(os.path.dirname(repo), "shared", "corpus"))
     ap.add_argument("--checkov-json", help="reuse a saved `checkov -o json --compact` result")
-    ap.add_argument("--only", choices=("terraform", "dockerfile", "goldens"))
+    ap.add_argument("--trivy-k8s-json", help="reuse a saved `trivy config -f json` run on the "
+                    "Kubernetes tree")
+    ap.add_argument("--trivy-tf-json", help="reuse a saved `trivy config -f json` run on the "
+                    "Terraform tree")
+    ap.add_argument("--only", choices=("terraform", "dockerfile", "goldens", "trivy-k8s",
+                                       "trivy-terraform"))
     ap.add_argument("--time", action="store_true", help="hyperfine Checkov vs rampart")
     ap.add_argument("--list-rampart-only", action="store_true")
     args = ap.parse_args()
@@ -601,6 +1127,12 @@ def main():
         print()
     if args.only in (None, "goldens"):
         goldens(args)
+        print()
+    if args.only in (None, "trivy-k8s"):
+        trivy_k8s(args)
+        print()
+    if args.only in (None, "trivy-terraform"):
+        trivy_terraform(args)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,25 @@ pub fn classify(path: &str) -> Option<ConfigKind> {
     classify_by_name(path)
 }
 
+/// Classify a configuration file by its name, then by its content where the name is
+/// ambiguous: a `.json` file holding `terraform show -json` output (a top-level
+/// `format_version` and `planned_values`) is a Terraform plan whatever it is called.
+pub fn classify_text(path: &str, text: &str) -> Option<ConfigKind> {
+    match classify(path)? {
+        ConfigKind::Kubernetes if path.to_ascii_lowercase().ends_with(".json") => {
+            let plan = text.trim_start().starts_with('{')
+                && text.contains("\"format_version\"")
+                && text.contains("\"planned_values\"");
+            Some(if plan {
+                ConfigKind::TerraformPlan
+            } else {
+                ConfigKind::Kubernetes
+            })
+        }
+        kind => Some(kind),
+    }
+}
+
 /// Classify a path as a configuration file by its name alone.
 fn classify_by_name(path: &str) -> Option<ConfigKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -306,7 +325,7 @@ pub fn scan(
     let of_kind = |k: ConfigKind| {
         files
             .iter()
-            .filter(move |(p, _)| classify(p) == Some(k))
+            .filter(move |(p, t)| classify_text(p, t) == Some(k))
             .map(|(p, t)| (p.as_str(), t.as_str()))
     };
     let k8s: Vec<(&str, &str)> = of_kind(ConfigKind::Kubernetes).collect();

@@ -126,6 +126,48 @@ fn terraform_directory_with_variables() {
     );
 }
 
+/// A Terraform plan (`terraform show -json`) is found by its content, whatever its name
+/// (Trivy reads the Checkov fixture's `bad.json` as a plan too); other JSON stays Kubernetes.
+#[test]
+fn terraform_plan_json_is_recognised_by_content() {
+    let Some(corpus) = corpus("checkov-test-fixtures/terraform/checks/resource/gcp") else {
+        return;
+    };
+    let plan = corpus.join("example_GoogleComputeBootDiskEncryption/bad.json");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(&plan, tmp.path().join("infra.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("pod.json"),
+        r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx:1","securityContext":{"privileged":true}}]}}"#,
+    )
+    .unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let (_, r, err) = run_json(&["scan", "config", dir, "--format", "json"]);
+    let hits: Vec<(&str, &str, &str)> = misconfigurations(&r)
+        .iter()
+        .map(|m| (text(m, "file"), text(m, "rule_id"), text(m, "resource")))
+        .collect();
+    for rule in [
+        "tf-gcp-compute-block-project-ssh",
+        "tf-gcp-compute-os-login",
+    ] {
+        assert!(
+            hits.contains(&("infra.json", rule, "google_compute_instance.bad3")),
+            "{rule}: {hits:?} {err}"
+        );
+    }
+    assert!(
+        hits.iter()
+            .all(|(f, id, _)| *f != "infra.json" || id.starts_with("tf-")),
+        "the plan is not read as Kubernetes: {hits:?}"
+    );
+    assert!(
+        hits.iter()
+            .any(|(f, id, _)| *f == "pod.json" && *id == "k8s-privileged"),
+        "{hits:?}"
+    );
+}
+
 /// #5's contract: with `--compliance NAME --exit-code N`, `--quiet` prints nothing but
 /// errors, and the exit code carries the verdict: N when a control fails, 0 when all pass.
 #[test]

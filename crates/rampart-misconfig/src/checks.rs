@@ -513,7 +513,15 @@ fn check_role(res: &Resource<'_>, out: &mut Out<'_>) {
             .copied()
             .filter(|v| matches!(*v, "escalate" | "bind" | "impersonate"))
             .collect();
-        if verbs.contains(&"*") && (has_res("roles") || has_res("clusterroles") || has_res("*")) {
+        // Roles live in the rbac.authorization.k8s.io group: `*` resources of another group
+        // (e.g. certificates.k8s.io) do not include them.
+        let rbac_group = groups
+            .iter()
+            .any(|g| *g == "*" || *g == "rbac.authorization.k8s.io");
+        if verbs.contains(&"*")
+            && rbac_group
+            && (has_res("roles") || has_res("clusterroles") || has_res("*"))
+        {
             esc.push("all verbs (escalate, bind) on roles");
         }
         if !esc.is_empty() {

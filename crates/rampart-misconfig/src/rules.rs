@@ -1313,7 +1313,7 @@ static DEFS: &[Def] = &[
         id: "tf-azure-sql-public-network",
         title: "SQL server reachable from public networks",
         severity: Medium,
-        description: "public_network_access_enabled (the default) lets firewall rules admit internet clients.",
+        description: "public_network_access_enabled (the default) lets firewall rules admit internet clients. Checked on Azure SQL servers and on single servers of Azure Database for MySQL, PostgreSQL and MariaDB.",
         remediation: "Set public_network_access_enabled = false and use private endpoints.",
         frameworks: &[],
         references: &[TF_AZURE],

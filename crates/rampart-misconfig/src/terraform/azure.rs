@@ -88,7 +88,13 @@ pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
                 }
             }
         }
-        "azurerm_mssql_server" | "azurerm_sql_server" => {
+        // Single servers of MySQL, PostgreSQL and MariaDB default to public access as SQL
+        // Server does; flexible servers are left out (private when given a delegated subnet).
+        "azurerm_mssql_server"
+        | "azurerm_sql_server"
+        | "azurerm_mysql_server"
+        | "azurerm_postgresql_server"
+        | "azurerm_mariadb_server" => {
             require_false(
                 out,
                 r,

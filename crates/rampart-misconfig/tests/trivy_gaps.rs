@@ -1,0 +1,66 @@
+//! Differences found by running Trivy's built-in checks side by side with rampart on the
+//! Checkov fixtures (`bench/compare-misconfig.py --only trivy-k8s` / `trivy-terraform`) that
+//! turned out to be rampart's mistakes. Each fixture object or resource is named `fail-*` /
+//! `fail_*` (must get the rule's finding) or `pass-*` / `pass_*` (must not).
+
+use rampart_misconfig::{Config, scan_k8s, scan_terraform_files};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/trivy-gaps");
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The names (last part of the resource id) of the objects that got `rule`.
+fn k8s_names(file: &str, rule: &str) -> Vec<String> {
+    let (found, diags) = scan_k8s(file, &read(file), &Config::default()).unwrap();
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut names: Vec<String> = found
+        .iter()
+        .filter(|m| m.rule_id == rule)
+        .map(|m| m.resource.rsplit('/').next().unwrap_or("").to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `verbs: ["*"]` on `resources: ["*"]` grants escalate and bind on roles only when the rule's
+/// apiGroups include the RBAC group (or `*`): Trivy (KSV-0050) passed a ClusterRole with every
+/// verb on `certificates.k8s.io/*`, which rampart reported.
+#[test]
+fn rbac_escalate_needs_the_rbac_group() {
+    assert_eq!(
+        k8s_names("rbac-escalate-groups.yaml", "k8s-rbac-escalate"),
+        ["fail-any-group-roles", "fail-rbac-all"]
+    );
+}
+
+/// The `resource "type" "name"` addresses in `file` that got `rule`.
+fn tf_names(file: &str, rule: &str) -> Vec<String> {
+    let text = read(file);
+    let (found, diags) = scan_terraform_files(&[(file, text.as_str())], &Config::default());
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut names: Vec<String> = found
+        .iter()
+        .filter(|m| m.rule_id == rule)
+        .map(|m| m.resource.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Single servers of Azure Database for MySQL, PostgreSQL and MariaDB are public by default,
+/// as Azure SQL servers are: Trivy's AZU-0022 reported them, rampart only read SQL Server.
+#[test]
+fn azure_database_single_servers_public_network() {
+    assert_eq!(
+        tf_names("azure-db-public.tf", "tf-azure-sql-public-network"),
+        [
+            "azurerm_mariadb_server.fail_mariadb_default",
+            "azurerm_mysql_server.fail_mysql_default",
+            "azurerm_postgresql_server.fail_pg_explicit",
+        ]
+    );
+}
