@@ -347,10 +347,9 @@ pub fn capabilities(mask: u64) -> Vec<String> {
 /// Bytes of a path the kernel-side open filter compares (`FILTER_LEN - 1` in sensor.h: the
 /// LPM key holds the string's terminating NUL too).
 pub const FILTER_PATH_LEN: usize = 127;
-/// Substrings the kernel looks for in a path. 0 for now: the search loop in sensor.bpf.c
-/// (`MAX_NEEDLES` slots) does not pass this kernel's verifier yet, so substring terms fall
-/// back to their prefixes (sound, less selective).
-pub const MAX_NEEDLES: usize = 0;
+/// Substrings the kernel looks for in a path (`MAX_NEEDLES` in sensor.h; searched with
+/// `bpf_loop`). Those past it fall back to their prefixes (sound, less selective).
+pub const MAX_NEEDLES: usize = 8;
 /// Longest substring the kernel can look for (`NEEDLE_LEN - 1` in sensor.h).
 pub const MAX_NEEDLE_LEN: usize = 15;
 /// Access modes an open can have, one bit per `flags & O_ACCMODE` value.
@@ -778,7 +777,6 @@ impl OpenFilter {
         let mut ranked: Vec<_> = needles.into_iter().collect();
         ranked.sort_by_key(|e: &Needle| (e.1.0 & READ_MODES == 0, e.0.len()));
         for (n, (m, fallback)) in ranked {
-            #[allow(clippy::absurd_extreme_comparisons)]
             let fits = out.needles.len() < MAX_NEEDLES && n.len() <= MAX_NEEDLE_LEN;
             if fits {
                 out.needles.insert(n, m);
@@ -924,7 +922,10 @@ mod tests {
             "04755(S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID)"
         );
         assert_eq!(super::chmod_mode(0o4000), "04000(S_ISUID)");
-        assert_eq!(super::chmod_mode(0o2640), "02640(S_IRGRP|S_IWUSR|S_IRUSR|S_ISGID)");
+        assert_eq!(
+            super::chmod_mode(0o2640),
+            "02640(S_IRGRP|S_IWUSR|S_IRUSR|S_ISGID)"
+        );
         assert_eq!(super::chmod_mode(0), "0");
     }
 

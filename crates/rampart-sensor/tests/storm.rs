@@ -142,3 +142,65 @@ fn the_open_filter_skips_in_the_kernel_what_no_rule_reads() {
     assert!(st.filtered >= 201, "filtered {}", st.filtered);
     assert_eq!(st.ring_drops, 0);
 }
+
+/// Substring terms (`fd.name contains`) are searched in the kernel: an open whose path holds
+/// one of them is kept, the rest are skipped, writes and reads by the terms' own modes.
+#[test]
+fn the_open_filter_searches_substrings_in_the_kernel() {
+    if !root() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("backup_id_rsa.old");
+    let log = dir.path().join("app-secure.txt");
+    let other = dir.path().join("other");
+    for p in [&key, &log, &other] {
+        std::fs::write(p, "x").expect("write");
+    }
+    let rules = "- rule: key read\n  condition: evt.type=openat and evt.is_open_read=true and fd.name contains id_rsa\n  output: x\n  priority: WARNING\n- rule: log written\n  condition: evt.type=openat and evt.is_open_write=true and fd.name contains secure\n  output: x\n  priority: WARNING\n";
+    let filter = OpenFilter::from_falco(&[(Path::new("r.yaml"), rules)]).expect("a filter");
+    assert_eq!(
+        filter.substrings().count(),
+        2,
+        "both terms go to the kernel"
+    );
+    let cfg = Config {
+        event_types: Some(BTreeSet::from(["openat".to_string()])),
+    };
+    let opts = Options {
+        ring_buffer_bytes: None,
+        open_filter: Some(filter),
+    };
+    let mut obj = std::mem::MaybeUninit::uninit();
+    let mut sensor = Sensor::start_with(&mut obj, &cfg, &opts).expect("sensor starts");
+    // 100 reads of an unrelated file and 100 of the log (read: no rule), then one read of
+    // the key, one write of the key (no rule) and one write of the log.
+    sh(&format!(
+        "i=0; while [ $i -lt 100 ]; do : < '{o}'; : < '{l}'; i=$((i+1)); done; : < '{k}'; : >> '{k}'; : >> '{l}'",
+        o = other.display(),
+        l = log.display(),
+        k = key.display()
+    ));
+    let (k_path, l_path, o_path) = (
+        key.display().to_string(),
+        log.display().to_string(),
+        other.display().to_string(),
+    );
+    let seen = collect(&mut sensor, 10, &|ev| opened(ev, &l_path));
+    let kept = |p: &str| -> Vec<String> {
+        seen.iter()
+            .filter(|ev| opened(ev, p))
+            .map(|ev| ev.args["flags"].clone())
+            .collect()
+    };
+    let key_opens = kept(&k_path);
+    assert_eq!(key_opens.len(), 1, "{key_opens:?}");
+    assert!(key_opens[0].starts_with("O_RDONLY"), "{key_opens:?}");
+    let log_opens = kept(&l_path);
+    assert_eq!(log_opens.len(), 1, "{log_opens:?}");
+    assert!(log_opens[0].starts_with("O_WRONLY"), "{log_opens:?}");
+    assert!(kept(&o_path).is_empty(), "an unmatched open got through");
+    let st = sensor.stats();
+    assert!(st.filtered >= 201, "filtered {}", st.filtered);
+    assert_eq!(st.ring_drops, 0);
+}

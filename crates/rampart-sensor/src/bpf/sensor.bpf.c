@@ -263,6 +263,53 @@ int BPF_PROG(on_exit, struct task_struct *p)
 }
 
 /*
+ * The substring search, as two bpf_loop callbacks (the verifier checks each body once instead
+ * of unrolling nested loops): for each needle whose modes include the open's, every start
+ * position in the path read into `key_heap`. Only plain data lives in the shared context.
+ */
+struct needle_ctx {
+	__u32 plen;
+	__u32 acc;
+	__u32 nl;
+	int hit;
+	char text[NEEDLE_LEN];
+};
+
+static long needle_at(__u64 i, void *data)
+{
+	struct needle_ctx *c = data;
+	__u32 zero = 0;
+	struct path_key *k = bpf_map_lookup_elem(&key_heap, &zero);
+	if (!k)
+		return 1;
+	__u32 nl = c->nl;
+	for (__u32 x = 0; x < NEEDLE_LEN - 1; x++) {
+		if (x >= nl)
+			break;
+		if (k->data[(i + x) & (FILTER_LEN - 1)] != c->text[x])
+			return 0;
+	}
+	c->hit = 1;
+	return 1;
+}
+
+static long needle_each(__u64 j, void *data)
+{
+	struct needle_ctx *c = data;
+	__u32 idx = j;
+	struct needle *nd = bpf_map_lookup_elem(&needles, &idx);
+	if (!nd)
+		return 1;
+	__u32 nl = nd->len;
+	if (!((nd->modes >> c->acc) & 1) || nl == 0 || nl >= NEEDLE_LEN || nl > c->plen)
+		return 0;
+	c->nl = nl;
+	__builtin_memcpy(c->text, nd->text, NEEDLE_LEN);
+	bpf_loop(c->plen - nl + 1, needle_at, c, 0);
+	return c->hit ? 1 : 0;
+}
+
+/*
  * Whether an open can match a loaded rule: its path (when absolute and readable) has a
  * prefix in `open_prefixes` whose modes include its access mode. Anything not decidable
  * here (relative or unreadable paths) is kept.
@@ -317,33 +364,9 @@ static __always_inline int open_wanted(long id, struct pt_regs *regs)
 		return 0;
 	if (n >= FILTER_LEN)
 		return 1; /* truncated: a substring may lie past what was read */
-	__u32 plen = n - 1;
-	for (__u32 j = 0; j < MAX_NEEDLES; j++) {
-		if (j >= n_needles)
-			break;
-		struct needle *nd = bpf_map_lookup_elem(&needles, &j);
-		if (!nd)
-			break;
-		__u32 nl = nd->len;
-		if (!((nd->modes >> acc) & 1) || nl == 0 || nl >= NEEDLE_LEN || nl > plen)
-			continue;
-		for (__u32 i = 0; i < FILTER_LEN - 1; i++) {
-			if (i + nl > plen)
-				break;
-			int hit = 1;
-			for (__u32 c = 0; c < NEEDLE_LEN - 1; c++) {
-				if (c >= nl)
-					break;
-				if (k->data[(i + c) & (FILTER_LEN - 1)] != nd->text[c]) {
-					hit = 0;
-					break;
-				}
-			}
-			if (hit)
-				return 1;
-		}
-	}
-	return 0;
+	struct needle_ctx c = { .plen = n - 1, .acc = acc };
+	bpf_loop(n_needles < MAX_NEEDLES ? n_needles : MAX_NEEDLES, needle_each, &c, 0);
+	return c.hit;
 }
 
 SEC("tp_btf/sys_enter")
