@@ -164,7 +164,26 @@ def _all(*preds):
     return lambda kind, text: all(p(kind, text) for p in preds)
 
 
+def _in_module(*words):
+    """Every regex matches somewhere in the resource's module (every .tf of its directory);
+    `tf_why` passes the module text as a third argument."""
+    def test(kind, text, module=""):
+        return all(re.search(w, module) for w in words)
+    test.wants_module = True
+    return test
+
+
 TF_WHY = [
+    ("sg-*", _has(r'protocol\s*=\s*"tcp"', r"from_port\s*=\s*-1\b"), "peer",
+     "TCP with `from_port = to_port = -1`: EC2 rejects it (\"TCP/UDP (from) port (-1) out of "
+     "range\"; -1 means every port only with protocol -1), so the rule never exists; Checkov "
+     "reads -1 as every port"),
+    ("s3-public-acl", _in_module(r"ignore_public_acls\s*=\s*true"), "peer",
+     "the bucket's public access block sets `ignore_public_acls = true`: S3 ignores the public "
+     "grant, the bucket is not public; Checkov judges the ACL alone"),
+    ("s3-versioning", _has(r"object_lock_(enabled|configuration)"), "peer",
+     "Object Lock is enabled on the bucket, which turns versioning on for good; Checkov "
+     "looks at the versioning settings only"),
     ("*", _has(r"=\s*(False|True)\b"), "peer",
      "the value is written `False`/`True`: not an HCL boolean but a reference to an undefined "
      "name (Terraform rejects it); rampart treats it as unknown and stays silent, Checkov reads it "
@@ -253,9 +272,19 @@ def tf_block_at(path, line):
 def tf_why(root, family, file, resource):
     kind = resource.split(".")[0]
     text = tf_block(root, file, resource)
+    module = None
     for fam, test, side, reason in TF_WHY:
-        if (fam == family or fam == "*" or (fam.endswith("*") and family.startswith(fam[:-1]))) \
-                and test(kind, text):
+        if not (fam == family or fam == "*" or (fam.endswith("*") and family.startswith(fam[:-1]))):
+            continue
+        if getattr(test, "wants_module", False):
+            if module is None:
+                d = os.path.dirname(os.path.join(root, file))
+                module = "\n".join(open(f, encoding="utf-8", errors="replace").read()
+                                   for f in sorted(glob.glob(os.path.join(d, "*.tf"))))
+            ok = test(kind, text, module)
+        else:
+            ok = test(kind, text)
+        if ok:
             return side, reason
     return "?", "unexplained"
 
@@ -306,14 +335,6 @@ DOCKER_WHY = {
         "unverified download"),
     ("apt-get install unpinned", "hadolint", "RunUsingAPT/failure/Dockerfile"): ("peer",
         "`apt install` (not `apt-get`): DL3008 reads `apt-get` only (hadolint gives DL3027)"),
-    ("apt lists not cleaned", "hadolint", "RunUsingAPT/failure/Dockerfile"): ("gap",
-        "`RUN apt install curl` with no `update` in the same RUN: nothing was fetched there to "
-        "clean; DL3009 needs an update, rampart fires anyway (noise)"),
-    ("apt lists not cleaned", "hadolint", "RunUsingAPT/success/Dockerfile"): ("gap",
-        "`RUN apt-get install curl` with no `update` in the same RUN (as above: noise)"),
-    ("apt lists not cleaned", "hadolint", "RunUsingAPT/failure2/Dockerfile"): ("gap",
-        "line 3 as above (install, no update); line 4 (`cd /var/lib && rm -rf apt …`) is "
-        "recognised as a cleanup and not reported"),
     ("update alone", "trivy", ""): ("peer",
         "Trivy does not flag `RUN apt update …` on its own (lines 5–6, the `apt` form); "
         "rampart does"),
@@ -706,11 +727,32 @@ TF_TRIVY_MAP = [
 # Why one side reports a finding the other does not, checked by reading the fixtures:
 # (family or "*" or "prefix*", side "trivy"/"rampart", predicate(kind, text, file), verdict,
 # reason). `text` is the YAML document (Kubernetes) or the resource block (Terraform); the
-# first matching entry wins. Verdicts: "gap" rampart misses something real, "peer" the
-# two read the configuration differently (the reason says who is right and why).
+# first matching entry wins. Verdicts: "gap" rampart is wrong (on the Trivy side: misses
+# something real; on the rampart side: reports something that is not there), "peer" the two
+# read the configuration differently (the reason says who is right and why).
+
+# The tree the `file` of a finding is relative to (set by trivy_side_by_side), and the text of
+# the Terraform module (every .tf of the file's directory) by directory.
+_FIXTURE = {"root": "", "modules": {}}
+
+
+def _module_text(file):
+    d = os.path.dirname(os.path.join(_FIXTURE["root"], file))
+    if d not in _FIXTURE["modules"]:
+        parts = []
+        for f in sorted(glob.glob(os.path.join(d, "*.tf"))):
+            try:
+                parts.append(open(f, encoding="utf-8", errors="replace").read())
+            except OSError:
+                pass
+        _FIXTURE["modules"][d] = "\n".join(parts)
+    return _FIXTURE["modules"][d]
+
+
 def _p(*preds):
     """All of: ("has", regex), ("lacks", regex), ("kind", kinds...), ("file", regex),
-    ("fn", predicate on the text)."""
+    ("fn", predicate on the text), ("ctx", predicate(text, module text)) where the module
+    text is every .tf of the file's directory."""
     def test(kind, text, file):
         for p in preds:
             op, args = p[0], p[1:]
@@ -723,6 +765,8 @@ def _p(*preds):
             if op == "file" and not any(re.search(a, file) for a in args):
                 return False
             if op == "fn" and not args[0](text):
+                return False
+            if op == "ctx" and not args[0](text, _module_text(file)):
                 return False
         return True
     return test
@@ -865,6 +909,7 @@ def trivy_side_by_side(title, fmap, why_table, root, tv, rp, key_of_trivy, key_o
     fam_of_rp = {r: f for f, rules, _ in fmap for r in rules}
     families = [f for f, _, _ in fmap]
     tkeys, rkeys = collections.defaultdict(set), collections.defaultdict(set)
+    _FIXTURE["root"] = root
     unclaimed = collections.Counter()
     unclaimed_title = {}
     loose = collections.defaultdict(set)  # Trivy findings without a line: (file,)
@@ -905,6 +950,7 @@ def trivy_side_by_side(title, fmap, why_table, root, tv, rp, key_of_trivy, key_o
     print(table(("family", "rampart rules", "Trivy ids", "both", "only rampart", "only Trivy"),
                 rows))
     unexplained = 0
+    unclassified = rampart_gaps = 0  # rampart-only: no reason yet, and rampart's own errors
     for side, label, keys_a, keys_b in (("trivy", "Trivy-only", tkeys, rkeys),
                                         ("rampart", "rampart-only", rkeys, tkeys)):
         groups = collections.defaultdict(list)
@@ -920,6 +966,9 @@ def trivy_side_by_side(title, fmap, why_table, root, tv, rp, key_of_trivy, key_o
                 unexplained += len(items)
             if verdict == "?" and side == "rampart":
                 why = "not yet classified"
+                unclassified += len(items)
+            if verdict == "gap" and side == "rampart":
+                rampart_gaps += len(items)
             fams = ", ".join(dict.fromkeys(f for f, _ in items))
             ex = ", ".join(dict.fromkeys(show_key(k) for _, k in items))
             if len(ex) > 600:
@@ -936,7 +985,8 @@ def trivy_side_by_side(title, fmap, why_table, root, tv, rp, key_of_trivy, key_o
     print(f"\n#### {title}: rampart rules with no Trivy check in this comparison\n")
     print(table(("rampart rule", "findings"), sorted(rampart_unmapped.items())))
     print(f"\n{title} totals: {tot[0]} both, {tot[1]} only rampart, {tot[2]} only Trivy, "
-          f"{unexplained} Trivy-only unexplained")
+          f"{unexplained} Trivy-only unexplained; rampart-only: {unclassified} not yet "
+          f"classified, {rampart_gaps} rampart gaps (false positives)")
     return tot + [unexplained]
 
 
@@ -973,7 +1023,61 @@ def trivy_k8s(args):
                               key_t, key_r, text_of, show)
 
 
+def _tf_blocks(module, kind):
+    """Texts of the `resource "kind" "…" { … }` blocks of a module's text."""
+    out = []
+    for m in re.finditer(rf'resource\s+"{kind}"\s+"[^"]+"\s*\{{', module):
+        depth = 0
+        for k in range(m.end() - 1, len(module)):
+            depth += {"{": 1, "}": -1}.get(module[k], 0)
+            if depth == 0:
+                out.append(module[m.start():k + 1])
+                break
+    return out
+
+
+def _ref_undeclared(attr):
+    """ctx predicate: `attr = type.name…` (a reference, or the same written as a string) names
+    a resource the module does not declare."""
+    def test(text, module):
+        m = re.search(rf'^\s*{attr}\s*=\s*"?([a-z0-9_]+)\.([\w-]+)', text, re.M)
+        return bool(m) and not re.search(
+            rf'resource\s+"{m.group(1)}"\s+"{re.escape(m.group(2))}"', module)
+    return test
+
+
+def _s3_acl_ignored(text, module):
+    """The `aws_s3_bucket_acl`'s bucket has an `aws_s3_bucket_public_access_block` with
+    `ignore_public_acls = true`."""
+    m = re.search(r'^\s*bucket\s*=\s*(aws_s3_bucket\.[\w-]+)', text, re.M)
+    return bool(m) and any(
+        re.search(rf'^\s*bucket\s*=\s*{re.escape(m.group(1))}\b', b, re.M)
+        and re.search(r'ignore_public_acls\s*=\s*true', b)
+        for b in _tf_blocks(module, "aws_s3_bucket_public_access_block"))
+
+
+def _not_last_project_metadata(text, module):
+    """The module declares several `google_compute_project_metadata` and this is not the last
+    (Trivy keeps one project metadata: the last block read)."""
+    name = re.match(r'resource\s+"[^"]+"\s+"([^"]+)"', text)
+    names = [re.match(r'resource\s+"[^"]+"\s+"([^"]+)"', b).group(1)
+             for b in _tf_blocks(module, "google_compute_project_metadata")]
+    return bool(name) and len(names) > 1 and name.group(1) != names[-1]
+
+
+_TF_FUNCTION_APPS = ("azurerm_function_app", "azurerm_linux_function_app",
+                     "azurerm_windows_function_app")
+_TF_FUNCTION_APP_WHY = (
+    "a function app (`azurerm_function_app`, `azurerm_linux_function_app`, "
+    "`azurerm_windows_function_app`): Trivy models function apps with `https_only` alone, so "
+    "AZU-0006 (TLS) and AZU-0071 (FTPS) never read them; rampart reads `site_config`: "
+    "`min_tls_version`/`minimum_tls_version = 1.1`, `ftps_state = \"AllAllowed\"`, or no "
+    "`ftps_state` (the legacy `azurerm_function_app` defaults to `AllAllowed`)")
+
 TF_TRIVY_WHY = [
+    ("s3-versioning", "trivy", _p(("has", r"object_lock_(enabled\s*=\s*true|configuration\s*=\s*\{)")), "peer",
+     "Object Lock enabled (`object_lock_enabled = true`, or the block written as an attribute): "
+     "it turns versioning on for good; Trivy reads Object Lock only in the block form"),
     # Trivy reports, rampart does not.
     ("*", "trivy", _p(("has", r"=\s*(False|True)\b")), "peer",
      "the value is written `False`/`True`: not an HCL boolean but a reference to an undefined "
@@ -1062,6 +1166,118 @@ TF_TRIVY_WHY = [
      _p(("has", r"public_network_access_enabled\s*=\s*false")), "peer",
      "`public_network_access_enabled = false`: the vault takes no public traffic; Trivy's "
      "AZU-0013 still wants a `network_acls` block with default action Deny"),
+    # rampart reports, Trivy does not: rampart false positives first.
+    ("s3-public-acl", "rampart", _p(("kind", "aws_s3_bucket_acl"), ("ctx", _s3_acl_ignored)),
+     "gap",
+     "the bucket's `aws_s3_bucket_public_access_block` sets `ignore_public_acls = true` (and "
+     "`block_public_acls = true`): S3 ignores the AllUsers grant, the bucket is not public; "
+     "rampart's `aws_s3_bucket_acl` check does not look at the bucket's public access block"),
+    ("s3-versioning", "rampart", _p(("has", r'object_lock_enabled\s*=\s*"Enabled"')), "gap",
+     "`object_lock_configuration { object_lock_enabled = \"Enabled\" }`: S3 turns versioning "
+     "on for a bucket created with Object Lock (and it cannot be suspended); rampart ignores "
+     "Object Lock and reports versioning off (Trivy's adapter counts it as on; Checkov's "
+     "CKV_AWS_21 fails it like rampart)"),
+    ("sg-ssh / rdp open", "rampart",
+     _p(("has", r'\bfrom_port\s*=\s*-1\b', r'protocol\s*=\s*"(tcp|udp|6|17)"')), "gap",
+     "`protocol = \"tcp\"` with `from_port = to_port = -1`: EC2 rejects it (\"TCP/UDP (from) "
+     "port (-1) out of range\"; -1 means every port only for protocol `-1` and ICMP), so the "
+     "rule is never created; rampart reads -1 as every port and reports all ports, SSH and RDP "
+     "open (Checkov's CKV_AWS_277 reads it the same way); Trivy's port test finds neither 22 "
+     "nor 3389 in -1…-1"),
+    # rampart reports, Trivy does not: Trivy drops or misreads the resource.
+    ("s3-*", "rampart", _p(("kind", "aws_s3_bucket_acl", "aws_s3_bucket_public_access_block"),
+                           ("ctx", _ref_undeclared("bucket"))), "peer",
+     "the `bucket` it configures (`aws_s3_bucket.<name>.id`) is not declared in the fixture: "
+     "Trivy's S3 adapter attaches `aws_s3_bucket_acl` and `aws_s3_bucket_public_access_block` "
+     "only to declared `aws_s3_bucket`s and drops the rest (AWS-0092 also reads only the canned "
+     "`acl`, never `access_control_policy` grants); rampart checks the resource itself: a "
+     "`public-read` ACL, an AllUsers grant, or public-access-block flags set to `false`"),
+    ("sg-ssh / rdp open", "rampart", _p(("has", r"^\s*ingress\s*=\s*\[")), "peer",
+     "inline rules written as an attribute (`ingress = [{ … }]`) instead of `ingress { }` "
+     "blocks: Trivy's adapter reads blocks only; the rule opens every port (protocol `-1`) to "
+     "0.0.0.0/0 (`self = true` adds the group itself as a source, the CIDR stays open)"),
+    ("sg-ssh / rdp open", "rampart", _p(("kind", "aws_vpc_security_group_ingress_rule"),
+                                        ("ctx", _ref_undeclared("security_group_id"))), "peer",
+     "an `aws_vpc_security_group_ingress_rule` whose `security_group_id` names a group the "
+     "fixture does not declare: Trivy attaches these rules only to declared groups (unlike "
+     "`aws_security_group_rule`), so AWS-0107 never sees port 22 open to 0.0.0.0/0"),
+    ("nacl-ssh / rdp open", "rampart", _p(("has", r'dynamic\s+"ingress"')), "peer",
+     "`dynamic \"ingress\"` blocks of an `aws_network_acl`: Trivy's AWS-0105 reads standalone "
+     "`aws_network_acl_rule`s only, never inline rules; rampart expands the variable's default "
+     "(ports 5–22 from 0.0.0.0/0). As written Terraform would reject it: the variable's object "
+     "type drops `protoc` and `cidr_block` gets a list"),
+    ("nacl-ssh / rdp open", "rampart", _p(("kind", "aws_network_acl")), "peer",
+     "inline `ingress` blocks of an `aws_network_acl`: Trivy's AWS-0105 reads standalone "
+     "`aws_network_acl_rule`s only; rampart evaluates the inline rules in `rule_no` order (an "
+     "allow from 0.0.0.0/0 or ::/0 reaches 22 or 3389 before any deny)"),
+    ("iam-wildcards", "rampart", _p(), "peer",
+     "Trivy 0.76 ships AWS-0057 (IAM wildcards) as deprecated with no rules, so it reports "
+     "nothing; its one remaining wildcard check, AWS-0345, reports `s3:*` only (here on "
+     "IAMPermissionsManagement's `aws_iam_policy.pass`, the statement rampart flags)"),
+    ("ec2-public-ip", "rampart", _p(("kind", "aws_instance")), "peer",
+     "an `aws_instance` with `associate_public_ip_address = true` (with `for_each`: for at "
+     "least one key): Trivy's AWS-0009 reads launch configurations only"),
+    ("gcp-firewall-*", "rampart", _p(("has", r"\bports\s*=\s*\[\s*\d")), "peer",
+     "`ports = [22]` written as a number (Terraform converts it to \"22\"): Trivy's adapter "
+     "reads port strings only, sees no port and reports the rule as GCP-0072 (all ports open) "
+     "instead of GCP-0071"),
+    ("gcp-firewall-rdp-open", "rampart", _p(("has", r"\btarget_tags\s*=")), "peer",
+     "the rule has `target_tags`: Trivy's GCP-0070 skips firewalls with source or target tags "
+     "(GCP-0071, for SSH, does not); the tagged instances still take RDP (3389) from 0.0.0.0/0 "
+     "(the `firewall-02` instance of the `for_each`)"),
+    ("gce-os-login", "rampart", _p(("kind", "google_compute_project_metadata"),
+                                   ("ctx", _not_last_project_metadata)), "peer",
+     "the fixture declares two `google_compute_project_metadata`; Trivy keeps one project "
+     "metadata, the last block read (`pass`, which sets `enable-oslogin`), so GCP-0042 never "
+     "sees this one's missing `enable-oslogin` (alone in a file, Trivy reports it)"),
+    ("gcp-kms-rotation", "rampart", _p(("ctx", _ref_undeclared("key_ring"))), "peer",
+     "the `key_ring` is not a `google_kms_key_ring` declared in the fixture (a reference to an "
+     "undeclared ring, or the same written as a string): Trivy's KMS adapter lists keys only "
+     "under declared key rings, so GCP-0065 never sees them (it would also pass a key without "
+     "`rotation_period`); rampart reports a 180-day period, no rotation, and `rotation_period "
+     "= 90` (not a duration)"),
+    ("azure-nsg-*", "rampart", _p(("has", r"\bsecurity_rule\s*=\s*\[")), "peer",
+     "rules written as an attribute (`security_rule = [{ … }]`) instead of `security_rule { }` "
+     "blocks: Trivy's adapter reads blocks only; rampart reads them (TCP 22, and every UDP "
+     "port, 3389 included, RDP also runs over UDP, from `*`)"),
+    ("azure-nsg-*", "rampart", _p(("has", r'dynamic\s+"security_rule"')), "peer",
+     "the rules come from a dynamic block over `var.fail_nsg_rules`, set only in "
+     "`terraform.tfvars`, which Terraform loads automatically; Trivy loads no tfvars without "
+     "`--tf-vars`, so the block expands to nothing (its `AllowRdpIn` opens 3389 to `*`)"),
+    ("azure-nsg-*", "rampart", _p(("has", r"\bdestination_port_ranges\s*=\s*null")), "peer",
+     "`destination_port_ranges = null` written next to `destination_port_range = 22`/`3389`: "
+     "Trivy's adapter takes the list because the attribute is present, finds it empty and sees "
+     "no port (checked with Trivy 0.76 on a copy); rampart reads the single port"),
+    ("azure-nsg-*", "rampart", _p(("has", r"\bdestination_port_ranges\s*=\s*\[\s*\d")), "peer",
+     "`destination_port_ranges = [22, 443]` written as numbers (Terraform converts them to "
+     "strings): Trivy's adapter keeps string entries only and sees no port (checked with Trivy "
+     "0.76 on a copy)"),
+    ("azure-sql-firewall-open", "rampart",
+     _p(("has", r'start_ip_address\s*=\s*"0\.0\.0\.0"', r'end_ip_address\s*=\s*"0\.0\.0\.0"')),
+     "peer",
+     "`start_ip_address = end_ip_address = \"0.0.0.0\"` is Azure's \"Allow Azure services\" "
+     "rule: it admits every Azure-hosted client, other tenants' included (CIS Azure asks to "
+     "remove it); Trivy's AZU-0029 and Checkov's CKV_AZURE_11 exempt it (here Trivy would not "
+     "see it anyway: the server is not declared)"),
+    ("azure-sql-firewall-open", "rampart",
+     _p(("ctx", _ref_undeclared(r"server_(?:id|name)"))), "peer",
+     "the server the rule belongs to (`server_id`/`server_name`) is not declared in the "
+     "fixture: Trivy's database adapter lists firewall rules only under declared servers; the "
+     "rule admits 0.0.0.0–255.255.255.255, every IPv4 address"),
+    ("azure-app-min-tls", "rampart", _p(("kind",) + _TF_FUNCTION_APPS), "peer",
+     _TF_FUNCTION_APP_WHY),
+    ("azure-app-ftps", "rampart", _p(("kind",) + _TF_FUNCTION_APPS), "peer",
+     _TF_FUNCTION_APP_WHY),
+    ("azure-app-ftps", "rampart", _p(("kind", "azurerm_app_service"), ("lacks", r"site_config")),
+     "peer",
+     "an `azurerm_app_service` without a `site_config` block: `ftps_state` keeps the legacy "
+     "default `AllAllowed`; Trivy's AZU-0071 checks the FTPS state only when a `site_config` "
+     "block is written (given an empty one it reports the state `''`; checked with Trivy 0.76 "
+     "on a copy)"),
+    ("azure-vm-password-auth", "rampart",
+     _p(("kind", "azurerm_linux_virtual_machine_scale_set")), "peer",
+     "a scale set with `disable_password_authentication = false`: Trivy's AZU-0039 reads "
+     "`azurerm_linux_virtual_machine` only"),
 ]
 
 

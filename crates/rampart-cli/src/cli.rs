@@ -206,6 +206,10 @@ pub struct SensorArgs {
     /// Fail when any rule is invalid.
     #[arg(long)]
     pub strict: bool,
+    /// Pass every open(2) to user space instead of skipping, in the kernel, the opens no
+    /// loaded Falco rule can match (by path prefix, substring and process name).
+    #[arg(long)]
+    pub no_open_filter: bool,
     /// Print nothing but alerts and errors.
     #[arg(long, short)]
     pub quiet: bool,

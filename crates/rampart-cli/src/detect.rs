@@ -26,14 +26,14 @@ use std::time::Instant;
 
 /// A rule file's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Falco,
     Sigma,
 }
 
 /// Falco files are YAML sequences of `rule`/`macro`/`list` items; Sigma files are mappings
 /// with a `detection` section.
-fn kind_of(text: &str) -> Kind {
+pub(crate) fn kind_of(text: &str) -> Kind {
     let first = text
         .lines()
         .map(str::trim_start)
@@ -45,7 +45,7 @@ fn kind_of(text: &str) -> Kind {
 }
 
 /// Every rule file under `paths` (files as given; directories searched for `.yaml`/`.yml`).
-fn rule_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
+pub(crate) fn rule_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {

@@ -2,6 +2,12 @@
 //! codes. **Invariant:** only this crate (and the server) decides formats and exit codes;
 //! engines return data and typed errors.
 
+/// mimalloc rather than the system allocator: the detection engine, the sensor and the
+/// scanners allocate many small short-lived values, which glibc's malloc serves several
+/// times slower (BENCHMARKS.md, sensor overhead and detection throughput).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod detect;
 mod helm;

@@ -16,7 +16,8 @@ use rampart_detect::pipeline::{AlertPipeline, Closed};
 use rampart_sensor::flows::{Baseline, FlowKey, FlowTable};
 use rampart_sensor::netlink::{self, ProcConnector};
 use rampart_sensor::pods::PodIndex;
-use rampart_sensor::{Config, Sensor, Stats, shutdown};
+use rampart_sensor::syscalls::OpenFilter;
+use rampart_sensor::{Config, Options, Sensor, Stats, shutdown};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -36,6 +37,7 @@ struct Counters {
     ring_drops: AtomicU64,
     inflight_drops: AtomicU64,
     bad_records: AtomicU64,
+    filtered: AtomicU64,
     alerts: AtomicU64,
 }
 
@@ -51,6 +53,9 @@ impl Counters {
              rampart_sensor_drops_total{{reason=\"ring_buffer_full\"}} {}\n\
              rampart_sensor_drops_total{{reason=\"too_many_in_flight\"}} {}\n\
              rampart_sensor_drops_total{{reason=\"undecodable\"}} {}\n\
+             # HELP rampart_sensor_opens_filtered_total Opens skipped in the kernel because no loaded rule can match them (not a loss).\n\
+             # TYPE rampart_sensor_opens_filtered_total counter\n\
+             rampart_sensor_opens_filtered_total {}\n\
              # HELP rampart_sensor_matches_total Alerts raised by rules.\n\
              # TYPE rampart_sensor_matches_total counter\n\
              rampart_sensor_matches_total {}\n",
@@ -58,6 +63,7 @@ impl Counters {
             g(&self.ring_drops),
             g(&self.inflight_drops),
             g(&self.bad_records),
+            g(&self.filtered),
             g(&self.alerts),
         )
     }
@@ -68,6 +74,7 @@ impl Counters {
         self.inflight_drops
             .store(s.inflight_drops, Ordering::Relaxed);
         self.bad_records.store(s.bad_records, Ordering::Relaxed);
+        self.filtered.store(s.filtered, Ordering::Relaxed);
     }
 }
 
@@ -384,6 +391,24 @@ pub fn run(args: &SensorArgs) -> Result<u8> {
     }
     shutdown::install();
     let mut obj = std::mem::MaybeUninit::uninit();
+    // Opens no loaded rule can match are skipped in the kernel: only with Falco rules alone
+    // (a Sigma rule or a recording may want any open).
+    let open_filter = match (&rules.falco, &rules.sigma, &args.record) {
+        (Some(_), None, None) if !args.no_open_filter => {
+            let files = detect::rule_files(&args.rules)?;
+            let falco: Vec<(&Path, &str)> = files
+                .iter()
+                .filter(|(_, t)| detect::kind_of(t) == detect::Kind::Falco)
+                .map(|(p, t)| (p.as_path(), t.as_str()))
+                .collect();
+            OpenFilter::from_falco(&falco)
+        }
+        _ => None,
+    };
+    let opts = Options {
+        ring_buffer_bytes: None,
+        open_filter: open_filter.clone(),
+    };
     let cfg = Config { event_types };
     let netlink_start = |why: Option<String>| -> Result<Capture<'static>> {
         let c = ProcConnector::open().map_err(|e| match &why {
@@ -404,22 +429,33 @@ pub fn run(args: &SensorArgs) -> Result<u8> {
     };
     let mut capture = match args.source {
         SensorSource::Netlink => netlink_start(None)?,
-        SensorSource::Ebpf | SensorSource::Auto => match Sensor::start(&mut obj, &cfg) {
-            Ok(sensor) => {
-                if !args.quiet {
-                    eprintln!(
-                        "rampart: sensor: source ebpf: attached via {}; capturing exec, fork, exit and {} system calls ({}); {} processes known",
-                        rampart_sensor::ATTACH_METHOD,
-                        sensor.syscalls().len(),
-                        sensor.syscalls().join(","),
-                        sensor.processes(),
-                    );
+        SensorSource::Ebpf | SensorSource::Auto => {
+            match Sensor::start_with(&mut obj, &cfg, &opts) {
+                Ok(sensor) => {
+                    if !args.quiet {
+                        let filter = match &open_filter {
+                            Some(f) => format!(
+                                "opens filtered in the kernel by {} path prefixes, {} substrings and {} process names",
+                                f.prefixes().count(),
+                                f.substrings().count(),
+                                f.names().count()
+                            ),
+                            None => "every open passed to user space".to_string(),
+                        };
+                        eprintln!(
+                            "rampart: sensor: source ebpf: attached via {}; capturing exec, fork, exit and {} system calls ({}); {filter}; {} processes known",
+                            rampart_sensor::ATTACH_METHOD,
+                            sensor.syscalls().len(),
+                            sensor.syscalls().join(","),
+                            sensor.processes(),
+                        );
+                    }
+                    Capture::Ebpf(sensor)
                 }
-                Capture::Ebpf(sensor)
+                Err(e) if args.source == SensorSource::Auto => netlink_start(Some(e.to_string()))?,
+                Err(e) => bail!("sensor: {e}"),
             }
-            Err(e) if args.source == SensorSource::Auto => netlink_start(Some(e.to_string()))?,
-            Err(e) => bail!("sensor: {e}"),
-        },
+        }
     };
     let mut flows = want_flows.then(|| FlowWork {
         table: FlowTable::default(),
@@ -563,13 +599,14 @@ pub fn run(args: &SensorArgs) -> Result<u8> {
     if !args.quiet {
         detect::warn_undelivered(&report);
         eprintln!(
-            "rampart: sensor: stopped; events {}, alerts {}, suppressed {}, dropped {} (ring buffer full) + {} (in flight), undecodable {}",
+            "rampart: sensor: stopped; events {}, alerts {}, suppressed {}, dropped {} (ring buffer full) + {} (in flight), undecodable {}, opens filtered in the kernel {}",
             s.events,
             detector.counts().1 + internal_alerts,
             report.duplicates + report.rate_limited,
             s.ring_drops,
             s.inflight_drops,
-            s.bad_records
+            s.bad_records,
+            s.filtered
         );
     }
     Ok(0)

@@ -400,6 +400,54 @@ fn sensor_alerts_on_real_activity_and_replays() {
     }
 }
 
+/// Without a recording, opens no upstream rule can match are skipped in the kernel: a
+/// read of /etc/shadow still alerts, 300 reads of an unrelated file never reach user space.
+#[test]
+fn sensor_filters_unmatched_opens_in_the_kernel_and_still_alerts() {
+    if !root() {
+        return;
+    }
+    let Some(rules) = upstream_rules() else {
+        return;
+    };
+    let mut args: Vec<&std::ffi::OsStr> = vec!["--format".as_ref(), "json".as_ref()];
+    args.push("--rules".as_ref());
+    args.extend(rules.iter().map(|r| r.as_os_str()));
+    let sensor = start_sensor(args);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let other = dir.path().join("unrelated.txt");
+    std::fs::write(&other, "x").expect("write");
+    run(&mut sh(&format!(
+        "i=0; while [ $i -lt 300 ]; do : < '{}'; i=$((i+1)); done",
+        other.display()
+    )));
+    run(Command::new("tail")
+        .args(["-c", "1", "/etc/shadow"])
+        .stdout(Stdio::null()));
+    let (alerts, stderr) = stop(sensor);
+    assert!(
+        stderr.contains("opens filtered in the kernel by"),
+        "start-up names the filter: {stderr}"
+    );
+    let read = alerts
+        .iter()
+        .find(|a| a["rule"] == "Read sensitive file untrusted")
+        .unwrap_or_else(|| panic!("no alert for /etc/shadow: {alerts:?}"));
+    assert!(
+        read["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("tail -c 1 /etc/shadow")),
+        "{read}"
+    );
+    let filtered: u64 = stderr
+        .split("opens filtered in the kernel ")
+        .nth(2)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no filtered count: {stderr}"));
+    assert!(filtered >= 300, "filtered {filtered}: {stderr}");
+}
+
 const ID_CONTAINERD: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const ID_DOCKER: &str = "f9e8d7c6b5a4938271605f4e3d2c1b0af9e8d7c6b5a4938271605f4e3d2c1b0a";
 const ID_DOCKER_V1: &str = "5a5b5c5d5e5f505152535455565758595a5b5c5d5e5f50515253545556575859";

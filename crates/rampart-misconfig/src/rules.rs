@@ -617,7 +617,7 @@ static DEFS: &[Def] = &[
         id: "docker-apt-no-clean",
         title: "apt package lists left in the image",
         severity: Low,
-        description: "apt-get install without removing /var/lib/apt/lists in the same RUN bloats the layer with stale package metadata. A recursive rm of the lists directory or any directory above it counts, also relative to an earlier cd (cd /var/lib && rm -rf apt).",
+        description: "A RUN that runs apt-get update (or apt update) fetches the package lists into /var/lib/apt/lists; without removing them in the same RUN they stay in the layer as stale metadata. A RUN that only installs fetched nothing to clean. A recursive rm of the lists directory or any directory above it counts, also relative to an earlier cd (cd /var/lib && rm -rf apt).",
         remediation: "End the RUN with rm -rf /var/lib/apt/lists/*.",
         frameworks: &["hadolint:DL3009"],
         references: &[DOCKER],

@@ -35,7 +35,7 @@ fn own_fixture_findings() {
         ("docker-add-remote", 9),
         ("docker-update-alone", 10),
         ("docker-apt-unpinned", 11),
-        ("docker-apt-no-clean", 11),
+        ("docker-apt-no-clean", 10),
         ("docker-curl-pipe-shell", 11),
         ("docker-root-user", 19),
         ("docker-expose-ssh", 20),

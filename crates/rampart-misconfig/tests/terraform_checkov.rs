@@ -449,6 +449,21 @@ const APPS: &[&str] = &[
 /// (fixture folder, resource address, why rampart's verdict differs from Checkov's label).
 const EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "SecurityGroupUnrestrictedIngressAny",
+        "aws_security_group.fail",
+        "protocol tcp with from_port = to_port = -1: EC2 rejects it (-1 means every port only with protocol -1), so the rule never exists",
+    ),
+    (
+        "SecurityGroupUnrestrictedIngressAny",
+        "aws_security_group_rule.fail",
+        "protocol tcp with from_port = to_port = -1: EC2 rejects it (-1 means every port only with protocol -1), so the rule never exists",
+    ),
+    (
+        "SecurityGroupUnrestrictedIngressAny",
+        "aws_vpc_security_group_ingress_rule.fail",
+        "ip_protocol tcp with from_port = to_port = -1: EC2 rejects it (-1 means every port only with protocol -1), so the rule never exists",
+    ),
+    (
         "SecurityGroupUnrestrictedIngress22",
         "aws_security_group.fail2",
         "protocol tcp with from_port = to_port = 0 is port 0 only, not every port",

@@ -64,3 +64,40 @@ fn azure_database_single_servers_public_network() {
         ]
     );
 }
+
+/// Security group rules with `from_port = to_port = -1` open every port only with protocol
+/// `-1`; with `tcp` EC2 rejects them, and ICMP rules hold types, not ports (rampart reported
+/// all ports open for both; Trivy did not).
+#[test]
+fn negative_ports_open_everything_only_for_every_protocol() {
+    assert_eq!(
+        tf_names("aws-sg-ports.tf", "tf-aws-sg-all-open"),
+        ["aws_security_group_rule.fail_all_protocols"]
+    );
+    assert_eq!(
+        tf_names("aws-sg-ports.tf", "tf-aws-sg-ssh-open"),
+        [
+            "aws_security_group_rule.fail_all_protocols",
+            "aws_security_group_rule.fail_ssh"
+        ]
+    );
+}
+
+/// A public ACL is ignored when the bucket's public access block sets `ignore_public_acls`;
+/// Object Lock turns versioning on (rampart reported both).
+#[test]
+fn s3_acl_behind_a_public_access_block_and_object_lock_versioning() {
+    assert_eq!(
+        tf_names("aws-s3-acl-lock.tf", "tf-aws-s3-public-acl"),
+        ["aws_s3_bucket_acl.fail_open"]
+    );
+    let versioning = tf_names("aws-s3-acl-lock.tf", "tf-aws-s3-versioning");
+    assert!(
+        versioning.contains(&"aws_s3_bucket.fail_no_versioning".to_string()),
+        "{versioning:?}"
+    );
+    assert!(
+        !versioning.iter().any(|n| n.contains("pass_lock")),
+        "{versioning:?}"
+    );
+}

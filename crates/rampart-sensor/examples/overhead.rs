@@ -17,6 +17,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+/// The allocator the `rampart` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn default_rules() -> Vec<PathBuf> {
     let base =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/falco-rules/rules");

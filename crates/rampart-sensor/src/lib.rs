@@ -76,6 +76,11 @@ pub struct Options {
     pub open_filter: Option<syscalls::OpenFilter>,
 }
 
+/// Records decoded before they are handed on (bounds the events held in memory).
+pub const BATCH: usize = 1024;
+/// Most batches one [`Sensor::poll`] reads before returning.
+pub const MAX_BATCHES: usize = 64;
+
 /// Counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -173,6 +178,16 @@ impl<'obj> Sensor<'obj> {
             ro.open_filter = u32::from(opts.open_filter.is_some());
             if let Some(f) = &opts.open_filter {
                 ro.n_needles = f.substrings().count() as u32;
+                for (j, (text, modes)) in f.substrings().enumerate() {
+                    if let Some(&b) = text.as_bytes().first() {
+                        ro.needle_first[usize::from(b)] |= 1 << j;
+                    }
+                    for (acc, m) in ro.needle_modes.iter_mut().enumerate() {
+                        if (modes >> acc) & 1 == 1 {
+                            *m |= 1 << j;
+                        }
+                    }
+                }
                 ro.has_names = u32::from(f.names().next().is_some());
             }
         }
@@ -286,29 +301,55 @@ impl<'obj> Sensor<'obj> {
 
     /// Waits up to `timeout` for records and hands every decoded event to `sink`, in order.
     /// Returns how many events it handed over.
+    ///
+    /// Records are read in batches of [`BATCH`], each handed to `sink` before the next is
+    /// decoded, so memory stays bounded however fast they arrive; one call reads at most
+    /// [`MAX_BATCHES`] batches, so the caller's loop keeps its turn.
     pub fn poll(
         &mut self,
         timeout: Duration,
         sink: &mut dyn FnMut(Event),
     ) -> Result<usize, SensorError> {
-        let rc = self.ring.poll_raw(timeout);
-        if rc < 0 && rc != -libc::EINTR {
-            return Err(SensorError::Ring(
-                std::io::Error::from_raw_os_error(-rc).to_string(),
-            ));
+        // The kernel side wakes the reader only when the ring buffer is filling, so a wait
+        // that times out is followed by a read of whatever has arrived since.
+        let mut ready = libc::epoll_event { events: 0, u64: 0 };
+        let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: the ring buffer's epoll descriptor stays open as long as `self.ring`, and
+        // `ready` is a valid buffer for one event.
+        let rc = unsafe { libc::epoll_wait(self.ring.epoll_fd(), &mut ready, 1, ms) };
+        if rc < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EINTR) {
+                return Err(SensorError::Ring(e.to_string()));
+            }
         }
-        self.drain(sink)
+        self.read_batches(MAX_BATCHES, sink)
     }
 
     /// Reads whatever the ring buffer holds without waiting (for shutdown).
     pub fn flush(&mut self, sink: &mut dyn FnMut(Event)) -> Result<usize, SensorError> {
-        let rc = self.ring.consume_raw();
-        if rc < 0 && rc != -libc::EINTR {
-            return Err(SensorError::Ring(
-                std::io::Error::from_raw_os_error(-rc).to_string(),
-            ));
+        self.read_batches(usize::MAX, sink)
+    }
+
+    fn read_batches(
+        &mut self,
+        max: usize,
+        sink: &mut dyn FnMut(Event),
+    ) -> Result<usize, SensorError> {
+        let mut handed = 0;
+        for _ in 0..max {
+            let rc = self.ring.consume_raw_n(BATCH);
+            if rc < 0 && rc != -libc::EINTR {
+                return Err(SensorError::Ring(
+                    std::io::Error::from_raw_os_error(-rc).to_string(),
+                ));
+            }
+            handed += self.drain(sink)?;
+            if (rc as usize) < BATCH {
+                break;
+            }
         }
-        self.drain(sink)
+        Ok(handed)
     }
 
     fn drain(&mut self, sink: &mut dyn FnMut(Event)) -> Result<usize, SensorError> {

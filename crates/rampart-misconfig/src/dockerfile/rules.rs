@@ -436,10 +436,11 @@ fn check_run(ins: &Instruction, res: String, out: &mut Out<'_>) {
             );
         }
     }
-    let apt_install = cmds
+    // The lists are written by `update`: a RUN that fetches them must delete them.
+    let apt_update = cmds
         .iter()
-        .any(|c| is_cmd(c, "apt-get", &["install"]) || is_cmd(c, "apt", &["install"]));
-    if apt_install && !raw.contains("/var/lib/apt/lists") && !removes_apt_lists(&cmds) {
-        out.add("docker-apt-no-clean", res, ins.line, "apt-get install without removing /var/lib/apt/lists keeps the package lists in the layer".to_string());
+        .any(|c| is_cmd(c, "apt-get", &["update"]) || is_cmd(c, "apt", &["update"]));
+    if apt_update && !raw.contains("/var/lib/apt/lists") && !removes_apt_lists(&cmds) {
+        out.add("docker-apt-no-clean", res, ins.line, "apt-get update without removing /var/lib/apt/lists keeps the package lists in the layer".to_string());
     }
 }

@@ -8,7 +8,8 @@ use super::{
 pub(super) fn check(out: &mut Out<'_>, r: &Resource) {
     match (r.data, r.rtype.as_str()) {
         (false, "aws_s3_bucket") => s3_bucket(out, r),
-        (false, "aws_s3_bucket_acl") => {
+        // A public access block with `ignore_public_acls` makes S3 ignore public grants.
+        (false, "aws_s3_bucket_acl") if !acls_ignored(out, r.body.attr("bucket"), None) => {
             if let Some(Some(acl)) = get_str(&r.body, "acl")
                 && public_acl(&acl)
             {
@@ -392,9 +393,43 @@ fn public_acl(acl: &str) -> bool {
     )
 }
 
+/// Whether S3 ignores public ACLs on a bucket: the account's public access block, or one
+/// for the bucket (`bucket` names it by reference or literally; `bucket_resource` is the
+/// bucket itself when known), sets `ignore_public_acls = true`.
+fn acls_ignored(
+    out: &Out<'_>,
+    bucket: Option<&super::Attr>,
+    bucket_resource: Option<&Resource>,
+) -> bool {
+    let ignores = |b: &Resource| get_bool(&b.body, "ignore_public_acls") == Some(Some(true));
+    if out
+        .all
+        .iter()
+        .any(|b| b.rtype == "aws_s3_account_public_access_block" && ignores(b))
+    {
+        return true;
+    }
+    if let Some(r) = bucket_resource {
+        return out
+            .referring("aws_s3_bucket_public_access_block", "bucket", r)
+            .any(ignores);
+    }
+    let Some(bucket) = bucket else { return false };
+    let literal = bucket.value.as_str();
+    out.all.iter().any(|b| {
+        b.rtype == "aws_s3_bucket_public_access_block"
+            && ignores(b)
+            && b.body.attr("bucket").is_some_and(|a| {
+                a.refs.iter().any(|x| bucket.refs.contains(x))
+                    || (literal.is_some() && a.value.as_str() == literal)
+            })
+    })
+}
+
 fn s3_bucket(out: &mut Out<'_>, r: &Resource) {
     if let Some(Some(acl)) = get_str(&r.body, "acl")
         && public_acl(&acl)
+        && !acls_ignored(out, None, Some(r))
     {
         out.add(
             "tf-aws-s3-public-acl",
@@ -437,7 +472,12 @@ fn s3_bucket(out: &mut Out<'_>, r: &Resource) {
             "no default encryption configuration (SSE-S3 only, no KMS key)",
         );
     }
+    // Object Lock turns versioning on for good.
+    let object_lock = get_bool(&r.body, "object_lock_enabled") == Some(Some(true))
+        || get_str(&r.body, "object_lock_configuration.object_lock_enabled")
+            == Some(Some("Enabled".to_string()));
     let versioning = match get_bool(&r.body, "versioning.enabled") {
+        _ if object_lock => true,
         Some(Some(b)) => b,
         Some(None) => true,
         None => out.referring("aws_s3_bucket_versioning", "bucket", r).any(|v| {
@@ -489,13 +529,23 @@ fn open_ingress(r: &Resource) -> Vec<(u32, f64, f64)> {
         }
         let from = body.attr("from_port").and_then(|a| a.value.as_f64());
         let to = body.attr("to_port").and_then(|a| a.value.as_f64());
+        // ICMP rules carry types and codes in the port fields, not ports.
+        if proto.as_deref().is_some_and(|p| {
+            matches!(
+                p.to_ascii_lowercase().as_str(),
+                "icmp" | "icmpv6" | "1" | "58"
+            )
+        }) {
+            return;
+        }
         if let (Some(f), Some(t)) = (from, to) {
-            // -1 stands for "all" in the EC2 API.
-            if f < 0.0 || t < 0.0 {
-                found.push((line, 0.0, 65535.0));
-            } else {
+            if f >= 0.0 && t >= 0.0 {
                 found.push((line, f, t));
+            } else if proto.is_none() {
+                // -1 with protocol -1 means every port; with an unknown protocol it may.
+                found.push((line, 0.0, 65535.0));
             }
+            // A negative port with TCP or UDP is rejected by EC2: the rule never exists.
         }
     };
     match r.rtype.as_str() {

@@ -30,6 +30,10 @@ const volatile __u32 self_tgid = 0;
 const volatile __u32 open_filter = 0;
 /* Entries used in `needles`; 1 when `open_names` has entries. */
 const volatile __u32 n_needles = 0;
+/* Bit j: needle j starts with this byte. */
+const volatile __u8 needle_first[256] = {};
+/* Bit j: needle j is wanted for opens of this access mode (flags & O_ACCMODE). */
+const volatile __u8 needle_modes[4] = {};
 const volatile __u32 has_names = 0;
 
 struct {
@@ -127,6 +131,18 @@ struct {
 	__type(value, struct inflight);
 } calls SEC(".maps");
 
+/*
+ * Wake the reader only when the ring buffer is an eighth full; otherwise it picks the records
+ * up at its next poll timeout. A wakeup per record costs a context switch on the traced
+ * process's CPU for every event.
+ */
+static __always_inline __u64 wakeup(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	return avail >= size / 8 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void count_drop(__u32 which)
 {
 	__u64 *n = bpf_map_lookup_elem(&drops, &which);
@@ -207,7 +223,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u64 size = offsetof(struct exec_record, data) + off + e->args_len;
 	if (size > sizeof(*e))
 		size = sizeof(*e);
-	if (bpf_ringbuf_output(&events, e, size, 0) != 0)
+	if (bpf_ringbuf_output(&events, e, size, wakeup()) != 0)
 		count_drop(0);
 	return 0;
 }
@@ -234,7 +250,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	}
 	e->pad = 0;
 	e->child_start_ns = BPF_CORE_READ(child, start_time);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup());
 	return 0;
 }
 
@@ -258,21 +274,20 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	fill_hdr(&e->h, KIND_EXIT, p);
 	e->exit_code = BPF_CORE_READ(p, exit_code);
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup());
 	return 0;
 }
 
 /*
- * The substring search, as two bpf_loop callbacks (the verifier checks each body once instead
- * of unrolling nested loops): for each needle whose modes include the open's, every start
- * position in the path read into `key_heap`. Only plain data lives in the shared context.
+ * The substring search: one bpf_loop callback per start position in the path read into
+ * `key_heap` (the verifier checks its body once). A position is compared only with the
+ * needles that start with its byte and are wanted for the open's access mode, so most
+ * positions cost one table lookup.
  */
 struct needle_ctx {
 	__u32 plen;
-	__u32 acc;
-	__u32 nl;
+	__u32 mask;
 	int hit;
-	char text[NEEDLE_LEN];
 };
 
 static long needle_at(__u64 i, void *data)
@@ -282,31 +297,33 @@ static long needle_at(__u64 i, void *data)
 	struct path_key *k = bpf_map_lookup_elem(&key_heap, &zero);
 	if (!k)
 		return 1;
-	__u32 nl = c->nl;
-	for (__u32 x = 0; x < NEEDLE_LEN - 1; x++) {
-		if (x >= nl)
-			break;
-		if (k->data[(i + x) & (FILTER_LEN - 1)] != c->text[x])
-			return 0;
-	}
-	c->hit = 1;
-	return 1;
-}
-
-static long needle_each(__u64 j, void *data)
-{
-	struct needle_ctx *c = data;
-	__u32 idx = j;
-	struct needle *nd = bpf_map_lookup_elem(&needles, &idx);
-	if (!nd)
-		return 1;
-	__u32 nl = nd->len;
-	if (!((nd->modes >> c->acc) & 1) || nl == 0 || nl >= NEEDLE_LEN || nl > c->plen)
+	__u8 cand = needle_first[(__u8)k->data[i & (FILTER_LEN - 1)]] & c->mask;
+	if (!cand)
 		return 0;
-	c->nl = nl;
-	__builtin_memcpy(c->text, nd->text, NEEDLE_LEN);
-	bpf_loop(c->plen - nl + 1, needle_at, c, 0);
-	return c->hit ? 1 : 0;
+	for (__u32 j = 0; j < MAX_NEEDLES; j++) {
+		if (!((cand >> j) & 1))
+			continue;
+		struct needle *nd = bpf_map_lookup_elem(&needles, &j);
+		if (!nd)
+			continue;
+		__u32 nl = nd->len;
+		if (nl == 0 || nl >= NEEDLE_LEN || i + nl > c->plen)
+			continue;
+		int hit = 1;
+		for (__u32 x = 1; x < NEEDLE_LEN - 1; x++) {
+			if (x >= nl)
+				break;
+			if (k->data[(i + x) & (FILTER_LEN - 1)] != nd->text[x]) {
+				hit = 0;
+				break;
+			}
+		}
+		if (hit) {
+			c->hit = 1;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -364,9 +381,11 @@ static __always_inline int open_wanted(long id, struct pt_regs *regs)
 		return 0;
 	if (n >= FILTER_LEN)
 		return 1; /* truncated: a substring may lie past what was read */
-	struct needle_ctx c = { .plen = n - 1, .acc = acc };
-	bpf_loop(n_needles < MAX_NEEDLES ? n_needles : MAX_NEEDLES, needle_each, &c, 0);
-	return c.hit;
+	struct needle_ctx c = { .plen = n - 1, .mask = needle_modes[acc & 3] };
+	if (!c.mask)
+		return 0;
+	bpf_loop(n - 1, needle_at, &c, 0);
+	return c.hit ? 1 : 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -588,7 +607,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	__u64 size = offsetof(struct syscall_record, data) + l1 + l2 + l3;
 	if (size > sizeof(*e))
 		size = sizeof(*e);
-	if (bpf_ringbuf_output(&events, e, size, 0) != 0)
+	if (bpf_ringbuf_output(&events, e, size, wakeup()) != 0)
 		count_drop(0);
 	return 0;
 }
