@@ -70,3 +70,17 @@ for workload in "sh $work/execs.sh" "python3 $work/opens.py"; do
   cat "$work/result.md"
   stop_sensor
 done
+
+# Delivery under load: the open filter off, so every one of the 1,000,000 opens becomes an
+# event that user space decodes and matches against every rule; the rate the workload
+# reached and whether any event was dropped.
+extra="--no-open-filter"
+start_sensor
+t0=$(date +%s.%N)
+python3 "$work/opens.py"
+t1=$(date +%s.%N)
+sleep 1
+stop_sensor 2> "$work/stop.log"
+cat "$work/stop.log" >&2
+events=$(grep -o 'events [0-9]*' "$work/stop.log" | awk '{print $2}')
+echo "delivery: $events events in $(echo "$t1 - $t0" | bc) s of workload: $(echo "$events / ($t1 - $t0)" | bc) events/s; $(grep -o 'dropped [0-9]* (ring buffer full) + [0-9]* (in flight)' "$work/stop.log")"

@@ -17,6 +17,10 @@ use rampart_detect::input::{InputFormat, read_events};
 use std::hint::black_box;
 use std::time::Instant;
 
+/// The allocator the `rampart` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// CPU time of this thread so far (`/proc/thread-self/schedstat`), in seconds: on a busy
 /// machine, events per CPU-second is the per-core figure; wall time also counts waiting.
 fn cpu_secs() -> f64 {

@@ -229,6 +229,8 @@ pub struct EventReader<R: Read> {
     doc_line: usize,
     depth: Depth,
     pending: std::collections::VecDeque<Result<Event, BadRecord>>,
+    /// The last line read (reused).
+    line_buf: Vec<u8>,
     max_record: usize,
     /// Events yielded so far (numbers events that carry none).
     count: u64,
@@ -303,6 +305,7 @@ impl<R: Read> EventReader<R> {
             doc_line: 0,
             depth: Depth::default(),
             pending: std::collections::VecDeque::new(),
+            line_buf: Vec::new(),
             max_record: MAX_RECORD_BYTES,
             count: 0,
             done: false,
@@ -322,9 +325,16 @@ impl<R: Read> EventReader<R> {
     }
 
     fn parse(&mut self, text: &[u8], line: usize) {
-        let text = String::from_utf8_lossy(text);
         let mut out = Vec::new();
-        match serde_json::from_str::<Json>(&text) {
+        // serde_json checks UTF-8 as it parses; only text that is not UTF-8 is converted
+        // (invalid sequences replaced) and parsed again.
+        let parsed = match serde_json::from_slice::<Json>(text) {
+            Err(_) if std::str::from_utf8(text).is_err() => {
+                serde_json::from_str::<Json>(&String::from_utf8_lossy(text))
+            }
+            other => other,
+        };
+        match parsed {
             Ok(v) => document_events(v, self.format, line, &mut out),
             Err(e) => out.push(Err((line, format!("not JSON: {e}")))),
         }
@@ -333,7 +343,8 @@ impl<R: Read> EventReader<R> {
 
     /// Reads input until at least one record is pending or the input ends.
     fn fill(&mut self) {
-        let mut line = Vec::new();
+        // One line buffer for the reader's life (not one allocation per call).
+        let mut line = std::mem::take(&mut self.line_buf);
         while self.pending.is_empty() && !self.done {
             let len = match read_line_capped(self.bytes.buf(), &mut line, self.max_record) {
                 Ok(Some(n)) => n,
@@ -382,6 +393,7 @@ impl<R: Read> EventReader<R> {
                 Framing::Documents => self.feed_document(&line, len),
             }
         }
+        self.line_buf = line;
     }
 
     fn feed_document(&mut self, line: &[u8], len: usize) {
@@ -470,6 +482,19 @@ mod tests {
             panic!("k8s event expected")
         };
         assert_eq!(ev.source, Source::K8sAudit);
+    }
+
+    /// Text that is not UTF-8 is still read: invalid bytes become U+FFFD.
+    #[test]
+    fn invalid_utf8_is_replaced_not_rejected() {
+        let mut input = b"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"verb\":\"g".to_vec();
+        input.extend_from_slice(&[0xff, 0xfe]);
+        input.extend_from_slice(b"t\"}\n");
+        let all: Vec<_> = read_events(input.as_slice(), InputFormat::Auto).collect();
+        let Ok(ev) = &all[0] else {
+            panic!("{all:?}")
+        };
+        assert_eq!(ev.raw.as_ref().expect("raw")["verb"], "g\u{fffd}\u{fffd}t");
     }
 
     #[test]
