@@ -487,13 +487,12 @@ mod tests {
     /// Text that is not UTF-8 is still read: invalid bytes become U+FFFD.
     #[test]
     fn invalid_utf8_is_replaced_not_rejected() {
-        let mut input = b"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"verb\":\"g".to_vec();
+        let mut input =
+            b"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"verb\":\"g".to_vec();
         input.extend_from_slice(&[0xff, 0xfe]);
         input.extend_from_slice(b"t\"}\n");
         let all: Vec<_> = read_events(input.as_slice(), InputFormat::Auto).collect();
-        let Ok(ev) = &all[0] else {
-            panic!("{all:?}")
-        };
+        let Ok(ev) = &all[0] else { panic!("{all:?}") };
         assert_eq!(ev.raw.as_ref().expect("raw")["verb"], "g\u{fffd}\u{fffd}t");
     }
 
