@@ -1,6 +1,8 @@
 //! Terraform checks: one inline positive and negative per rule, evaluation of variables,
 //! locals and tfvars, bad input, and a snapshot of one report.
 
+mod common;
+
 use rampart_misconfig::{Config, Misconfiguration, rules, scan_terraform_files};
 
 fn scan(tf: &str) -> Vec<Misconfiguration> {
@@ -956,24 +958,7 @@ fn hostile_input_does_not_panic() {
 #[test]
 fn snapshot_fixture_report() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf" || e == "tfvars"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&p).unwrap();
-            (name, text)
-        })
-        .collect();
-    files.sort();
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let (found, diags) = scan_terraform_files(&refs, &Config::default());
-    assert!(diags.is_empty(), "{diags:?}");
+    let found = common::scan_tf(&common::tf_files(&dir, &dir));
     let report: Vec<String> = found
         .iter()
         .map(|m| {

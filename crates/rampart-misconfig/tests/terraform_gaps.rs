@@ -5,41 +5,22 @@
 //! Each fixture resource is named `fail_*` (must get the rule's finding) or `pass_*` (must
 //! not).
 
-use rampart_misconfig::{Config, Misconfiguration, scan_terraform_files};
-use std::path::Path;
+mod common;
 
+use rampart_misconfig::Misconfiguration;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform-gaps")
+}
+
+/// The `.tf` files of one fixture directory, named relative to the fixtures root.
 fn fixture_dir(dir: &str) -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform-gaps");
-    let mut out = Vec::new();
-    let mut stack = vec![root.join(dir)];
-    while let Some(d) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&d)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "tf") {
-                let rel = p.strip_prefix(&root).unwrap().display().to_string();
-                out.push((rel, std::fs::read_to_string(&p).unwrap()));
-            }
-        }
-    }
-    out
+    common::tf_files(&fixtures().join(dir), &fixtures())
 }
 
 fn scan(dir: &str) -> Vec<Misconfiguration> {
-    let files = fixture_dir(dir);
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let (found, diags) = scan_terraform_files(&refs, &Config::default());
-    assert!(diags.is_empty(), "{diags:?}");
-    found
+    common::scan_tf(&fixture_dir(dir))
 }
 
 /// Every `fail_*`/`pass_*` resource of the given types in the fixture gets `rule` exactly

@@ -1,35 +1,18 @@
 //! `count` on resources and module calls, and local modules (`source = "./x"`) evaluated
 //! through their callers with the callers' arguments, nested calls, and a call cycle.
 
-use rampart_misconfig::{Config, Misconfiguration, scan_terraform_files};
+mod common;
+
+use rampart_misconfig::Misconfiguration;
 use std::path::Path;
 
-/// The `.tf` files under `tests/fixtures/terraform-modules/DIR`, paths relative to `DIR`.
+/// The findings of the `.tf` files under `tests/fixtures/terraform-modules/DIR`, paths
+/// relative to `DIR`.
 fn scan(dir: &str) -> Vec<Misconfiguration> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/terraform-modules")
         .join(dir);
-    let mut files = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "tf") {
-                let rel = p.strip_prefix(&root).unwrap().display().to_string();
-                files.push((rel, std::fs::read_to_string(&p).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let (found, diags) = scan_terraform_files(&refs, &Config::default());
-    assert!(diags.is_empty(), "{diags:?}");
-    found
+    common::scan_tf(&common::tf_files(&root, &root))
 }
 
 /// (rule, resource address, file) of every finding, sorted.

@@ -2,6 +2,7 @@
 //! of opens counts its drops, keeps running and still delivers later events; the kernel-side
 //! open filter skips opens no rule can match and keeps the ones a rule can.
 
+use libbpf_rs::OpenObject;
 use rampart_detect::event::{Event, EventType};
 use rampart_sensor::syscalls::OpenFilter;
 use rampart_sensor::{Config, Options, Sensor};
@@ -44,6 +45,18 @@ fn collect(sensor: &mut Sensor<'_>, secs: u64, want: &dyn Fn(&Event) -> bool) ->
         }
     }
     seen
+}
+
+/// A sensor capturing openat only, with `filter` applied in the kernel.
+fn start_opens(obj: &mut std::mem::MaybeUninit<OpenObject>, filter: OpenFilter) -> Sensor<'_> {
+    let cfg = Config {
+        event_types: Some(BTreeSet::from(["openat".to_string()])),
+    };
+    let opts = Options {
+        ring_buffer_bytes: None,
+        open_filter: Some(filter),
+    };
+    Sensor::start_with(obj, &cfg, &opts).expect("sensor starts")
 }
 
 fn opened(ev: &Event, path: &str) -> bool {
@@ -104,15 +117,8 @@ fn the_open_filter_skips_in_the_kernel_what_no_rule_reads() {
         secret.display()
     );
     let filter = OpenFilter::from_falco(&[(Path::new("r.yaml"), &rules)]).expect("a filter");
-    let cfg = Config {
-        event_types: Some(BTreeSet::from(["openat".to_string()])),
-    };
-    let opts = Options {
-        ring_buffer_bytes: None,
-        open_filter: Some(filter),
-    };
     let mut obj = std::mem::MaybeUninit::uninit();
-    let mut sensor = Sensor::start_with(&mut obj, &cfg, &opts).expect("sensor starts");
+    let mut sensor = start_opens(&mut obj, filter);
     sh(&format!(
         "i=0; while [ $i -lt 200 ]; do : < '{o}'; i=$((i+1)); done; : > '{s}'; : < '{s}'",
         o = other.display(),
@@ -164,15 +170,8 @@ fn the_open_filter_searches_substrings_in_the_kernel() {
         2,
         "both terms go to the kernel"
     );
-    let cfg = Config {
-        event_types: Some(BTreeSet::from(["openat".to_string()])),
-    };
-    let opts = Options {
-        ring_buffer_bytes: None,
-        open_filter: Some(filter),
-    };
     let mut obj = std::mem::MaybeUninit::uninit();
-    let mut sensor = Sensor::start_with(&mut obj, &cfg, &opts).expect("sensor starts");
+    let mut sensor = start_opens(&mut obj, filter);
     // 100 reads of an unrelated file and 100 of the log (read: no rule), then one read of
     // the key, one write of the key (no rule) and one write of the log.
     sh(&format!(
