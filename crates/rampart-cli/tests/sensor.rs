@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Sensor, finish_sensor, root, start_sensor};
+use common::{Sensor, finish_sensor, root, run_trigger as run, start_sensor};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rampart");
 /// The system Python itself (a version-manager shim would exec several programs first).
@@ -38,14 +38,6 @@ fn recorded(path: &Path) -> Vec<Event> {
     text.lines()
         .map(|l| serde_json::from_str(l).expect("event JSON line"))
         .collect()
-}
-
-fn run(cmd: &mut Command) -> u32 {
-    let mut c = cmd.spawn().expect("spawn trigger");
-    let pid = c.id();
-    let st = c.wait().expect("wait trigger");
-    assert!(st.success(), "{cmd:?}: {st}");
-    pid
 }
 
 fn sh(script: &str) -> Command {

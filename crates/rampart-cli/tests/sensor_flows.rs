@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 mod common;
-use common::{Sensor, finish_sensor, root, start_sensor};
+use common::{Sensor, finish_sensor, root, run_trigger as run, start_sensor};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rampart");
 const PYTHON: &str = "/usr/bin/python3";
@@ -29,14 +29,6 @@ fn json_lines(text: &str) -> Vec<serde_json::Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect()
-}
-
-fn run(cmd: &mut Command) -> u32 {
-    let mut c = cmd.spawn().expect("spawn trigger");
-    let pid = c.id();
-    let st = c.wait().expect("wait trigger");
-    assert!(st.success(), "{cmd:?}: {st}");
-    pid
 }
 
 fn write_rules(dir: &Path, text: &str) -> PathBuf {

@@ -331,6 +331,16 @@ pub struct Sensor {
     stderr: std::thread::JoinHandle<String>,
 }
 
+/// Runs a command that triggers sensor activity, waits for it, asserts it succeeded, and
+/// returns its pid.
+pub fn run_trigger(cmd: &mut Command) -> u32 {
+    let mut c = cmd.spawn().expect("spawn trigger");
+    let pid = c.id();
+    let st = c.wait().expect("wait trigger");
+    assert!(st.success(), "{cmd:?}: {st}");
+    pid
+}
+
 /// Starts `rampart sensor ARGS` and waits (up to 2 min) until its event source is attached.
 pub fn start_sensor<I, S>(args: I) -> Sensor
 where

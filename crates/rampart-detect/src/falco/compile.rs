@@ -386,13 +386,7 @@ fn optimize_and(items: Vec<Matcher>) -> Matcher {
                 let Matcher::Check(c) = *inner else {
                     continue;
                 };
-                let Check {
-                    field, mut strs, ..
-                } = *c;
-                match groups.iter_mut().find(|(f, _)| *f == field) {
-                    Some((_, vals)) => vals.append(&mut strs),
-                    None => groups.push((field, strs)),
-                }
+                group_strings(&mut groups, *c);
             }
             other => rest.push(other),
         }
@@ -407,6 +401,18 @@ fn optimize_and(items: Vec<Matcher>) -> Matcher {
     }
     rest.sort_by_key(|m| (matches!(m, Matcher::Not(_)), m.cost()));
     Matcher::And(rest)
+}
+
+/// Adds a check's strings to the group of its field (a new group for a new field), for
+/// merging many checks on one field into one set or automaton.
+fn group_strings(groups: &mut Vec<(Field, Vec<String>)>, c: Check) {
+    let Check {
+        field, mut strs, ..
+    } = c;
+    match groups.iter_mut().find(|(f, _)| *f == field) {
+        Some((_, vals)) => vals.append(&mut strs),
+        None => groups.push((field, strs)),
+    }
 }
 
 /// Merges `f contains a or f contains b or ...` into one automaton.
@@ -435,13 +441,7 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
                     && !c.strs.is_empty()
                     && scalar_text_field(&c.field) =>
             {
-                let Check {
-                    field, mut strs, ..
-                } = *c;
-                match eq_groups.iter_mut().find(|(f, _)| *f == field) {
-                    Some((_, vals)) => vals.append(&mut strs),
-                    None => eq_groups.push((field, strs)),
-                }
+                group_strings(&mut eq_groups, *c);
             }
             Matcher::Check(c)
                 if c.op == Op::Contains
@@ -449,13 +449,7 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
                     && c.rhs_field.is_none()
                     && c.strs.len() == 1 =>
             {
-                let Check {
-                    field, mut strs, ..
-                } = *c;
-                match groups.iter_mut().find(|(f, _)| *f == field) {
-                    Some((_, pats)) => pats.append(&mut strs),
-                    None => groups.push((field, strs)),
-                }
+                group_strings(&mut groups, *c);
             }
             other => rest.push(other),
         }
