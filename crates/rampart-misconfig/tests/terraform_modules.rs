@@ -96,3 +96,26 @@ fn a_cycle_of_module_calls_is_checked_once_and_ends() {
         && a.ends_with("aws_security_group_rule.rdp")
         && f == "b/main.tf"));
 }
+
+/// Nested `for_each` module calls multiply (here 100 × 100 × 100 instances): evaluation is
+/// bounded and still reports what it reached.
+#[test]
+fn module_fan_out_is_bounded() {
+    let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\"")).collect();
+    let set = format!("[{}]", keys.join(", "));
+    let call = |child: &str| {
+        format!("module \"m\" {{\n  source   = \"./{child}\"\n  for_each = toset({set})\n}}\n")
+    };
+    let ssh = "resource \"aws_security_group_rule\" \"ssh\" {\n  type        = \"ingress\"\n  protocol    = \"tcp\"\n  from_port   = 22\n  to_port     = 22\n  cidr_blocks = [\"0.0.0.0/0\"]\n}\n";
+    let files = [
+        ("main.tf".to_string(), call("a")),
+        ("a/main.tf".to_string(), format!("{}{ssh}", call("b"))),
+        ("a/b/main.tf".to_string(), format!("{}{ssh}", call("c"))),
+        ("a/b/c/main.tf".to_string(), ssh.to_string()),
+    ];
+    let found = common::scan_tf(&files);
+    let files_hit: std::collections::BTreeSet<&str> =
+        found.iter().map(|m| m.file.as_str()).collect();
+    assert!(files_hit.contains("a/main.tf"), "{files_hit:?}");
+    assert!(files_hit.contains("a/b/main.tf"), "{files_hit:?}");
+}

@@ -82,16 +82,12 @@ pub fn scan_terraform_files(
             continue;
         }
         found.extend(run(&module.resources));
-        let mut stack = vec![*dir];
-        calls(
-            &modules,
-            dir,
-            &module.calls,
-            "",
-            &mut stack,
-            &mut reached,
-            &mut found,
-        );
+        let mut walk = Walk {
+            stack: vec![*dir],
+            reached: &mut reached,
+            budget: MAX_MODULE_INSTANCES,
+        };
+        calls(&modules, dir, &module.calls, "", &mut walk, &mut found);
     }
     sort_findings(&mut found);
     (found, diags)
@@ -99,6 +95,19 @@ pub fn scan_terraform_files(
 
 /// Most levels of local modules followed below a root module.
 const MAX_MODULE_DEPTH: usize = 16;
+/// Most module instances evaluated below one root module (`for_each` fan-out multiplies down
+/// the levels; past it the remaining calls are not followed).
+const MAX_MODULE_INSTANCES: usize = 4096;
+
+/// The state of following one root module's calls.
+struct Walk<'a, 'r> {
+    /// The directories on the current call path (a cycle is not followed again).
+    stack: Vec<&'a str>,
+    /// Every directory reached through a call, from any root.
+    reached: &'r mut HashSet<&'a str>,
+    /// Module instances left to evaluate.
+    budget: usize,
+}
 
 /// Evaluate and check the local modules `calls` made from `dir`, then theirs, each instance
 /// with its arguments. A module that calls itself (directly or through others) is not
@@ -108,11 +117,10 @@ fn calls<'a>(
     dir: &str,
     calls_made: &[parse::ModuleCall],
     prefix: &str,
-    stack: &mut Vec<&'a str>,
-    reached: &mut HashSet<&'a str>,
+    walk: &mut Walk<'a, '_>,
     found: &mut Vec<Misconfiguration>,
 ) {
-    if stack.len() > MAX_MODULE_DEPTH {
+    if walk.stack.len() > MAX_MODULE_DEPTH {
         return;
     }
     for call in calls_made {
@@ -122,17 +130,21 @@ fn calls<'a>(
         let Some((child_dir, files)) = modules.iter().find(|(d, _)| *d == child) else {
             continue;
         };
-        if stack.contains(child_dir) {
+        if walk.stack.contains(child_dir) {
             continue;
         }
-        reached.insert(*child_dir);
+        walk.reached.insert(*child_dir);
         let prefix = format!("{prefix}module.{}.", call.name);
         for inputs in &call.instances {
+            if walk.budget == 0 {
+                return;
+            }
+            walk.budget -= 1;
             let m = parse::evaluate(files, Some(inputs), &prefix);
             found.extend(run(&m.resources));
-            stack.push(child_dir);
-            calls(modules, child_dir, &m.calls, &prefix, stack, reached, found);
-            stack.pop();
+            walk.stack.push(child_dir);
+            calls(modules, child_dir, &m.calls, &prefix, walk, found);
+            walk.stack.pop();
         }
     }
 }
