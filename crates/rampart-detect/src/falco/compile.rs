@@ -227,22 +227,7 @@ fn compile_check(
     } else if !field.transformers.is_empty() {
         kind = Kind::Str;
     }
-    let mut c = Check {
-        field: f,
-        transformers: field.transformers.clone(),
-        op,
-        strs: Vec::new(),
-        set: StrSet::default(),
-        nums: Vec::new(),
-        nets: Vec::new(),
-        bools: Vec::new(),
-        regex: None,
-        rhs_field: None,
-        fast: Fast::Generic,
-        finder: None,
-        prefixes: None,
-        memo: NO_MEMO,
-    };
+    let mut c = Check::empty(f, field.transformers.clone(), op);
     if let [Operand::Field(other)] = rhs {
         match resolve(source, &other.name, other.arg.as_deref()) {
             Ok((of, _)) => c.rhs_field = Some(of),
@@ -695,20 +680,14 @@ pub fn value_text<'a>(v: &'a FieldValue<'_>) -> Cow<'a, str> {
 }
 
 impl Check {
-    /// A check of `field` against string literals with `op`, as the compiler builds when it
-    /// folds several conditions into one (`in` sets, negated `in` groups, `contains` lists).
-    fn strings(field: Field, op: Op, strs: Vec<String>) -> Check {
-        let set = if op == Op::In {
-            strs.iter().cloned().collect()
-        } else {
-            StrSet::default()
-        };
+    /// A check of `field` with `op` and no operands yet.
+    fn empty(field: Field, transformers: Vec<Transformer>, op: Op) -> Check {
         Check {
             field,
-            transformers: Vec::new(),
+            transformers,
             op,
-            set,
-            strs,
+            strs: Vec::new(),
+            set: StrSet::default(),
             nums: Vec::new(),
             nets: Vec::new(),
             bools: Vec::new(),
@@ -718,6 +697,21 @@ impl Check {
             finder: None,
             prefixes: None,
             memo: NO_MEMO,
+        }
+    }
+
+    /// A check of `field` against string literals with `op`, as the compiler builds when it
+    /// folds several conditions into one (`in` sets, negated `in` groups, `contains` lists).
+    fn strings(field: Field, op: Op, strs: Vec<String>) -> Check {
+        let set = if op == Op::In {
+            strs.iter().cloned().collect()
+        } else {
+            StrSet::default()
+        };
+        Check {
+            set,
+            strs,
+            ..Check::empty(field, Vec::new(), op)
         }
         .specialized()
     }
