@@ -102,6 +102,7 @@ fn main() {
         last = Some((stats, n));
     }
     let mb = total as f64 / 1e6;
+    println!("keyword prefilter: {}", scanner.prefilter());
     println!("files {} bytes {} ({:.1} MB)", files.len(), total, mb);
     println!("read  {:.3} s  {:.0} MB/s", best_read, mb / best_read);
     println!(

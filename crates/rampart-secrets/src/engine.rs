@@ -14,7 +14,8 @@ use crate::{Config, SecretFinding, SecretsError, Stats, rules};
 use memchr::memmem;
 use rampart_core::Diagnostic;
 use regex::RegexSet;
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::Regex as MetaRegex;
+use regex_automata::{Anchored, Input, util::syntax};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -55,7 +56,11 @@ const JKS_RULE: &str = "secret-private-key-jks";
 
 struct Compiled {
     rule: &'static SecretRule,
-    re: Regex,
+    /// The pattern, searched unanchored over windows and anchored at keyword hits.
+    re: MetaRegex,
+    /// For rules whose every match starts at one of their keywords: where, relative to
+    /// a hit, so one anchored search there decides whether the line needs the regex.
+    at_hit: Option<Start>,
     /// True for PEM private-key rules, which also run on binary files.
     pem: bool,
     /// The secret must be followed by a non-word byte or the end (`token!` rules).
@@ -104,20 +109,29 @@ impl Scanner {
             if cfg.allowlist.rules.iter().any(|r| r == rule.id) {
                 continue;
             }
-            let re = RegexBuilder::new(rule.pattern)
-                .unicode(false)
-                .size_limit(64 << 20)
-                .dfa_size_limit(8 << 20)
-                .build()
+            let re = MetaRegex::builder()
+                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .configure(
+                    MetaRegex::config()
+                        .utf8_empty(false)
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(8 << 20),
+                )
+                .build(rule.pattern)
                 .map_err(|e| SecretsError::Rule {
                     id: rule.id.to_string(),
                     reason: e.to_string(),
                 })?;
             let pem = rule.keywords.contains(&"private key");
             let end_boundary = rule.pattern.starts_with(crate::rules::TOKEN_PREFIX);
+            let at_hit = match rule.window {
+                Window::Line => match_start(rule),
+                Window::Block(_) => None,
+            };
             compiled.push(Compiled {
                 rule,
                 re,
+                at_hit,
                 pem,
                 end_boundary,
             });
@@ -195,6 +209,12 @@ impl Scanner {
     /// Number of compiled rules.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
+    }
+
+    /// The keyword matcher in use: `"hyperscan"` (the build linked `libhs` and the CPU
+    /// supports it) or `"dfa"` (the crate's own automaton).
+    pub fn prefilter(&self) -> &'static str {
+        self.keywords.as_ref().map_or("dfa", Keywords::backend)
     }
 
     /// Scans the contents `data` of the file at `path`, appending findings to `out` and
@@ -306,20 +326,38 @@ impl Scanner {
                 };
                 let ke = hit.end;
                 let ks = ke.saturating_sub(kw.len_of(hit.keyword));
-                let line_win = match line {
-                    Some((s, e, false)) if s <= ks && ke <= e => (s, e),
-                    _ => {
-                        let w = window_for(data, ks, ke, Window::Line);
-                        line = Some(w);
-                        (w.0, w.1)
-                    }
+                // The line around the hit, computed when a rule first needs it.
+                let mut line_win: Option<(usize, usize)> = None;
+                let mut line_of_hit = || {
+                    *line_win.get_or_insert_with(|| match line {
+                        Some((s, e, false)) if s <= ks && ke <= e => (s, e),
+                        _ => {
+                            let w = window_for(data, ks, ke, Window::Line);
+                            line = Some(w);
+                            (w.0, w.1)
+                        }
+                    })
                 };
                 for &ri in rule_ids {
                     let Some(c) = self.rules.get(ri) else {
                         continue;
                     };
+                    // Rules whose match must start at this hit: a cheap anchored check
+                    // there, and the line's regex only if it passes.
+                    if let Some(start) = &c.at_hit {
+                        let Some(at) = start.at(data, ks) else {
+                            continue;
+                        };
+                        let (s, e) = line_of_hit();
+                        let input = Input::new(data.get(s..e).unwrap_or_default())
+                            .range(at.saturating_sub(s)..)
+                            .anchored(Anchored::Yes);
+                        if !c.re.is_match(input) {
+                            continue;
+                        }
+                    }
                     let (s, e) = match c.rule.window {
-                        Window::Line => line_win,
+                        Window::Line => line_of_hit(),
                         block => {
                             let (s, e, _) = window_for(data, ks, ke, block);
                             (s, e)
@@ -362,13 +400,17 @@ impl Scanner {
         }
         let mut required: Option<bool> = None;
         for caps in c.re.captures_iter(hay) {
-            let Some(whole) = caps.get(0) else { continue };
+            let Some(whole) = caps.get_match().map(|m| m.span()) else {
+                continue;
+            };
             // The secret is the first capture group that took part in the match.
-            let secret = caps.iter().skip(1).flatten().next().unwrap_or(whole);
-            let value = secret.as_bytes();
+            let secret = (1..caps.group_len())
+                .find_map(|g| caps.get_group(g))
+                .unwrap_or(whole);
+            let value = hay.get(secret.range()).unwrap_or_default();
             if c.end_boundary
                 && hay
-                    .get(secret.end())
+                    .get(secret.end)
                     .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
             {
                 continue;
@@ -380,7 +422,12 @@ impl Scanner {
             }
             // A PEM block's body is base64: header strings of other blocks (as libraries embed
             // them one after another) are not a key.
-            if whole.as_bytes().starts_with(b"-----BEGIN") && !pem_body(value) {
+            if hay
+                .get(whole.range())
+                .unwrap_or_default()
+                .starts_with(b"-----BEGIN")
+                && !pem_body(value)
+            {
                 continue;
             }
             let stand_in = match rule.filter {
@@ -403,14 +450,14 @@ impl Scanner {
             }
             // Report the opening line of multi-line values, the secret itself otherwise.
             let anchor = match rule.window {
-                Window::Block(_) => whole.start(),
-                Window::Line => secret.start(),
+                Window::Block(_) => whole.start,
+                Window::Line => secret.start,
             };
             out.push(Candidate {
                 rule: ri,
                 match_start: s + anchor,
-                start: s + secret.start(),
-                end: s + secret.end(),
+                start: s + secret.start,
+                end: s + secret.end,
             });
         }
     }
@@ -538,6 +585,160 @@ impl Scanner {
     }
 }
 
+/// Where every match of a rule starts relative to the keyword hit that wakes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// At the keyword: every match begins with one of the rule's keywords.
+    AtKeyword,
+    /// One boundary byte before the keyword, or at the keyword when it starts its line:
+    /// the pattern is `(?:^|[boundary])(SECRET…)` and every secret begins with a keyword.
+    /// Holds the boundary class as a 256-bit set, so most hits (a keyword inside a
+    /// longer word) are turned away without running the regex.
+    AfterBoundary([u64; 4]),
+}
+
+impl Start {
+    /// Where an anchored search for a hit at `ks` begins; `None` when the byte before
+    /// the keyword is not a boundary. (A line window starts at the line's first byte or
+    /// more than [`LINE_REACH`] bytes before the keyword, so `^` can only match at the
+    /// keyword when it opens its line.)
+    fn at(&self, data: &[u8], ks: usize) -> Option<usize> {
+        match self {
+            Start::AtKeyword => Some(ks),
+            Start::AfterBoundary(set) => {
+                let Some(prev) = ks.checked_sub(1) else {
+                    return Some(ks);
+                };
+                let before = *data.get(prev)?;
+                if before == b'\n' {
+                    return Some(ks);
+                }
+                let b = usize::from(before);
+                let word = set.get(b / 64).copied().unwrap_or(0);
+                (word >> (b % 64) & 1 == 1).then_some(prev)
+            }
+        }
+    }
+}
+
+/// A `regex-syntax` class's ranges as code-point (or byte) pairs, whichever kind it is.
+fn class_ranges(class: &regex_syntax::hir::Class) -> Vec<(u32, u32)> {
+    use regex_syntax::hir::Class;
+    match class {
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (u32::from(r.start()), u32::from(r.end())))
+            .collect(),
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .map(|r| (u32::from(r.start()), u32::from(r.end())))
+            .collect(),
+    }
+}
+
+/// The bytes a `regex-syntax` class matches, as a 256-bit set.
+fn byte_set(class: &regex_syntax::hir::Class) -> [u64; 4] {
+    let mut set = [0u64; 4];
+    for (lo, hi) in class_ranges(class) {
+        for b in lo..=hi.min(255) {
+            if let Some(w) = set.get_mut((b / 64) as usize) {
+                *w |= 1 << (b % 64);
+            }
+        }
+    }
+    set
+}
+
+/// Whether every match of `rule` starts at a keyword hit ([`Start`]), proven from the
+/// pattern: its prefix literals (after an optional `(?:^|[class])` boundary) must be
+/// finite and each begin with one of the rule's keywords. `None` when that cannot be
+/// shown; such rules run their regex over the keyword's line.
+fn match_start(rule: &SecretRule) -> Option<Start> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{HirKind, Look};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(rule.pattern)
+        .ok()?;
+    // Keywords match case-insensitively, so the proof may ignore case: folding first keeps
+    // `(?i:…)` from multiplying into every case variant.
+    // `(?:^|[class])`: the class as a byte set.
+    let boundary = |h: &regex_syntax::hir::Hir| match h.kind() {
+        HirKind::Alternation(alts)
+            if alts.len() == 2
+                && alts
+                    .iter()
+                    .any(|a| matches!(a.kind(), HirKind::Look(Look::Start))) =>
+        {
+            alts.iter().find_map(|a| match a.kind() {
+                HirKind::Class(c) => Some(byte_set(c)),
+                _ => None,
+            })
+        }
+        _ => None,
+    };
+    let (body, start) = match hir.kind() {
+        HirKind::Concat(parts)
+            if parts
+                .get(1)
+                .is_some_and(|p| matches!(p.kind(), HirKind::Capture(c) if c.index == 1)) =>
+        {
+            match parts.first().and_then(boundary) {
+                Some(set) => (parts.get(1)?, Start::AfterBoundary(set)),
+                None => (&hir, Start::AtKeyword),
+            }
+        }
+        _ => (&hir, Start::AtKeyword),
+    };
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(&fold_case(body));
+    let lits = seq.literals()?;
+    let begins_with_keyword = |lit: &[u8]| {
+        rule.keywords.iter().any(|kw| {
+            lit.get(..kw.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(kw.as_bytes()))
+        })
+    };
+    (!lits.is_empty() && lits.iter().all(|l| begins_with_keyword(l.as_bytes()))).then_some(start)
+}
+
+/// `hir` with ASCII letters folded to lower case: literals lowered, and a class that is
+/// exactly one letter in both cases (`(?i:a)`) replaced by that letter.
+fn fold_case(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+    let lower = |b: u8| Hir::literal([b.to_ascii_lowercase()]);
+    match hir.kind() {
+        HirKind::Literal(lit) => Hir::literal(lit.0.to_ascii_lowercase()),
+        HirKind::Class(c) => match class_ranges(c).as_slice() {
+            &[(up, up2), (low, low2)]
+                if up == up2
+                    && low == low2
+                    && u8::try_from(up).is_ok_and(|u| u.is_ascii_uppercase())
+                    && up + 32 == low =>
+            {
+                u8::try_from(low).map_or_else(|_| hir.clone(), lower)
+            }
+            _ => hir.clone(),
+        },
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(fold_case(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(fold_case(&c.sub)),
+            ..c.clone()
+        }),
+        HirKind::Concat(xs) => Hir::concat(xs.iter().map(fold_case).collect()),
+        HirKind::Alternation(xs) => Hir::alternation(xs.iter().map(fold_case).collect()),
+        HirKind::Empty | HirKind::Look(_) => hir.clone(),
+    }
+}
+
 /// The byte range a rule's regex runs on for a keyword at `ks..ke`, and whether the
 /// range was cut short of the line's real end.
 fn window_for(data: &[u8], ks: usize, ke: usize, window: Window) -> (usize, usize, bool) {
@@ -626,6 +827,103 @@ fn pem_body(body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file under `dir`, recursively.
+    fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files_under(&p, out);
+            } else if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+
+    fn findings(scanner: &Scanner, path: &str, data: &[u8]) -> Vec<(String, u32, u32, String)> {
+        let mut out = Vec::new();
+        scanner.scan(path, data, &mut out, &mut Stats::default());
+        out.into_iter()
+            .map(|f| (f.rule_id, f.line, f.column, f.redacted))
+            .collect()
+    }
+
+    /// The anchored check at keyword hits only skips work: with it and without it, every
+    /// file of the secret-rule corpus (thousands of real positive and negative examples of
+    /// three scanners) and this crate's own sources give the same findings.
+    #[test]
+    fn anchored_check_changes_no_finding() {
+        let anchored = Scanner::new(&Config::default()).expect("rules compile");
+        let mut plain = Scanner::new(&Config::default()).expect("rules compile");
+        let proven = plain.rules.iter().filter(|c| c.at_hit.is_some()).count();
+        assert!(
+            proven > 200,
+            "only {proven} rules proven to start at a keyword"
+        );
+        for c in &mut plain.rules {
+            c.at_hit = None;
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let corpus = root.join("../../../shared/corpus/secret-rule-examples");
+        if !corpus.is_dir() {
+            assert!(
+                std::env::var("CI").is_err(),
+                "{} is missing (CI is set)",
+                corpus.display()
+            );
+            return;
+        }
+        let mut files = Vec::new();
+        files_under(&corpus, &mut files);
+        files_under(&root.join("src"), &mut files);
+        files_under(&root.join("tests"), &mut files);
+        files.sort();
+        let (mut compared, mut found) = (0, 0);
+        for f in &files {
+            let Ok(data) = std::fs::read(f) else { continue };
+            let path = f.to_string_lossy();
+            let want = findings(&plain, &path, &data);
+            assert_eq!(findings(&anchored, &path, &data), want, "{path}");
+            compared += 1;
+            found += want.len();
+        }
+        assert!(
+            compared > 100 && found > 300,
+            "{compared} files, {found} findings"
+        );
+    }
+
+    /// Rules the proof must cover (the most frequent keywords in source trees), and
+    /// rules it must refuse (a match may start before the keyword).
+    #[test]
+    fn match_start_proofs() {
+        let by_id = |id: &str| rules().iter().find(|r| r.id == id).expect(id);
+        for id in [
+            "secret-github-pat",
+            "secret-airtable-pat",
+            "secret-twilio-api-key",
+            "secret-url-basic-auth",
+            "secret-aws-secret-access-key",
+            "secret-azure-devops-pat-legacy",
+            "secret-lob-api-key",
+        ] {
+            assert!(match_start(by_id(id)).is_some(), "{id} should be proven");
+        }
+        for id in [
+            "secret-generic-password",
+            "secret-azure-function-key",
+            "secret-newrelic-license-key",
+        ] {
+            assert_eq!(match_start(by_id(id)), None, "{id} must not be proven");
+        }
+        assert!(matches!(
+            match_start(by_id("secret-github-pat")),
+            Some(Start::AfterBoundary(_))
+        ));
+    }
 
     #[test]
     fn windows_are_lines() {

@@ -1,5 +1,7 @@
-//! The keyword prefilter: one Aho-Corasick DFA over every rule keyword, run as several
-//! interleaved lanes over one buffer.
+//! The keyword prefilter: where rule keywords occur in a buffer. Hyperscan's literal
+//! matcher ([`crate::hyperscan`]) does it when the build linked `libhs`; otherwise, and for
+//! buffers over 4 GiB, one Aho-Corasick DFA over every rule keyword, run as several
+//! interleaved lanes over one buffer. Both give the same hits (tested).
 //!
 //! This module owns finding where keywords occur (ASCII case-insensitive, overlapping
 //! matches included). Which rules a keyword wakes up, and what runs around it, is
@@ -46,6 +48,10 @@ pub(crate) struct Keywords {
     matches: Vec<u32>,
     lens: Vec<usize>,
     max_len: usize,
+    /// The same keywords in a Hyperscan database, when the build has Hyperscan and the CPU
+    /// supports it.
+    #[cfg(hyperscan)]
+    hs: Option<crate::hyperscan::Literals>,
 }
 
 impl Keywords {
@@ -143,7 +149,18 @@ impl Keywords {
             matches,
             lens: keywords.iter().map(|k| k.len()).collect(),
             max_len: keywords.iter().map(|k| k.len()).max().unwrap_or(1),
+            #[cfg(hyperscan)]
+            hs: crate::hyperscan::Literals::new(keywords)?,
         })
+    }
+
+    /// Which matcher [`Keywords::find`] uses: `"hyperscan"` or `"dfa"`.
+    pub(crate) fn backend(&self) -> &'static str {
+        #[cfg(hyperscan)]
+        if self.hs.is_some() {
+            return "hyperscan";
+        }
+        "dfa"
     }
 
     /// Length in bytes of keyword `keyword`.
@@ -153,6 +170,17 @@ impl Keywords {
 
     /// Appends every keyword occurrence in `data` to `hits`, ordered by end offset.
     pub(crate) fn find(&self, data: &[u8], lanes: &mut [Vec<Hit>; LANES], hits: &mut Vec<Hit>) {
+        #[cfg(hyperscan)]
+        if let Some(hs) = &self.hs
+            && hs.find(data, hits)
+        {
+            return;
+        }
+        self.find_dfa(data, lanes, hits);
+    }
+
+    /// [`Keywords::find`] on the DFA alone.
+    pub(crate) fn find_dfa(&self, data: &[u8], lanes: &mut [Vec<Hit>; LANES], hits: &mut Vec<Hit>) {
         for lane in lanes.iter_mut() {
             lane.clear();
         }
@@ -321,6 +349,57 @@ mod tests {
             want.sort();
             assert_eq!(got, want, "length {len}");
             assert!(got.iter().all(|h| h.end >= k.len_of(h.keyword)));
+        }
+    }
+
+    /// With every built-in keyword, the matcher in use (Hyperscan when linked) and the
+    /// DFA report the same hits, in end order, on real text and on keyword-dense noise.
+    /// Under CI, which installs `libhs`, the build must have linked Hyperscan.
+    #[test]
+    fn backend_equals_dfa_on_every_keyword() {
+        let mut kws: Vec<&str> = crate::rules()
+            .iter()
+            .flat_map(|r| r.keywords.iter().copied())
+            .collect();
+        kws.sort_unstable();
+        kws.dedup();
+        let k = Keywords::new(&kws).expect("keywords compile");
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            assert_eq!(k.backend(), "hyperscan", "CI builds must link libhs");
+        }
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for f in ["rules.rs", "engine.rs", "redact.rs"] {
+            texts.push(std::fs::read(src.join(f)).expect("crate source"));
+        }
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut noise = Vec::new();
+        while noise.len() < 300_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let kw = kws[(x % kws.len() as u64) as usize];
+            if x & 1 == 0 {
+                noise.extend(kw.to_ascii_uppercase().bytes());
+            } else {
+                noise.extend_from_slice(kw.as_bytes());
+            }
+            noise.push(b"\n =:_x"[(x >> 8) as usize % 6]);
+        }
+        texts.push(noise);
+        for (i, t) in texts.iter().enumerate() {
+            let mut lanes: [Vec<Hit>; LANES] = Default::default();
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            k.find(t, &mut lanes, &mut got);
+            k.find_dfa(t, &mut lanes, &mut want);
+            assert!(
+                got.is_sorted_by_key(|h| h.end),
+                "text {i}: hits out of order"
+            );
+            got.sort_unstable();
+            want.sort_unstable();
+            assert!(want.len() > 40, "text {i}: only {} hits", want.len());
+            assert_eq!(got, want, "text {i}");
         }
     }
 }

@@ -5,8 +5,9 @@
 //! images itself; the caller supplies `path` and contents, and records the layer on the
 //! findings it gets back.
 //!
-//! How it works: every rule in [`rules()`] lists lower-case keywords. One Aho-Corasick
-//! automaton finds all keywords (ASCII case-insensitive) in a single pass; only the rules
+//! How it works: every rule in [`rules()`] lists lower-case keywords. One pass finds all
+//! keywords (ASCII case-insensitive; Hyperscan's literal matcher when the build linked
+//! `libhs`, an Aho-Corasick DFA otherwise — see [`Scanner::prefilter`]); only the rules
 //! whose keyword occurs run their regex, and only on a window around the keyword (the
 //! line, or a bounded block for PEM keys). Regexes are `regex::bytes` (linear time).
 //! Binary files (a NUL byte in the first 8 KiB) are only checked by magic bytes and for
@@ -31,6 +32,8 @@
 
 mod config;
 mod engine;
+#[cfg(hyperscan)]
+mod hyperscan;
 mod keywords;
 mod redact;
 mod rule;

@@ -67,7 +67,7 @@ static RULES: &[SecretRule] = &[
         "secret-aws-secret-access-key",
         "AWS secret access key",
         CRIT,
-        &["aws", "secret_access", "secretaccess", "secret-access"],
+        &["aws", "secret_access", "secretaccess", "secret-access", "secret.access"],
         r#"(?i:aws[\w.\-]{0,20}(?:secret|access)[\w.\-]{0,20}|secret[_\-.]?access[_\-.]?key)[\x22'\x60]?\s{0,30}(?:=>|:=|=|:)\s{0,30}[\x22'\x60]?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|(?m:$))"#,
         "40 characters of base64 (A-Z, a-z, 0-9, + and /), issued with an access key ID.",
     )
@@ -222,7 +222,7 @@ static RULES: &[SecretRule] = &[
         "secret-azure-devops-pat-legacy",
         "Azure DevOps personal access token (52-character)",
         HIGH,
-        &["azure", "devops", "ado_", "vsts", "token"],
+        &["azure", "devops", "ado_", "vsts", "pat", "token"],
         gated!(r"azure|devops|ado_|vsts|pat|token", r"[a-z0-9]{52}"),
         "52 lower-case base-32 characters, assigned to an Azure DevOps variable.",
     ),
@@ -2180,7 +2180,7 @@ static RULES: &[SecretRule] = &[
         "secret-url-basic-auth",
         "Credentials in a URL (user:password@host)",
         HIGH,
-        &["http://", "https://", "ftp://", "ftps://", "ssh://", "smtp://", "ldap://", "ldaps://"],
+        &["http://", "https://", "ftp://", "ftps://", "ssh://", "smtp://", "smtps://", "ldap://", "ldaps://"],
         r"(?i:https?|ftps?|ssh|smtps?|ldaps?)://[A-Za-z0-9%._~!&'()*+,;=\-]{1,64}:([A-Za-z0-9%._~!$&'()*+,;=@\-]{3,128})@[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+",
         "`scheme://user:password@host` (RFC 3986 userinfo).",
     )

@@ -616,3 +616,28 @@ fn config_from_yaml_and_bad_glob() {
     let unknown = serde_yaml::from_str::<rampart_secrets::Config>("allowlist:\n  pathz: []\n");
     assert!(unknown.is_err());
 }
+
+/// Matches whose start is a keyword each rule now lists: found with no other keyword on
+/// the line (before, an `smtps://` URL, a `pat…` variable and a `secret.access.key` name
+/// were only found when some other keyword happened to share the line).
+#[test]
+fn keywords_cover_every_match_start() {
+    let pw = mk(ALNUM, 14, 71);
+    check(
+        "secret-url-basic-auth",
+        &format!("relay smtps://mailer:{pw}@mail.example.org:465"),
+        "relay smtps://mail.example.org:465",
+    );
+    let ado = mk("abcdefghijklmnopqrstuvwxyz234567", 52, 72);
+    check(
+        "secret-azure-devops-pat-legacy",
+        &format!("pat_value = \"{ado}\""),
+        &format!("pat_value = \"{}\"", &ado[..40]),
+    );
+    let key = mk(B64, 40, 73);
+    check(
+        "secret-aws-secret-access-key",
+        &format!("secret.access.key = {key}"),
+        &format!("secret.access.key = {}", &key[..12]),
+    );
+}
