@@ -9,7 +9,7 @@
 use crate::event::{Event, Source};
 use crate::falco::{Alert, RuleCost, Ruleset};
 use crate::fields::FieldSource;
-use crate::sigma::{JsonDoc, LogSource, SigmaRuleset};
+use crate::sigma::{LogSource, SigmaRuleset};
 use std::collections::BTreeMap;
 
 /// Falco and Sigma rules matched together.
@@ -126,7 +126,7 @@ impl Detector {
             let doc;
             let fields: &dyn FieldSource = match &ev.raw {
                 Some(raw) if ev.source != Source::Syscall => {
-                    doc = JsonDoc(raw);
+                    doc = raw.root();
                     &doc
                 }
                 _ => ev,

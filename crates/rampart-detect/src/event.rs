@@ -10,6 +10,7 @@
 //! exists. Reading fields by Falco name is in [`crate::falco::fields`]; this module only
 //! owns the data.
 
+use crate::rawjson::RawJson;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -244,9 +245,10 @@ pub struct Event {
     /// Kubernetes pod context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k8s: Option<K8s>,
-    /// The raw document for `k8s_audit`, `aws_cloudtrail` and `json` events.
+    /// The raw document for `k8s_audit`, `aws_cloudtrail` and `json` events (serialized as
+    /// the JSON value itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw: Option<serde_json::Value>,
+    pub raw: Option<RawJson>,
 }
 
 /// Process context (`proc.*`, `user.*`, `group.*`, `thread.*`).
@@ -596,6 +598,11 @@ pub struct K8s {
 impl Event {
     /// A raw-JSON event of `source` (k8s_audit, aws_cloudtrail or json), timestamped `time`.
     pub fn from_json(source: Source, time: u64, raw: serde_json::Value) -> Event {
+        Event::from_raw(source, time, RawJson::from(raw))
+    }
+
+    /// A raw-JSON event of `source` over a parsed document (see [`RawJson`]).
+    pub fn from_raw(source: Source, time: u64, raw: RawJson) -> Event {
         Event {
             time,
             source,

@@ -5,7 +5,7 @@
 //! caller can count and skip it.
 
 use crate::event::{Event, Source};
-use serde_json::Value as Json;
+use crate::rawjson::{JsonRef, RawJson};
 use std::io::{BufRead, Read};
 
 /// Input formats `rampart detect` accepts.
@@ -34,104 +34,87 @@ fn parse_time_ns(s: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn k8s_event(v: Json) -> Event {
+fn k8s_event(raw: RawJson) -> Event {
+    let v = raw.root();
     let t = v
         .get("stageTimestamp")
         .or_else(|| v.get("requestReceivedTimestamp"))
-        .and_then(Json::as_str)
+        .and_then(JsonRef::as_str)
         .map(parse_time_ns)
         .unwrap_or(0);
-    Event::from_json(Source::K8sAudit, t, v)
+    Event::from_raw(Source::K8sAudit, t, raw)
 }
 
-fn ct_event(v: Json) -> Event {
+fn ct_event(raw: RawJson) -> Event {
+    let v = raw.root();
     // `@timestamp` is where Logstash/Elastic exports of CloudTrail keep the time.
     let t = v
         .get("eventTime")
         .or_else(|| v.get("@timestamp"))
-        .and_then(Json::as_str)
+        .and_then(JsonRef::as_str)
         .map(parse_time_ns)
         .unwrap_or(0);
-    Event::from_json(Source::AwsCloudtrail, t, v)
+    Event::from_raw(Source::AwsCloudtrail, t, raw)
 }
 
-fn is_k8s(v: &Json) -> bool {
+fn is_k8s(v: JsonRef<'_>) -> bool {
     v.get("apiVersion")
-        .and_then(Json::as_str)
+        .and_then(JsonRef::as_str)
         .is_some_and(|a| a.starts_with("audit.k8s.io/"))
 }
 
-/// Splits one JSON document into events according to `format`.
-/// Moves the array under `key` out of the object `v` (no copy of its elements); gives `v`
-/// back unchanged when it has no such array.
-fn take_array(v: Json, key: &str) -> Result<Vec<Json>, Json> {
-    if !v.get(key).is_some_and(Json::is_array) {
-        return Err(v);
-    }
-    match v {
-        Json::Object(mut m) => match m.remove(key) {
-            Some(Json::Array(items)) => Ok(items),
-            _ => Err(Json::Object(m)),
-        },
-        other => Err(other),
-    }
-}
+/// Events and bad records read but not yet yielded.
+type Pending = std::collections::VecDeque<Result<Event, BadRecord>>;
 
-fn document_events(
-    v: Json,
-    format: InputFormat,
-    line: usize,
-    out: &mut Vec<Result<Event, BadRecord>>,
-) {
-    let kind = v
-        .get("kind")
-        .and_then(Json::as_str)
-        .unwrap_or("")
-        .to_string();
+/// Splits one JSON document into events according to `format`, appending them to `out`.
+fn document_events(raw: RawJson, format: InputFormat, line: usize, out: &mut Pending) {
+    let v = raw.root();
     match format {
-        InputFormat::Rampart => match serde_json::from_value::<Event>(v) {
-            Ok(e) => out.push(Ok(e)),
-            Err(e) => out.push(Err((line, format!("not a rampart event: {e}")))),
+        InputFormat::Rampart => match serde_json::from_value::<Event>(raw.to_value()) {
+            Ok(e) => out.push_back(Ok(e)),
+            Err(e) => out.push_back(Err((line, format!("not a rampart event: {e}")))),
         },
         InputFormat::K8sAudit => {
+            let kind = v.get("kind").and_then(JsonRef::as_str).unwrap_or("");
             if kind == "EventList" {
-                match take_array(v, "items") {
+                match raw.take_array("items") {
                     Ok(items) => out.extend(items.into_iter().map(|i| Ok(k8s_event(i)))),
-                    Err(_) => out.push(Err((line, "EventList without items".into()))),
+                    Err(_) => out.push_back(Err((line, "EventList without items".into()))),
                 }
             } else if kind == "Event" {
-                out.push(Ok(k8s_event(v)));
+                out.push_back(Ok(k8s_event(raw)));
             } else {
-                out.push(Err((
+                out.push_back(Err((
                     line,
                     "data not recognized as a k8s audit event".into(),
                 )));
             }
         }
-        InputFormat::Cloudtrail => match take_array(v, "Records") {
+        InputFormat::Cloudtrail => match raw.take_array("Records") {
             Ok(records) => out.extend(records.into_iter().map(|r| Ok(ct_event(r)))),
-            Err(v) if v.is_object() => out.push(Ok(ct_event(v))),
-            Err(_) => out.push(Err((
+            Err(raw) if raw.root().is_object() => out.push_back(Ok(ct_event(raw))),
+            Err(_) => out.push_back(Err((
                 line,
                 "a CloudTrail record must be a JSON object".into(),
             ))),
         },
-        InputFormat::Jsonl => out.push(Ok(Event::from_json(Source::Json, 0, v))),
+        InputFormat::Jsonl => out.push_back(Ok(Event::from_raw(Source::Json, 0, raw))),
         InputFormat::Auto => {
-            if is_k8s(&v) {
-                document_events(v, InputFormat::K8sAudit, line, out)
-            } else if v.get("Records").is_some_and(Json::is_array)
+            let format = if is_k8s(v) {
+                InputFormat::K8sAudit
+            } else if v.get("Records").is_some_and(JsonRef::is_array)
                 || v.get("eventVersion").is_some()
             {
-                document_events(v, InputFormat::Cloudtrail, line, out)
+                InputFormat::Cloudtrail
             } else if v.get("source").is_some()
                 || v.get("proc").is_some()
                 || v.get("type").is_some()
             {
-                document_events(v, InputFormat::Rampart, line, out)
+                InputFormat::Rampart
             } else {
-                document_events(v, InputFormat::Jsonl, line, out)
-            }
+                InputFormat::Jsonl
+            };
+            document_events(raw, format, line, out)
         }
     }
 }
@@ -228,7 +211,7 @@ pub struct EventReader<R: Read> {
     doc: Vec<u8>,
     doc_line: usize,
     depth: Depth,
-    pending: std::collections::VecDeque<Result<Event, BadRecord>>,
+    pending: Pending,
     /// The last line read (reused).
     line_buf: Vec<u8>,
     max_record: usize,
@@ -325,20 +308,21 @@ impl<R: Read> EventReader<R> {
     }
 
     fn parse(&mut self, text: &[u8], line: usize) {
-        let mut out = Vec::new();
-        // serde_json checks UTF-8 as it parses; only text that is not UTF-8 is converted
-        // (invalid sequences replaced) and parsed again.
-        let parsed = match serde_json::from_slice::<Json>(text) {
-            Err(_) if std::str::from_utf8(text).is_err() => {
-                serde_json::from_str::<Json>(&String::from_utf8_lossy(text))
+        // Text that is not UTF-8 is converted (invalid sequences replaced) before parsing.
+        let lossy;
+        let text = match std::str::from_utf8(text) {
+            Ok(t) => t,
+            Err(_) => {
+                lossy = String::from_utf8_lossy(text);
+                &*lossy
             }
-            other => other,
         };
-        match parsed {
-            Ok(v) => document_events(v, self.format, line, &mut out),
-            Err(e) => out.push(Err((line, format!("not JSON: {e}")))),
+        match RawJson::parse(text) {
+            Ok(raw) => document_events(raw, self.format, line, &mut self.pending),
+            Err(e) => self
+                .pending
+                .push_back(Err((line, format!("not JSON: {e}")))),
         }
-        self.pending.extend(out);
     }
 
     /// Reads input until at least one record is pending or the input ends.
@@ -493,7 +477,10 @@ mod tests {
         input.extend_from_slice(b"t\"}\n");
         let all: Vec<_> = read_events(input.as_slice(), InputFormat::Auto).collect();
         let Ok(ev) = &all[0] else { panic!("{all:?}") };
-        assert_eq!(ev.raw.as_ref().expect("raw")["verb"], "g\u{fffd}\u{fffd}t");
+        assert_eq!(
+            ev.raw.as_ref().expect("raw").to_value()["verb"],
+            "g\u{fffd}\u{fffd}t"
+        );
     }
 
     #[test]
@@ -515,7 +502,15 @@ mod tests {
         let input = "{\n  \"kind\": \"EventList\",\n  \"apiVersion\": \"audit.k8s.io/v1\",\n  \"items\": [\n    {\"kind\": \"Event\", \"apiVersion\": \"audit.k8s.io/v1\", \"verb\": \"a{\\\"}\"},\n    {\"kind\": \"Event\", \"apiVersion\": \"audit.k8s.io/v1\", \"verb\": \"b\"}\n  ]\n}\n{\n  \"Records\": [{\"eventVersion\": \"1.08\", \"eventName\": \"C\"}]\n}\ngarbage\n";
         let all: Vec<_> = read_events(input.as_bytes(), InputFormat::Auto).collect();
         assert_eq!(all.len(), 4, "{all:?}");
-        let raw = |i: usize| all[i].as_ref().expect("event").raw.clone().expect("raw");
+        let raw = |i: usize| {
+            all[i]
+                .as_ref()
+                .expect("event")
+                .raw
+                .as_ref()
+                .expect("raw")
+                .to_value()
+        };
         assert_eq!(raw(0)["verb"], "a{\"}");
         assert_eq!(raw(1)["verb"], "b");
         assert_eq!(raw(2)["eventName"], "C");

@@ -5,6 +5,7 @@
 //! - [`input`]: readers for rampart, Kubernetes audit, CloudTrail and JSON-lines input.
 //! - [`falco`]: Falco rule files → [`falco::Ruleset`] → [`falco::Alert`].
 //! - [`fields`]: the [`fields::FieldSource`] trait rule engines read events through.
+//! - [`rawjson`]: [`rawjson::RawJson`], audit and JSON documents read in place.
 //! - [`sigma`]: Sigma rules.
 //! - [`engine`]: [`engine::Detector`], both rule languages over one event stream.
 //! - [`noise`]: de-duplication and rate limiting with suppressed counts.
@@ -22,6 +23,7 @@ pub mod input;
 pub mod noise;
 pub mod output;
 pub mod pipeline;
+pub mod rawjson;
 #[cfg(feature = "net")]
 pub mod receiver;
 pub mod sigma;

@@ -350,7 +350,7 @@ mod tests {
             .iter()
             .map(|e| {
                 let ev = e.as_ref().expect("event");
-                ev.raw.as_ref().expect("raw")["verb"].to_string()
+                ev.raw.as_ref().expect("raw").to_value()["verb"].to_string()
             })
             .collect();
         assert_eq!(verbs, ["\"create\"", "\"delete\""]);

@@ -10,6 +10,7 @@ use crate::event::{Event, Source};
 use crate::fields::FieldValue;
 use aho_corasick::AhoCorasick;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::collections::{BTreeSet, HashSet};
 use std::net::IpAddr;
 
@@ -164,6 +165,8 @@ pub struct Check {
     prefixes: Option<Box<PrefixTable>>,
     /// Slot in the per-event memo when several rules share this check.
     memo: u32,
+    /// Slot in the per-event field cache when several checks read this (raw-JSON) field.
+    field_slot: u32,
 }
 
 /// No memo slot.
@@ -697,6 +700,7 @@ impl Check {
             finder: None,
             prefixes: None,
             memo: NO_MEMO,
+            field_slot: NO_MEMO,
         }
     }
 
@@ -847,6 +851,12 @@ impl Check {
         v
     }
 
+    /// Whether the check reads its field through [`Field::extract`] and the field walks
+    /// a raw document: worth the per-event field cache.
+    fn field_cacheable(&self) -> bool {
+        matches!(self.fast, Fast::Generic) && self.field.reads_raw_json()
+    }
+
     /// Identifies the test (field, operator, literals), for sharing it between rules.
     fn memo_key(&self) -> String {
         format!(
@@ -865,6 +875,7 @@ impl Check {
     fn eval_uncached(&self, cx: &Ctx<'_>) -> bool {
         let exists = self.op == Op::Exists;
         match &self.fast {
+            Fast::Generic if self.field_slot != NO_MEMO => self.eval_cached(cx),
             Fast::Generic => self.eval_generic(cx.ev, false),
             Fast::Str(acc) => acc
                 .with(cx, |s| exists || self.str_test(s))
@@ -971,21 +982,41 @@ impl Check {
     }
 
     fn eval_generic(&self, ev: &Event, plain: bool) -> bool {
-        let Some(v) = self.field.extract(ev) else {
+        self.eval_value(self.field.extract(ev).as_ref(), ev, plain)
+    }
+
+    /// [`Check::eval_generic`] with the field read through the event's field cache.
+    fn eval_cached(&self, cx: &Ctx<'_>) -> bool {
+        match cx.field_cell(self.field_slot) {
+            Some(cell) => {
+                let v = cell.get_or_init(|| self.field.extract(cx.ev));
+                self.eval_value(v.as_ref(), cx.ev, false)
+            }
+            None => self.eval_generic(cx.ev, false),
+        }
+    }
+
+    /// The test on an extracted value (`None`: the event lacks the field).
+    fn eval_value(&self, v: Option<&FieldValue<'_>>, ev: &Event, plain: bool) -> bool {
+        let Some(v) = v else {
             return false;
         };
         if self.op == Op::Exists {
             return true;
         }
+        let transformed;
         let v = if self.transformers.is_empty() {
             v
         } else {
-            match transform(v, &self.transformers) {
-                Some(v) => v,
+            match transform(v.clone(), &self.transformers) {
+                Some(t) => {
+                    transformed = t;
+                    &transformed
+                }
                 None => return false,
             }
         };
-        match &v {
+        match v {
             // `proc.aname` without an index: true when any ancestor matches.
             FieldValue::List(items)
                 if matches!(
@@ -1128,6 +1159,33 @@ pub fn assign_memo(matchers: &mut [&mut Matcher]) -> usize {
         });
     }
     slots.len()
+}
+
+/// Counts, per field of an audit or JSON document (`ka.*`, `ct.*`, `json.*`), the generic
+/// checks of `matchers` that read it (see [`assign_field_slots`]).
+pub fn count_cached_fields(matchers: &mut [&mut Matcher], counts: &mut HashMap<Field, u32>) {
+    for m in matchers.iter_mut() {
+        m.checks_mut(&mut |c| {
+            if c.field_cacheable() {
+                *counts.entry(c.field.clone()).or_insert(0) += 1;
+            }
+        });
+    }
+}
+
+/// Gives every generic check of `matchers` whose field has a slot in `slots` that slot of
+/// the per-event field cache, so that one event walks its document for the field once.
+pub fn assign_field_slots(matchers: &mut [&mut Matcher], slots: &HashMap<Field, u32>) {
+    for m in matchers.iter_mut() {
+        m.checks_mut(&mut |c| {
+            c.field_slot = NO_MEMO;
+            if c.field_cacheable()
+                && let Some(&slot) = slots.get(&c.field)
+            {
+                c.field_slot = slot;
+            }
+        });
+    }
 }
 
 /// The `proc.name` values a rule requires, when its condition is (a conjunction with)

@@ -8,7 +8,7 @@
 
 use crate::event::{Event, Source};
 use crate::fields::FieldValue;
-use serde_json::Value as Json;
+use crate::rawjson::{JsonKind, JsonRef};
 use std::borrow::Cow;
 
 /// The value type of a field, which decides how literals are parsed and compared.
@@ -502,19 +502,16 @@ fn nonempty(v: &str) -> Option<FieldValue<'_>> {
 }
 
 /// A JSON value as the plugins render it: strings bare, others as compact JSON.
-pub fn json_text(v: &Json) -> Cow<'_, str> {
-    match v {
-        Json::String(s) => Cow::Borrowed(s),
-        other => Cow::Owned(other.to_string()),
-    }
+pub fn json_text(v: JsonRef<'_>) -> Cow<'_, str> {
+    v.text()
 }
 
-fn get<'a>(v: &'a Json, keys: &[&str]) -> Option<&'a Json> {
+fn get<'a>(v: JsonRef<'a>, keys: &[&str]) -> Option<JsonRef<'a>> {
     let mut cur = v;
     for k in keys {
-        cur = match cur {
-            Json::Object(m) => m.get(*k)?,
-            Json::Array(a) => a.get(k.parse::<usize>().ok()?)?,
+        cur = match cur.kind() {
+            JsonKind::Object => cur.get(k)?,
+            JsonKind::Array => cur.index(k.parse::<usize>().ok()?)?,
             _ => return None,
         };
     }
@@ -583,18 +580,18 @@ fn list<'a>(items: Vec<Cow<'a, str>>) -> Option<FieldValue<'a>> {
     }
 }
 
-fn ka_array<'a>(raw: &'a Json, arg: Option<&str>, keys: &[&str]) -> Option<Vec<&'a Json>> {
-    let arr = get(raw, keys)?.as_array()?;
+fn ka_array<'a>(raw: JsonRef<'a>, arg: Option<&str>, keys: &[&str]) -> Option<Vec<JsonRef<'a>>> {
+    let arr = get(raw, keys).filter(|a| a.is_array())?;
     match arg.and_then(|a| a.parse::<usize>().ok()) {
-        Some(i) => arr.get(i).map(|v| vec![v]),
-        None => Some(arr.iter().collect()),
+        Some(i) => arr.index(i).map(|v| vec![v]),
+        None => Some(arr.items().collect()),
     }
 }
 
 /// Per-container values; `skip_nil` drops containers without the key, otherwise a missing
 /// key makes the whole field unavailable (the plugin's behaviour).
 fn ka_containers<'a>(
-    raw: &'a Json,
+    raw: JsonRef<'a>,
     arg: Option<&str>,
     keys: &[&str],
     skip_nil: bool,
@@ -603,7 +600,7 @@ fn ka_containers<'a>(
 }
 
 fn ka_containers_in<'a>(
-    raw: &'a Json,
+    raw: JsonRef<'a>,
     which: &str,
     arg: Option<&str>,
     keys: &[&str],
@@ -626,12 +623,12 @@ fn image_repo(image: &str) -> &str {
     a.split('@').next().unwrap_or(a)
 }
 
-fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldValue<'a>> {
+fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: JsonRef<'a>) -> Option<FieldValue<'a>> {
     use KaField::*;
     let key = |keys: &[&str]| get(raw, keys).map(|v| FieldValue::Str(json_text(v)));
     let key_list = |keys: &[&str]| {
-        let arr = get(raw, keys)?.as_array()?;
-        list(arr.iter().map(json_text).collect())
+        let arr = get(raw, keys).filter(|a| a.is_array())?;
+        list(arr.items().map(json_text).collect())
     };
     match f {
         AuditId => key(&["auditID"]),
@@ -695,7 +692,7 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let arr = ka_array(raw, arg, &["requestObject", "spec", "containers"])?;
             let mut out = Vec::new();
             for c in arr {
-                for p in get(c, &["ports"])?.as_array()? {
+                for p in get(c, &["ports"]).filter(|a| a.is_array())?.items() {
                     if let Some(h) = get(p, &["hostPort"]).or_else(|| get(p, &["containerPort"])) {
                         out.push(json_text(h));
                     }
@@ -709,7 +706,7 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
         ContainerPrivileged => {
             let arr = ka_array(raw, None, &["requestObject", "spec", "containers"])?;
             let any = arr.iter().any(|c| {
-                get(c, &["securityContext", "privileged"]).and_then(Json::as_bool) == Some(true)
+                get(*c, &["securityContext", "privileged"]).and_then(JsonRef::as_bool) == Some(true)
             });
             s(if any { "true" } else { "false" })
         }
@@ -739,7 +736,7 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let arr = ka_array(raw, arg, &["requestObject", "spec", "containers"])?;
             list(
                 arr.iter()
-                    .map(|c| get(c, &[k]).map(json_text).unwrap_or_else(|| pod.clone()))
+                    .map(|c| get(*c, &[k]).map(json_text).unwrap_or_else(|| pod.clone()))
                     .collect(),
             )
         }
@@ -759,8 +756,8 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let arr = ka_array(raw, arg, &["requestObject", "rules"])?;
             let mut out = Vec::new();
             for r in arr {
-                if let Some(Json::Array(vals)) = get(r, &[k]) {
-                    out.extend(vals.iter().filter(|v| !v.is_null()).map(json_text));
+                if let Some(vals) = get(r, &[k]).filter(|v| v.is_array()) {
+                    out.extend(vals.items().filter(|v| !v.is_null()).map(json_text));
                 }
             }
             list(out)
@@ -776,9 +773,10 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let arr = ka_array(raw, arg, &["requestObject", "spec", "containers"])?;
             let mut out = Vec::new();
             for c in arr {
-                if let Some(Json::Array(caps)) = get(c, &["securityContext", "capabilities", "add"])
+                if let Some(caps) =
+                    get(c, &["securityContext", "capabilities", "add"]).filter(|v| v.is_array())
                 {
-                    out.extend(caps.iter().map(json_text));
+                    out.extend(caps.items().map(json_text));
                 }
             }
             list(out)
@@ -793,7 +791,7 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let arr = ka_array(raw, a, &["requestObject", "spec", "volumes"])?;
             let paths: Vec<&str> = arr
                 .iter()
-                .filter_map(|v| get(v, &["hostPath", "path"]).and_then(Json::as_str))
+                .filter_map(|v| get(*v, &["hostPath", "path"]).and_then(JsonRef::as_str))
                 .collect();
             if f == VolumeHostpath {
                 let want = arg?;
@@ -810,7 +808,7 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let arr = ka_array(raw, arg, &["requestObject", "spec", "volumes"])?;
             list(
                 arr.iter()
-                    .filter_map(|v| get(v, &["flexVolume", "driver"]).map(json_text))
+                    .filter_map(|v| get(*v, &["flexVolume", "driver"]).map(json_text))
                     .collect(),
             )
         }
@@ -818,13 +816,12 @@ fn ka_extract<'a>(f: KaField, arg: Option<&str>, raw: &'a Json) -> Option<FieldV
             let arr = ka_array(raw, arg, &["requestObject", "spec", "volumes"])?;
             let mut out = Vec::new();
             for v in arr {
-                if let Json::Object(m) = v {
-                    out.extend(
-                        m.keys()
-                            .filter(|k| *k != "name")
-                            .map(|k| Cow::Borrowed(k.as_str())),
-                    );
-                }
+                out.extend(
+                    v.entries()
+                        .into_iter()
+                        .filter(|(k, _)| *k != "name")
+                        .map(|(k, _)| Cow::Borrowed(k)),
+                );
             }
             list(out)
         }
@@ -879,14 +876,14 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn ct_user(raw: &Json) -> Option<FieldValue<'_>> {
+fn ct_user(raw: JsonRef<'_>) -> Option<FieldValue<'_>> {
     let t = get(raw, &["userIdentity", "type"])?.as_str()?;
     match t {
         "Root" | "IAMUser" => get(raw, &["userIdentity", "userName"])
-            .and_then(Json::as_str)
+            .and_then(JsonRef::as_str)
             .and_then(s),
         "AWSService" => get(raw, &["userIdentity", "invokedBy"])
-            .and_then(Json::as_str)
+            .and_then(JsonRef::as_str)
             .and_then(s),
         "AssumedRole" => s(get(
             raw,
@@ -897,7 +894,7 @@ fn ct_user(raw: &Json) -> Option<FieldValue<'_>> {
                 "userName",
             ],
         )
-        .and_then(Json::as_str)
+        .and_then(JsonRef::as_str)
         .unwrap_or("AssumedRole")),
         "AWSAccount" => s("AWSAccount"),
         "FederatedUser" => s("FederatedUser"),
@@ -906,6 +903,19 @@ fn ct_user(raw: &Json) -> Option<FieldValue<'_>> {
 }
 
 impl Field {
+    /// Whether the field is read from [`Event::raw`] (`ka.*`, `ct.*`, `s3.*`, `json.*`).
+    pub fn reads_raw_json(&self) -> bool {
+        matches!(
+            self,
+            Field::Ka(..)
+                | Field::Ct(..)
+                | Field::CtUser
+                | Field::CtShortSrc
+                | Field::JsonValue(_)
+                | Field::JsonObj
+        )
+    }
+
     /// Reads this field from `ev`; `None` when the event does not carry it.
     pub fn extract<'e>(&self, ev: &'e Event) -> Option<FieldValue<'e>> {
         use Field::*;
@@ -918,38 +928,40 @@ impl Field {
             EvtHostname => None,
             JsonValue(ptr) => {
                 let raw = ev.raw.as_ref()?;
-                raw.pointer(ptr).map(|v| FieldValue::Str(json_text(v)))
+                raw.root()
+                    .pointer(ptr)
+                    .map(|v| FieldValue::Str(json_text(v)))
             }
             JsonObj => ev
                 .raw
                 .as_ref()
-                .map(|r| FieldValue::Str(Cow::Owned(r.to_string()))),
+                .map(|r| FieldValue::Str(Cow::Owned(r.to_value().to_string()))),
             JsonRawtime => ev.raw.as_ref().map(|_| FieldValue::Int(ev.time as i64)),
             Ka(f, arg) => {
                 if ev.source != Source::K8sAudit {
                     return None;
                 }
-                ka_extract(*f, arg.as_deref(), ev.raw.as_ref()?)
+                ka_extract(*f, arg.as_deref(), ev.raw.as_ref()?.root())
             }
             Ct(path, _) => {
                 if ev.source != Source::AwsCloudtrail {
                     return None;
                 }
-                get(ev.raw.as_ref()?, path)
-                    .and_then(Json::as_str)
+                get(ev.raw.as_ref()?.root(), path)
+                    .and_then(JsonRef::as_str)
                     .and_then(s)
             }
             CtUser => {
                 if ev.source != Source::AwsCloudtrail {
                     return None;
                 }
-                ct_user(ev.raw.as_ref()?)
+                ct_user(ev.raw.as_ref()?.root())
             }
             CtShortSrc => {
                 if ev.source != Source::AwsCloudtrail {
                     return None;
                 }
-                let v = get(ev.raw.as_ref()?, &["eventSource"])?.as_str()?;
+                let v = get(ev.raw.as_ref()?.root(), &["eventSource"])?.as_str()?;
                 s(v.strip_suffix(".amazonaws.com")
                     .filter(|r| !r.is_empty())
                     .unwrap_or(v))
@@ -1193,7 +1205,7 @@ mod tests {
 
     #[test]
     fn k8s_audit_fields() {
-        let raw: Json = serde_json::json!({
+        let raw = serde_json::json!({
             "kind": "Event", "stage": "ResponseComplete", "verb": "create",
             "user": {"username": "alice", "groups": ["a", "b"]},
             "objectRef": {"resource": "pods", "namespace": "default"},
@@ -1203,35 +1215,41 @@ mod tests {
                 {"image": "docker.io/busybox@sha256:ab"}
             ], "volumes": [{"name": "v", "hostPath": {"path": "/proc/x"}}]}}
         });
-        let ev = Event::from_json(Source::K8sAudit, 5, raw);
-        assert_eq!(
-            ev.field("ka.user.name"),
-            Some(FieldValue::Str("alice".into()))
-        );
-        assert_eq!(
-            ev.field("ka.uri.param[command]"),
-            Some(FieldValue::Str("sh".into()))
-        );
-        assert_eq!(
-            ev.field("ka.req.pod.containers.image.repository"),
-            Some(FieldValue::List(vec![
-                FieldValue::Str("nginx".into()),
-                FieldValue::Str("docker.io/busybox".into())
-            ]))
-        );
-        assert_eq!(
-            ev.field("ka.req.pod.containers.privileged"),
-            Some(FieldValue::List(vec![FieldValue::Str("true".into())]))
-        );
-        assert_eq!(
-            ev.field("ka.req.volume.hostpath[/proc*]"),
-            Some(FieldValue::Str("true".into()))
-        );
-        assert_eq!(
-            ev.field("jevt.value[/stage]"),
-            Some(FieldValue::Str("ResponseComplete".into()))
-        );
-        assert_eq!(ev.field("proc.name"), None);
+        // The document built by code and the same document parsed from text.
+        let parsed = crate::rawjson::RawJson::parse(&raw.to_string()).expect("valid JSON");
+        for ev in [
+            Event::from_json(Source::K8sAudit, 5, raw),
+            Event::from_raw(Source::K8sAudit, 5, parsed),
+        ] {
+            assert_eq!(
+                ev.field("ka.user.name"),
+                Some(FieldValue::Str("alice".into()))
+            );
+            assert_eq!(
+                ev.field("ka.uri.param[command]"),
+                Some(FieldValue::Str("sh".into()))
+            );
+            assert_eq!(
+                ev.field("ka.req.pod.containers.image.repository"),
+                Some(FieldValue::List(vec![
+                    FieldValue::Str("nginx".into()),
+                    FieldValue::Str("docker.io/busybox".into())
+                ]))
+            );
+            assert_eq!(
+                ev.field("ka.req.pod.containers.privileged"),
+                Some(FieldValue::List(vec![FieldValue::Str("true".into())]))
+            );
+            assert_eq!(
+                ev.field("ka.req.volume.hostpath[/proc*]"),
+                Some(FieldValue::Str("true".into()))
+            );
+            assert_eq!(
+                ev.field("jevt.value[/stage]"),
+                Some(FieldValue::Str("ResponseComplete".into()))
+            );
+            assert_eq!(ev.field("proc.name"), None);
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@
 
 use super::extract::Field;
 use crate::event::{Ancestor, Event, Source};
-use std::cell::{Cell, RefCell};
+use crate::fields::FieldValue;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::net::IpAddr;
 
 type StrFn = for<'e> fn(&'e Event) -> Option<&'e str>;
@@ -85,7 +86,14 @@ pub struct Ctx<'e> {
     lazy: [Lazy; 3],
     /// Outcomes of the checks shared by several rules: 0 unknown, 1 false, 2 true.
     memo: Vec<Cell<u8>>,
+    /// Values of the document fields several checks read, each extracted at most once
+    /// (allocated on first use).
+    fields: OnceCell<Box<[FieldCell<'e>]>>,
+    field_slots: usize,
 }
+
+/// One entry of the per-event field cache: the field's value once extracted.
+pub type FieldCell<'e> = OnceCell<Option<FieldValue<'e>>>;
 
 /// Reusable buffers for [`Ctx`], so that derived texts and the memo table cost no
 /// allocation once warm.
@@ -112,7 +120,26 @@ impl<'e> Ctx<'e> {
             ev,
             lazy: [mk(a), mk(b), mk(c)],
             memo,
+            fields: OnceCell::new(),
+            field_slots: 0,
         }
+    }
+
+    /// Sets the number of field-cache slots (see [`Ctx::field_cell`]).
+    pub fn with_field_slots(mut self, n: usize) -> Ctx<'e> {
+        self.field_slots = n;
+        self
+    }
+
+    /// The cache entry of field slot `slot`, `None` for a slot out of range.
+    #[inline]
+    pub fn field_cell(&self, slot: u32) -> Option<&FieldCell<'e>> {
+        if slot as usize >= self.field_slots {
+            return None;
+        }
+        self.fields
+            .get_or_init(|| (0..self.field_slots).map(|_| OnceCell::new()).collect())
+            .get(slot as usize)
     }
 
     /// The remembered outcome of shared check `slot`, if evaluated for this event.
@@ -135,10 +162,11 @@ impl<'e> Ctx<'e> {
 
     /// Gives the buffers back for the next event.
     pub fn into_buffers(self) -> Buffers {
-        let [a, b, c] = self.lazy;
+        let Ctx { lazy, memo, .. } = self;
+        let [a, b, c] = lazy;
         Buffers(
             [a.buf.into_inner(), b.buf.into_inner(), c.buf.into_inner()],
-            self.memo,
+            memo,
         )
     }
 

@@ -230,6 +230,8 @@ enum Piece {
     Field {
         name: String,
         field: Option<(Field, Kind)>,
+        /// Slot in the per-event field cache ([`compile::NO_MEMO`]: none).
+        slot: u32,
     },
 }
 
@@ -294,7 +296,11 @@ impl OutputFormat {
                 if !text.is_empty() {
                     pieces.push(Piece::Text(std::mem::take(&mut text)));
                 }
-                pieces.push(Piece::Field { name, field });
+                pieces.push(Piece::Field {
+                    name,
+                    field,
+                    slot: compile::NO_MEMO,
+                });
                 i = j;
             } else {
                 let ch_len = template[i..].chars().next().map_or(1, char::len_utf8);
@@ -325,14 +331,65 @@ impl OutputFormat {
         fields: &mut BTreeMap<String, serde_json::Value>,
         out: &mut String,
     ) {
+        self.render_cached(ev, None, fields, out);
+    }
+
+    /// The document fields of the template (those the per-event field cache can hold).
+    fn cacheable_fields(&self) -> impl Iterator<Item = &Field> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Field {
+                field: Some((f, _)),
+                ..
+            } if f.reads_raw_json() => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Points the template's document fields at their field-cache slots.
+    fn assign_field_slots(&mut self, slots: &HashMap<Field, u32>) {
+        for p in &mut self.pieces {
+            if let Piece::Field {
+                field: Some((f, _)),
+                slot,
+                ..
+            } = p
+            {
+                *slot = match slots.get(f) {
+                    Some(&s) if f.reads_raw_json() => s,
+                    _ => compile::NO_MEMO,
+                };
+            }
+        }
+    }
+
+    /// [`OutputFormat::render_into`], reading fields through `cx`'s field cache when given
+    /// (`cx` is a context for `ev`).
+    fn render_cached(
+        &self,
+        ev: &Event,
+        cx: Option<&fast::Ctx<'_>>,
+        fields: &mut BTreeMap<String, serde_json::Value>,
+        out: &mut String,
+    ) {
         let start = out.len();
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Field { name, field } => {
-                    let v = field.as_ref().and_then(|(f, _)| f.extract(ev));
+                Piece::Field { name, field, slot } => {
+                    let fresh;
+                    let cell = cx.and_then(|cx| Some((cx.field_cell(*slot)?, cx.ev)));
+                    let v = match (field, cell) {
+                        (Some((f, _)), Some((cell, cev))) => {
+                            cell.get_or_init(|| f.extract(cev)).as_ref()
+                        }
+                        (Some((f, _)), None) => {
+                            fresh = f.extract(ev);
+                            fresh.as_ref()
+                        }
+                        (None, _) => None,
+                    };
                     let is_time = matches!(field, Some((Field::EvtTime | Field::EvtTimeIso, _)));
-                    let json = match &v {
+                    let json = match v {
                         Some(_) if is_time => serde_json::Value::from(ev.time),
                         None => serde_json::Value::Null,
                         Some(FieldValue::Int(i)) => serde_json::Value::from(*i),
@@ -342,7 +399,7 @@ impl OutputFormat {
                             serde_json::Value::from(compile::value_text(other).into_owned())
                         }
                     };
-                    match &v {
+                    match v {
                         None => out.push_str("<NA>"),
                         Some(FieldValue::List(items)) => {
                             out.push('(');
@@ -475,6 +532,8 @@ pub struct Ruleset {
     gates: Vec<Option<Vec<String>>>,
     /// Memo slots of the checks several rules share.
     memo_slots: usize,
+    /// Field-cache slots of the document fields several checks read.
+    field_slots: usize,
     mode: MatchMode,
     min_priority: Priority,
     hostname: String,
@@ -540,9 +599,11 @@ impl Ruleset {
                 rules.iter_mut().map(|r| &mut r.matcher).collect();
             compile::assign_memo(&mut ms)
         };
+        let field_slots = Ruleset::assign_field_slots(&mut rules);
         let mut rs = Ruleset {
             rules,
             memo_slots,
+            field_slots,
             index: Vec::new(),
             gates: Vec::new(),
             mode: MatchMode::First,
@@ -551,6 +612,40 @@ impl Ruleset {
         };
         rs.reindex();
         rs
+    }
+
+    /// Gives each document field (`ka.*`, `ct.*`, `json.*`) read more than once per event
+    /// (by conditions and output templates together) a slot in the per-event field cache;
+    /// returns the number of slots.
+    fn assign_field_slots(rules: &mut [loader::CompiledRule]) -> usize {
+        let mut counts = HashMap::new();
+        {
+            let mut ms: Vec<&mut compile::Matcher> =
+                rules.iter_mut().map(|r| &mut r.matcher).collect();
+            compile::count_cached_fields(&mut ms, &mut counts);
+        }
+        for r in rules.iter() {
+            for f in r.output.cacheable_fields() {
+                *counts.entry(f.clone()).or_insert(0) += 1;
+            }
+        }
+        let mut slots: HashMap<Field, u32> = HashMap::new();
+        let mut fields: Vec<&Field> = counts
+            .iter()
+            .filter(|(_, n)| **n > 1)
+            .map(|(f, _)| f)
+            .collect();
+        // Slot numbers in a stable order (HashMap order varies between runs).
+        fields.sort_by_key(|f| format!("{f:?}"));
+        for (i, f) in fields.into_iter().enumerate() {
+            slots.insert(f.clone(), i as u32);
+        }
+        let mut ms: Vec<&mut compile::Matcher> = rules.iter_mut().map(|r| &mut r.matcher).collect();
+        compile::assign_field_slots(&mut ms, &slots);
+        for r in rules.iter_mut() {
+            r.output.assign_field_slots(&slots);
+        }
+        slots.len()
     }
 
     fn reindex(&mut self) {
@@ -750,7 +845,8 @@ impl Ruleset {
                 .map_or(&[], Vec::as_slice)
         };
         let ungated = slot.ungated.as_slice();
-        let cx = fast::Ctx::with_buffers(ev, BUFFERS.with(std::cell::Cell::take), self.memo_slots);
+        let cx = fast::Ctx::with_buffers(ev, BUFFERS.with(std::cell::Cell::take), self.memo_slots)
+            .with_field_slots(self.field_slots);
         // Both lists in load order: merge them.
         let (mut a, mut b) = (0, 0);
         loop {
@@ -798,7 +894,7 @@ impl Ruleset {
                 }
             };
             if hit {
-                out.push(self.alert(r, ev));
+                out.push(self.alert(r, ev, Some(cx)));
                 if self.mode == MatchMode::First {
                     return false;
                 }
@@ -807,7 +903,7 @@ impl Ruleset {
         });
     }
 
-    fn alert(&self, r: &loader::CompiledRule, ev: &Event) -> Alert {
+    fn alert(&self, r: &loader::CompiledRule, ev: &Event, cx: Option<&fast::Ctx<'_>>) -> Alert {
         let mut output_fields = BTreeMap::new();
         let time = extract::format_time(ev.time);
         let mut output = String::with_capacity(256);
@@ -815,7 +911,8 @@ impl Ruleset {
         output.push_str("+0000: ");
         output.push_str(r.priority.as_str());
         output.push(' ');
-        r.output.render_into(ev, &mut output_fields, &mut output);
+        r.output
+            .render_cached(ev, cx, &mut output_fields, &mut output);
         Alert {
             output,
             time,

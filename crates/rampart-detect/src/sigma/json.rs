@@ -7,8 +7,12 @@
 //! shortest key first and the whole rest last. A `*` segment (`Event.UserData.*.Operation`)
 //! stands for any one key. The name [`KEYWORDS_FIELD`] (`*`) answers with every scalar of
 //! the document, which is what Sigma keyword searches read.
+//!
+//! The same reads work on a parsed [`crate::rawjson::RawJson`] through its [`JsonRef`]s
+//! (what the detector uses for events read from text).
 
 use crate::fields::{FieldSource, FieldValue};
+use crate::rawjson::{JsonKind, JsonRef};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -22,78 +26,96 @@ pub struct JsonDoc<'a>(pub &'a Value);
 
 impl FieldSource for JsonDoc<'_> {
     fn field(&self, name: &str) -> Option<FieldValue<'_>> {
-        if name == KEYWORDS_FIELD {
-            let mut out = Vec::new();
-            leaves(self.0, &mut out, 0);
-            return Some(FieldValue::List(out));
-        }
-        lookup(self.0, name, 0)
+        field_of(JsonRef::from(self.0), name)
     }
+}
+
+/// A value of a parsed document ([`crate::rawjson::RawJson`]) read like a [`JsonDoc`].
+impl FieldSource for JsonRef<'_> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+        field_of(*self, name)
+    }
+}
+
+fn field_of<'a>(v: JsonRef<'a>, name: &str) -> Option<FieldValue<'a>> {
+    if name == KEYWORDS_FIELD {
+        let mut out = Vec::new();
+        leaves(v, &mut out, 0);
+        return Some(FieldValue::List(out));
+    }
+    lookup(v, name, 0)
 }
 
 const MAX_DEPTH: usize = 64;
 
-fn convert(v: &Value, depth: usize) -> FieldValue<'_> {
-    match v {
-        Value::Null => FieldValue::Null,
-        Value::Bool(b) => FieldValue::Bool(*b),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                FieldValue::Int(i)
-            } else if let Some(u) = n.as_u64() {
-                FieldValue::UInt(u)
-            } else {
-                FieldValue::Float(n.as_f64().unwrap_or(f64::NAN))
+fn convert(v: JsonRef<'_>, depth: usize) -> FieldValue<'_> {
+    match v.kind() {
+        JsonKind::Null => FieldValue::Null,
+        JsonKind::Bool => FieldValue::Bool(v.as_bool().unwrap_or(false)),
+        JsonKind::Number => match v.as_number() {
+            Some(n) => {
+                if let Some(i) = n.as_i64() {
+                    FieldValue::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    FieldValue::UInt(u)
+                } else {
+                    FieldValue::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
             }
-        }
-        Value::String(s) => FieldValue::Str(Cow::Borrowed(s)),
-        Value::Array(items) if depth < MAX_DEPTH => {
-            FieldValue::List(items.iter().map(|i| convert(i, depth + 1)).collect())
+            None => FieldValue::Null,
+        },
+        JsonKind::String => FieldValue::Str(Cow::Borrowed(v.as_str().unwrap_or(""))),
+        JsonKind::Array if depth < MAX_DEPTH => {
+            FieldValue::List(v.items().map(|i| convert(i, depth + 1)).collect())
         }
         // An object (or a too-deep array) as a value: its JSON text, so that
         // `contains` and keyword searches still see its content.
-        other => FieldValue::Str(Cow::Owned(other.to_string())),
+        _ => FieldValue::Str(Cow::Owned(v.to_value().to_string())),
     }
 }
 
-fn leaves<'a>(v: &'a Value, out: &mut Vec<FieldValue<'a>>, depth: usize) {
+fn leaves<'a>(v: JsonRef<'a>, out: &mut Vec<FieldValue<'a>>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    match v {
-        Value::Object(map) => map.values().for_each(|c| leaves(c, out, depth + 1)),
-        Value::Array(items) => items.iter().for_each(|c| leaves(c, out, depth + 1)),
-        Value::Null => {}
-        other => out.push(convert(other, depth)),
+    match v.kind() {
+        JsonKind::Object => v
+            .entries()
+            .into_iter()
+            .for_each(|(_, c)| leaves(c, out, depth + 1)),
+        JsonKind::Array => v.items().for_each(|c| leaves(c, out, depth + 1)),
+        JsonKind::Null => {}
+        _ => out.push(convert(v, depth)),
     }
 }
 
-fn lookup<'a>(v: &'a Value, path: &str, depth: usize) -> Option<FieldValue<'a>> {
+fn lookup<'a>(v: JsonRef<'a>, path: &str, depth: usize) -> Option<FieldValue<'a>> {
     if depth > MAX_DEPTH {
         return None;
     }
-    match v {
-        Value::Object(map) => {
+    match v.kind() {
+        JsonKind::Object => {
             if let Some(rest) = path.strip_prefix("*.") {
-                return map
-                    .values()
-                    .find_map(|child| lookup(child, rest, depth + 1));
+                return v
+                    .entries()
+                    .into_iter()
+                    .find_map(|(_, child)| lookup(child, rest, depth + 1));
             }
             // Split at each dot, shortest key first (the common case is a plain path), then
             // the whole rest as one key.
             for (i, _) in path.match_indices('.') {
                 let (key, rest) = (&path[..i], &path[i + 1..]);
-                if let Some(child) = map.get(key)
+                if let Some(child) = v.get(key)
                     && let Some(found) = lookup(child, rest, depth + 1)
                 {
                     return Some(found);
                 }
             }
-            map.get(path).map(|found| convert(found, depth))
+            v.get(path).map(|found| convert(found, depth))
         }
-        Value::Array(items) => {
+        JsonKind::Array => {
             let mut out = Vec::new();
-            for item in items {
+            for item in v.items() {
                 match lookup(item, path, depth + 1) {
                     Some(FieldValue::List(inner)) => out.extend(inner),
                     Some(one) => out.push(one),
