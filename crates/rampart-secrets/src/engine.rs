@@ -345,14 +345,11 @@ impl Scanner {
                     // Rules whose match must start at this hit: a cheap anchored check
                     // there, and the line's regex only if it passes.
                     if let Some(start) = &c.at_hit {
-                        let Some(at) = start.at(data, ks) else {
-                            continue;
-                        };
-                        let (s, e) = line_of_hit();
-                        let input = Input::new(data.get(s..e).unwrap_or_default())
-                            .range(at.saturating_sub(s)..)
-                            .anchored(Anchored::Yes);
-                        if !c.re.is_match(input) {
+                        // The boundary byte first: most hits end here, before the line
+                        // is located.
+                        if start.boundary_at(data, ks).is_none()
+                            || !start.admits(&c.re, data, ks, line_of_hit())
+                        {
                             continue;
                         }
                     }
@@ -588,36 +585,61 @@ impl Scanner {
 /// Where every match of a rule starts relative to the keyword hit that wakes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Start {
-    /// At the keyword: every match begins with one of the rule's keywords.
-    AtKeyword,
+    /// At the keyword, or also one byte before it (`back`): every match begins with one
+    /// of the rule's keywords, or with one byte and then a keyword (`[a-z0-9]Pass`).
+    AtKeyword {
+        /// Matches may also begin one byte before the keyword.
+        back: bool,
+    },
     /// One boundary byte before the keyword, or at the keyword when it starts its line:
     /// the pattern is `(?:^|[boundary])(SECRET…)` and every secret begins with a keyword.
     /// Holds the boundary class as a 256-bit set, so most hits (a keyword inside a
     /// longer word) are turned away without running the regex.
     AfterBoundary([u64; 4]),
+    /// At the start of the keyword's line: the pattern opens with `(?m)^` (a match
+    /// that begins on an earlier line through `\s*` has its suffix from the keyword's
+    /// line start as a match too).
+    OpensLine,
 }
 
 impl Start {
-    /// Where an anchored search for a hit at `ks` begins; `None` when the byte before
-    /// the keyword is not a boundary. (A line window starts at the line's first byte or
-    /// more than [`LINE_REACH`] bytes before the keyword, so `^` can only match at the
-    /// keyword when it opens its line.)
-    fn at(&self, data: &[u8], ks: usize) -> Option<usize> {
+    /// Whether a match of `re` can start where this rule's matches start, for a hit at
+    /// `ks` in the line window `s..e` of `data` (one or two anchored searches).
+    fn admits(&self, re: &MetaRegex, data: &[u8], ks: usize, (s, e): (usize, usize)) -> bool {
+        let hay = data.get(s..e).unwrap_or_default();
+        let at = |pos: usize| {
+            re.is_match(
+                Input::new(hay)
+                    .range(pos.saturating_sub(s)..)
+                    .anchored(Anchored::Yes),
+            )
+        };
         match self {
-            Start::AtKeyword => Some(ks),
-            Start::AfterBoundary(set) => {
-                let Some(prev) = ks.checked_sub(1) else {
-                    return Some(ks);
-                };
-                let before = *data.get(prev)?;
-                if before == b'\n' {
-                    return Some(ks);
-                }
-                let b = usize::from(before);
-                let word = set.get(b / 64).copied().unwrap_or(0);
-                (word >> (b % 64) & 1 == 1).then_some(prev)
-            }
+            Start::AtKeyword { back } => at(ks) || (*back && ks > s && at(ks - 1)),
+            Start::AfterBoundary(_) => self.boundary_at(data, ks).is_some_and(at),
+            Start::OpensLine => at(s),
         }
+    }
+
+    /// For [`Start::AfterBoundary`]: where the anchored search begins, or `None` when the
+    /// byte before the keyword is not a boundary (checked before the line is even
+    /// located). A line window starts at the line's first byte or more than
+    /// [`LINE_REACH`] bytes before the keyword, so `^` can only match at the keyword when
+    /// it opens its line. Other kinds: always the keyword.
+    fn boundary_at(&self, data: &[u8], ks: usize) -> Option<usize> {
+        let Start::AfterBoundary(set) = self else {
+            return Some(ks);
+        };
+        let Some(prev) = ks.checked_sub(1) else {
+            return Some(ks);
+        };
+        let before = *data.get(prev)?;
+        if before == b'\n' {
+            return Some(ks);
+        }
+        let b = usize::from(before);
+        let word = set.get(b / 64).copied().unwrap_or(0);
+        (word >> (b % 64) & 1 == 1).then_some(prev)
     }
 }
 
@@ -684,27 +706,44 @@ fn match_start(rule: &SecretRule) -> Option<Start> {
     let (body, start) = match hir.kind() {
         HirKind::Concat(parts)
             if parts
+                .first()
+                .is_some_and(|p| matches!(p.kind(), HirKind::Look(Look::StartLF))) =>
+        {
+            return Some(Start::OpensLine);
+        }
+        HirKind::Concat(parts)
+            if parts
                 .get(1)
                 .is_some_and(|p| matches!(p.kind(), HirKind::Capture(c) if c.index == 1)) =>
         {
             match parts.first().and_then(boundary) {
                 Some(set) => (parts.get(1)?, Start::AfterBoundary(set)),
-                None => (&hir, Start::AtKeyword),
+                None => (&hir, Start::AtKeyword { back: false }),
             }
         }
-        _ => (&hir, Start::AtKeyword),
+        _ => (&hir, Start::AtKeyword { back: false }),
     };
     let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix);
+    extractor.kind(ExtractKind::Prefix).limit_class(40);
     let seq = extractor.extract(&fold_case(body));
     let lits = seq.literals()?;
-    let begins_with_keyword = |lit: &[u8]| {
+    // Where a keyword begins in a literal: at 0, or at 1 (after one byte).
+    let keyword_at = |lit: &[u8], off: usize| {
         rule.keywords.iter().any(|kw| {
-            lit.get(..kw.len())
+            lit.get(off..off + kw.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(kw.as_bytes()))
         })
     };
-    (!lits.is_empty() && lits.iter().all(|l| begins_with_keyword(l.as_bytes()))).then_some(start)
+    if lits.is_empty() {
+        return None;
+    }
+    if lits.iter().all(|l| keyword_at(l.as_bytes(), 0)) {
+        return Some(start);
+    }
+    let near = lits
+        .iter()
+        .all(|l| keyword_at(l.as_bytes(), 0) || keyword_at(l.as_bytes(), 1));
+    (near && start == Start::AtKeyword { back: false }).then_some(Start::AtKeyword { back: true })
 }
 
 /// `hir` with ASCII letters folded to lower case: literals lowered, and a class that is
@@ -909,20 +948,26 @@ mod tests {
             "secret-aws-secret-access-key",
             "secret-azure-devops-pat-legacy",
             "secret-lob-api-key",
+            "secret-generic-api-key",
         ] {
             assert!(match_start(by_id(id)).is_some(), "{id} should be proven");
         }
-        for id in [
-            "secret-generic-password",
-            "secret-azure-function-key",
-            "secret-newrelic-license-key",
-        ] {
+        for id in ["secret-azure-function-key", "secret-newrelic-license-key"] {
             assert_eq!(match_start(by_id(id)), None, "{id} must not be proven");
         }
         assert!(matches!(
             match_start(by_id("secret-github-pat")),
             Some(Start::AfterBoundary(_))
         ));
+        // `[a-z0-9]Pass`: one byte before the keyword.
+        assert_eq!(
+            match_start(by_id("secret-generic-password")),
+            Some(Start::AtKeyword { back: true })
+        );
+        assert_eq!(
+            match_start(by_id("secret-kubeconfig-token")),
+            Some(Start::OpensLine)
+        );
     }
 
     #[test]

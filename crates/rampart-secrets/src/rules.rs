@@ -2413,7 +2413,7 @@ static RULES: &[SecretRule] = &[
         "secret-generic-api-key",
         "Hard-coded API key or token",
         MED,
-        &["api_key", "apikey", "api-key", "access_key", "accesskey", "auth_token", "access_token", "authtoken", "accesstoken", "api_token", "apitoken", "private_key", "client_secret"],
+        &["api_key", "apikey", "api-key", "access_key", "accesskey", "access-key", "auth_token", "authtoken", "auth-token", "access_token", "accesstoken", "access-token", "api_token", "apitoken", "api-token", "private_key", "privatekey", "private-key", "client_secret", "clientsecret", "client-secret"],
         r#"(?i:(?:api[_\-]?key|access[_\-]?key|auth[_\-]?token|access[_\-]?token|api[_\-]?token|private[_\-]?key|client[_\-]?secret)[a-z0-9_.\-]{0,20})[\x22'\x60]?\s{0,5}(?:=>|:=|=|:)\s{0,5}[\x22'\x60]?([A-Za-z0-9+/=_\-.~]{16,128})(?:[\x22'\x60\s,;]|$)"#,
         "A value of 16 or more random-looking characters assigned to a name like `api_key` or `access_token`.",
     )
