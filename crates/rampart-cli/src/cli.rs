@@ -384,8 +384,8 @@ pub struct ScanArgs {
     pub ignore_unfixed: bool,
     /// Also report suppressed findings, marked with why: vulnerabilities the distro trackers
     /// mark not-affected, no-dsa or ignored, and those `--vex` or the ignore file covers;
-    /// misconfigurations under a `rampart:ignore` comment or an ignore-file entry. They
-    /// never fail `--exit-code`.
+    /// misconfigurations under a `rampart:ignore` comment or an ignore-file entry; secrets
+    /// under an ignore-file entry. They never fail `--exit-code`.
     #[arg(long)]
     pub show_suppressed: bool,
     /// Warn when the database is older than this many days.

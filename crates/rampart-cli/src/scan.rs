@@ -399,7 +399,11 @@ pub fn scan(kind: TargetKind, args: &ScanArgs) -> Result<u8> {
             .iter()
             .filter(|m| m.suppressed.is_none())
             .count()
-        + report.secrets.len()
+        + report
+            .secrets
+            .iter()
+            .filter(|s| s.suppressed.is_none())
+            .count()
         + report.malware.len();
     Ok(if findings > 0 {
         args.exit_code.clamp(0, 255) as u8

@@ -52,6 +52,7 @@ fn secret(
         deleted_in_layer,
         commit: None,
         redacted: f.redacted,
+        suppressed: None,
     }
 }
 

@@ -180,8 +180,8 @@ pub fn glob(pattern: &str, path: &str) -> bool {
 
 /// Apply `entries` to the report as of `today` (`YYYY-MM-DD`): remove (or, with `keep`,
 /// mark with the entry's origin and reason) what they cover; expired entries become
-/// diagnostics. Vulnerabilities and misconfigurations are kept marked with `keep`; secrets
-/// have no suppressed mark in the report and are always removed.
+/// diagnostics. Vulnerabilities match by id or alias (and purl), misconfigurations and
+/// secrets by rule id (and path glob); every kind is kept marked with `keep`.
 pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
     let live: Vec<&Entry> = entries
         .iter()
@@ -237,14 +237,129 @@ pub fn apply(report: &mut Report, entries: &[Entry], today: &str, keep: bool) {
         }
     }
     report.misconfigurations = misconfigs;
-    report
-        .secrets
-        .retain(|s| !live.iter().any(|e| covers(e, &s.rule_id, &s.file)));
+    // Secrets match by rule id and path like misconfigurations; a kept one stays redacted.
+    let mut secrets = Vec::with_capacity(report.secrets.len());
+    for mut s in std::mem::take(&mut report.secrets) {
+        let hit = live.iter().find(|e| covers(e, &s.rule_id, &s.file));
+        match hit {
+            None => secrets.push(s),
+            Some(_) if s.suppressed.is_some() => secrets.push(s),
+            Some(e) if keep => {
+                s.suppressed = Some(why(e));
+                secrets.push(s);
+            }
+            Some(_) => {}
+        }
+    }
+    report.secrets = secrets;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rampart_core::Severity;
+    use rampart_report::{Artifact, Secret};
+
+    fn entry(id: &str, path: Option<&str>, reason: Option<&str>, expires: Option<&str>) -> Entry {
+        Entry {
+            id: id.into(),
+            purl: None,
+            path: path.map(str::to_string),
+            reason: reason.map(str::to_string),
+            expires: expires.map(str::to_string),
+            origin: "ignore-file".into(),
+        }
+    }
+
+    fn secret(rule: &str, file: &str) -> Secret {
+        Secret {
+            rule_id: rule.into(),
+            title: format!("{rule} title"),
+            severity: Severity::Critical,
+            file: file.into(),
+            line: 2,
+            layer: None,
+            deleted_in_layer: None,
+            commit: None,
+            redacted: "ghp_…sha256:0123456789ab".into(),
+            suppressed: None,
+        }
+    }
+
+    /// Secrets the ignore file covers (rule id, path glob) are dropped, or with `keep` stay
+    /// marked with the entry's reason and still redacted; others, and those under an expired
+    /// entry, stay open.
+    #[test]
+    fn secrets_are_kept_marked_with_keep() {
+        let entries = [
+            entry(
+                "secret-github-pat",
+                Some("test/**"),
+                Some("fixture token, revoked"),
+                None,
+            ),
+            entry("secret-slack-token", None, None, None),
+            entry("secret-aws-access-key-id", None, None, Some("2020-01-01")),
+        ];
+        let report = || {
+            let mut r = Report::new(Artifact::new("filesystem", "."), "2026-01-01T00:00:00Z");
+            r.secrets = vec![
+                secret("secret-github-pat", "test/fixtures/token.env"),
+                secret("secret-github-pat", "src/config.env"),
+                secret("secret-slack-token", "ops/hook.sh"),
+                secret("secret-aws-access-key-id", "deploy/env"),
+            ];
+            r
+        };
+        let open = |r: &Report| -> Vec<(String, String, Option<String>)> {
+            r.secrets
+                .iter()
+                .map(|s| (s.rule_id.clone(), s.file.clone(), s.suppressed.clone()))
+                .collect()
+        };
+        let s = |rule: &str, file: &str, why: Option<&str>| {
+            (rule.to_string(), file.to_string(), why.map(str::to_string))
+        };
+
+        let mut dropped = report();
+        apply(&mut dropped, &entries, "2026-06-01", false);
+        assert_eq!(
+            open(&dropped),
+            vec![
+                s("secret-github-pat", "src/config.env", None),
+                s("secret-aws-access-key-id", "deploy/env", None),
+            ]
+        );
+        assert!(
+            dropped
+                .diagnostics
+                .iter()
+                .any(|d| d.to_string().contains("secret-aws-access-key-id expired")),
+            "{:?}",
+            dropped.diagnostics
+        );
+
+        let mut kept = report();
+        apply(&mut kept, &entries, "2026-06-01", true);
+        assert_eq!(
+            open(&kept),
+            vec![
+                s(
+                    "secret-github-pat",
+                    "test/fixtures/token.env",
+                    Some("ignore-file: fixture token, revoked")
+                ),
+                s("secret-github-pat", "src/config.env", None),
+                s("secret-slack-token", "ops/hook.sh", Some("ignore-file")),
+                s("secret-aws-access-key-id", "deploy/env", None),
+            ]
+        );
+        assert!(
+            kept.secrets
+                .iter()
+                .all(|x| x.redacted == "ghp_…sha256:0123456789ab")
+        );
+    }
 
     #[test]
     fn globs() {

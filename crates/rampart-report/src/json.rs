@@ -48,4 +48,26 @@ mod tests {
         let back: Report = serde_json::from_str(&text).unwrap();
         assert_eq!(back, r);
     }
+
+    /// A suppressed secret keeps `suppressed` with its reason next to its redacted value; an
+    /// open one has no such key.
+    #[test]
+    fn suppressed_secrets_keep_the_reason() {
+        let mut r = Report::new(Artifact::new("filesystem", "."), "2026-01-01T00:00:00Z");
+        let s =
+            |file: &str, suppressed: Option<&str>| crate::model::test_secret(file, 4, suppressed);
+        r.secrets = vec![
+            s("a.env", Some("ignore-file: revoked test token")),
+            s("b.env", None),
+        ];
+        r.finish();
+        let text = to_string(&r).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let list = v["secrets"].as_array().unwrap();
+        assert_eq!(list[0]["suppressed"], "ignore-file: revoked test token");
+        assert_eq!(list[0]["redacted"], "ghp_…sha256:0123456789ab");
+        assert!(list[1].get("suppressed").is_none());
+        let back: Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+    }
 }

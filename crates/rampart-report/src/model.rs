@@ -209,6 +209,11 @@ pub struct Secret {
     pub commit: Option<String>,
     /// A prefix and a hash of the value: enough to recognise it, not to use it.
     pub redacted: String,
+    /// Why it would not be reported without `--show-suppressed`: `ignore-file: <reason>` for
+    /// a `.rampartignore` (or `--ignorefile`) entry naming its rule (the reason is left out
+    /// when the entry gives none). A suppressed secret stays redacted like any other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
 }
 
 /// A malware match.
@@ -331,5 +336,22 @@ impl Report {
         let s = self.secrets.iter().map(|s| s.severity);
         let mw = self.malware.iter().map(|_| Severity::Critical);
         v.chain(m).chain(s).chain(mw).max()
+    }
+}
+
+/// A GitHub-token secret finding at `file:line` (redacted value only), for format tests.
+#[cfg(test)]
+pub(crate) fn test_secret(file: &str, line: u32, suppressed: Option<&str>) -> Secret {
+    Secret {
+        rule_id: "secret-github-pat".into(),
+        title: "GitHub personal access token".into(),
+        severity: Severity::Critical,
+        file: file.into(),
+        line,
+        layer: None,
+        deleted_in_layer: None,
+        commit: None,
+        redacted: "ghp_…sha256:0123456789ab".into(),
+        suppressed: suppressed.map(str::to_string),
     }
 }

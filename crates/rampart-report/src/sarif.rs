@@ -173,13 +173,16 @@ pub fn to_string(report: &Report) -> Result<String, ReportError> {
                 "properties": {"security-severity": security_severity(s.severity, None), "tags": ["security", "secret"]},
             })
         });
-        results.push(json!({
-            "ruleId": s.rule_id,
-            "ruleIndex": idx,
-            "level": level(s.severity),
-            "message": {"text": format!("{} ({})", s.title, s.redacted)},
-            "locations": location(&s.file, s.line),
-        }));
+        results.push(result(
+            json!({
+                "ruleId": s.rule_id,
+                "ruleIndex": idx,
+                "level": level(s.severity),
+                "message": {"text": format!("{} ({})", s.title, s.redacted)},
+                "locations": location(&s.file, s.line),
+            }),
+            s.suppressed.as_deref(),
+        ));
     }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -277,5 +280,52 @@ mod tests {
             json!([{"kind": "inSource", "status": "accepted", "properties": {"origin": "inline"}}])
         );
         assert!(by_rule("k8s-run-as-root").get("suppressions").is_none());
+    }
+
+    /// Suppressed secrets (an ignore-file entry, kept with `--show-suppressed`) carry
+    /// `external` suppressions with the entry's reason; open ones have none, and the message
+    /// gives only the redacted value either way.
+    #[test]
+    fn suppressed_secrets_carry_suppressions() {
+        let mut r = Report::new(Artifact::new("filesystem", "."), "2026-01-01T00:00:00Z");
+        let secret =
+            |file: &str, suppressed: Option<&str>| crate::model::test_secret(file, 1, suppressed);
+        r.secrets = vec![
+            secret("test/token.env", Some("ignore-file: revoked test token")),
+            secret("src/app.env", None),
+            secret("test/other.env", Some("ignore-file")),
+        ];
+        r.finish();
+        let doc: Value = serde_json::from_str(&to_string(&r).unwrap()).unwrap();
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let at = |file: &str| {
+            results
+                .iter()
+                .find(|x| x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == file)
+                .unwrap_or_else(|| panic!("{file} missing"))
+        };
+        assert_eq!(
+            at("test/token.env")["suppressions"],
+            json!([{"kind": "external", "status": "accepted", "justification": "revoked test token", "properties": {"origin": "ignore-file"}}])
+        );
+        assert_eq!(
+            at("test/other.env")["suppressions"],
+            json!([{"kind": "external", "status": "accepted", "properties": {"origin": "ignore-file"}}])
+        );
+        assert!(at("src/app.env").get("suppressions").is_none());
+        for x in results {
+            assert_eq!(
+                x["message"]["text"],
+                "GitHub personal access token (ghp_…sha256:0123456789ab)"
+            );
+        }
+        // One rule for the three results.
+        assert_eq!(
+            doc["runs"][0]["tool"]["driver"]["rules"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

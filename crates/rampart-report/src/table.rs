@@ -4,7 +4,7 @@
 //! the one version to upgrade to that fixes all of its findings (when there is one), then
 //! its findings, most severe first. Other findings come as one table per kind.
 
-use crate::{Misconfiguration, Report, Vulnerability};
+use crate::{Misconfiguration, Report, Secret, Vulnerability};
 use rampart_core::{Ecosystem, Package};
 use rampart_version::{Scheme, compare, scheme_for};
 use std::fmt::Write;
@@ -52,20 +52,25 @@ pub fn to_string(report: &Report) -> String {
     out.push('\n');
     let _ = writeln!(
         out,
-        "{} packages · {} vulnerabilities · {} misconfigurations{} · {} secrets · {} malware",
+        "{} packages · {} vulnerabilities · {} misconfigurations{} · {} secrets{} · {} malware",
         report.packages.len(),
         report.vulnerabilities.len(),
         report.misconfigurations.len(),
-        match report
-            .misconfigurations
-            .iter()
-            .filter(|m| m.suppressed.is_some())
-            .count()
-        {
-            0 => String::new(),
-            n => format!(" ({n} suppressed)"),
-        },
+        suppressed_count(
+            report
+                .misconfigurations
+                .iter()
+                .filter(|m| m.suppressed.is_some())
+                .count()
+        ),
         report.secrets.len(),
+        suppressed_count(
+            report
+                .secrets
+                .iter()
+                .filter(|s| s.suppressed.is_some())
+                .count()
+        ),
         report.malware.len()
     );
     for d in &report.diagnostics {
@@ -89,31 +94,7 @@ pub fn to_string(report: &Report) -> String {
     }
     vulnerabilities(&mut out, report);
     misconfigurations(&mut out, report);
-    if !report.secrets.is_empty() {
-        out.push_str("\nSecrets\n");
-        let rows: Vec<[String; 5]> = report
-            .secrets
-            .iter()
-            .map(|s| {
-                let mut place = format!("{}:{}", s.file, s.line);
-                if let Some(l) = &s.deleted_in_layer {
-                    let _ = write!(place, " (deleted in {})", short(l));
-                }
-                [
-                    s.severity.to_string(),
-                    s.rule_id.clone(),
-                    place,
-                    s.layer.as_deref().map(short).unwrap_or_default(),
-                    s.redacted.clone(),
-                ]
-            })
-            .collect();
-        render(
-            &mut out,
-            ["SEVERITY", "RULE", "WHERE", "LAYER", "VALUE"],
-            &rows,
-        );
-    }
+    secrets(&mut out, report);
     if !report.malware.is_empty() {
         out.push_str("\nMalware\n");
         let rows: Vec<[String; 3]> = report
@@ -189,6 +170,60 @@ fn misconfigurations(out: &mut String, report: &Report) {
         render(
             out,
             ["SEVERITY", "RULE", "WHERE", "RESOURCE", "SUPPRESSED"],
+            &rows,
+        );
+    }
+}
+
+/// ` (N suppressed)` after a count in the summary line, or nothing when none is.
+fn suppressed_count(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(" ({n} suppressed)"),
+    }
+}
+
+/// The secrets table, values redacted. Suppressed ones (kept with `--show-suppressed`)
+/// follow the open ones in their own table, with a SUPPRESSED column giving where the
+/// suppression comes from and why.
+fn secrets(out: &mut String, report: &Report) {
+    let row = |s: &Secret| {
+        let mut place = format!("{}:{}", s.file, s.line);
+        if let Some(l) = &s.deleted_in_layer {
+            let _ = write!(place, " (deleted in {})", short(l));
+        }
+        [
+            s.severity.to_string(),
+            s.rule_id.clone(),
+            place,
+            s.layer.as_deref().map(short).unwrap_or_default(),
+            s.redacted.clone(),
+        ]
+    };
+    let (suppressed, open): (Vec<&Secret>, Vec<&Secret>) =
+        report.secrets.iter().partition(|s| s.suppressed.is_some());
+    if !open.is_empty() {
+        out.push_str("\nSecrets\n");
+        let rows: Vec<[String; 5]> = open.iter().map(|s| row(s)).collect();
+        render(out, ["SEVERITY", "RULE", "WHERE", "LAYER", "VALUE"], &rows);
+    }
+    if !suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSuppressed secrets ({}, not counted by --exit-code)",
+            suppressed.len()
+        );
+        let rows: Vec<[String; 6]> = suppressed
+            .iter()
+            .map(|s| {
+                let [sev, rule, place, layer, value] = row(s);
+                let why = s.suppressed.clone().unwrap_or_default();
+                [sev, rule, place, layer, value, why]
+            })
+            .collect();
+        render(
+            out,
+            ["SEVERITY", "RULE", "WHERE", "LAYER", "VALUE", "SUPPRESSED"],
             &rows,
         );
     }
@@ -575,6 +610,36 @@ mod tests {
         assert!(suppressed.contains("inline: needs raw device access"));
         assert!(suppressed.contains("ignore-file: node debugging pod"));
         assert!(!suppressed.contains("k8s-run-as-root"));
+    }
+
+    /// With `--show-suppressed`, suppressed secrets come in their own table with the reason
+    /// and the redacted value; open ones stay in the main table; the summary line counts them.
+    #[test]
+    fn suppressed_secrets_are_marked() {
+        let mut r = Report::new(Artifact::new("filesystem", "."), "2026-01-01T00:00:00Z");
+        let s =
+            |file: &str, suppressed: Option<&str>| crate::model::test_secret(file, 1, suppressed);
+        r.secrets = vec![
+            s("test/token.env", Some("ignore-file: revoked test token")),
+            s("src/app.env", None),
+        ];
+        r.finish();
+        let text = to_string(&r);
+        insta::assert_snapshot!(text);
+        assert!(text.contains("2 secrets (1 suppressed)"), "{text}");
+        let (open, suppressed) = text
+            .split_once("Suppressed secrets (1, not counted by --exit-code)")
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(open.contains("src/app.env") && !open.contains("test/token.env"));
+        assert!(suppressed.contains("test/token.env"));
+        assert!(suppressed.contains("ignore-file: revoked test token"));
+        assert!(suppressed.contains("ghp_…sha256:0123456789ab"));
+        assert!(!suppressed.contains("src/app.env"));
+        // Without suppressed ones: one table, no count.
+        r.secrets.retain(|x| x.suppressed.is_none());
+        r.finish();
+        let plain = to_string(&r);
+        assert!(!plain.contains("uppressed"), "{plain}");
     }
 
     #[test]
