@@ -58,11 +58,23 @@ pub fn falco_priority(level: Option<&str>) -> &'static str {
 }
 
 /// `ns` since the epoch as RFC 3339 (the time of Sigma alerts).
+/// (Fractional digits only when non-zero, trailing zeros dropped, as the `time` crate's
+/// `Rfc3339` writes them.)
 pub fn rfc3339_nanos(ns: u64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    let mut buf = [0u8; 30];
+    crate::falco::extract::write_datetime(ns / 1_000_000_000, &mut buf[..19]);
+    let mut len = 19;
+    let frac = ns % 1_000_000_000;
+    if frac != 0 {
+        buf[19] = b'.';
+        crate::falco::extract::put_digits(&mut buf[20..29], frac);
+        len = 29;
+        while buf[len - 1] == b'0' {
+            len -= 1;
+        }
+    }
+    buf[len] = b'Z';
+    std::str::from_utf8(&buf[..=len]).map_or_else(|_| String::new(), str::to_string)
 }
 
 impl Detector {
@@ -136,19 +148,29 @@ impl Detector {
             } else {
                 rs.matches(src, fields, &mut hits);
             }
+            // The event's time, formatted once for all its alerts.
+            let mut ev_time = None;
             for m in &hits {
                 let mut output_fields = BTreeMap::new();
                 output_fields.insert("sigma.id".to_string(), serde_json::json!(m.id));
                 output_fields.insert("sigma.level".to_string(), serde_json::json!(m.level));
-                let time = rfc3339_nanos(ev.time);
+                let time: &String = ev_time.get_or_insert_with(|| rfc3339_nanos(ev.time));
                 let priority = falco_priority(m.level);
+                let id = m.id.unwrap_or("-");
+                let mut output = String::with_capacity(
+                    time.len() + priority.len() + m.title.len() + id.len() + 40,
+                );
+                output.push_str(time);
+                output.push_str(": ");
+                output.push_str(priority);
+                output.push_str(" Sigma rule matched: ");
+                output.push_str(m.title);
+                output.push_str(" (id=");
+                output.push_str(id);
+                output.push(')');
                 out.push(Alert {
-                    output: format!(
-                        "{time}: {priority} Sigma rule matched: {} (id={})",
-                        m.title,
-                        m.id.unwrap_or("-")
-                    ),
-                    time,
+                    output,
+                    time: time.clone(),
                     rule: m.title.to_string(),
                     priority: priority.to_string(),
                     output_fields,
@@ -199,6 +221,29 @@ impl Detector {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rfc3339_nanos_matches_time_crate() {
+        let reference = |ns: u64| {
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        };
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut cases = vec![0, 1, 10, 100_000_000, 999_999_999, 1_000_000_000, u64::MAX];
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cases.push(x);
+            cases.push(x % 4_102_444_800_000_000_000);
+            cases.push((x % 4_102_444_800) * 1_000_000_000 + (x % 7) * 10u64.pow((x % 9) as u32));
+        }
+        for ns in cases {
+            assert_eq!(rfc3339_nanos(ns), reference(ns), "{ns}");
+        }
+    }
+
     use super::*;
     use crate::event::{EventType, Process};
     use crate::falco::load_falco;

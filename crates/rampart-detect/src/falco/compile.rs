@@ -158,10 +158,12 @@ pub struct Check {
     nums: Vec<i64>,
     nets: Vec<Net>,
     bools: Vec<bool>,
-    regex: Option<regex::Regex>,
-    rhs_field: Option<Field>,
+    // Boxed: rarely set, and large (the finder alone is ~290 bytes); keeping them out of
+    // line keeps a check within a few cache lines.
+    regex: Option<Box<regex::Regex>>,
+    rhs_field: Option<Box<Field>>,
     fast: Fast,
-    finder: Option<memchr::memmem::Finder<'static>>,
+    finder: Option<Box<memchr::memmem::Finder<'static>>>,
     prefixes: Option<Box<PrefixTable>>,
     /// Slot in the per-event memo when several rules share this check.
     memo: u32,
@@ -233,7 +235,7 @@ fn compile_check(
     let mut c = Check::empty(f, field.transformers.clone(), op);
     if let [Operand::Field(other)] = rhs {
         match resolve(source, &other.name, other.arg.as_deref()) {
-            Ok((of, _)) => c.rhs_field = Some(of),
+            Ok((of, _)) => c.rhs_field = Some(Box::new(of)),
             Err(reason) => {
                 missing.names.insert(other.name.clone());
                 missing.fields.insert(format!("{other}: {reason}"));
@@ -247,8 +249,9 @@ fn compile_check(
         Op::Exists => {}
         Op::Regex => {
             let pat = texts.first().copied().unwrap_or("");
-            c.regex =
-                Some(regex::Regex::new(pat).map_err(|e| format!("invalid regex '{pat}': {e}"))?);
+            c.regex = Some(Box::new(
+                regex::Regex::new(pat).map_err(|e| format!("invalid regex '{pat}': {e}"))?,
+            ));
         }
         Op::BContains | Op::BStartsWith => {
             for t in &texts {
@@ -919,7 +922,9 @@ impl Check {
         if matches!(self.op, Op::Contains | Op::BContains)
             && let Some(first) = self.strs.first()
         {
-            self.finder = Some(memchr::memmem::Finder::new(first.as_bytes()).into_owned());
+            self.finder = Some(Box::new(
+                memchr::memmem::Finder::new(first.as_bytes()).into_owned(),
+            ));
         }
         if self.op == Op::PMatch {
             self.prefixes = Some(Box::new(PrefixTable {
@@ -1136,7 +1141,15 @@ impl Matcher {
 /// less than a memo lookup (event type, numbers, booleans) are left alone.
 pub fn assign_memo(matchers: &mut [&mut Matcher]) -> usize {
     let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    let worth = |c: &Check| !matches!(c.fast, Fast::Type(_) | Fast::Num(_) | Fast::Bool(_));
+    // (`evt.is_open_*` read the flags argument and search it: worth remembering.)
+    let worth = |c: &Check| match c.fast {
+        Fast::Type(_) | Fast::Num(_) => false,
+        Fast::Bool(_) => matches!(
+            c.field,
+            Field::EvtIsOpenRead | Field::EvtIsOpenWrite | Field::EvtIsOpenExec
+        ),
+        _ => true,
+    };
     for m in matchers.iter_mut() {
         m.checks_mut(&mut |c| {
             if worth(c) {

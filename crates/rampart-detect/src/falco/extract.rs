@@ -553,21 +553,61 @@ fn rfc3339(ns: u64) -> String {
 
 /// Formats event time the way alerts carry it (RFC 3339 with nanoseconds, UTC).
 pub fn format_time(ns: u64) -> String {
-    let secs = (ns / 1_000_000_000) as i64;
-    let nanos = ns % 1_000_000_000;
-    match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            nanos
-        ),
-        Err(_) => rfc3339(0),
+    let mut buf = [0u8; TIME_LEN];
+    write_time(ns, &mut buf);
+    std::str::from_utf8(&buf).map_or_else(|_| rfc3339(0), str::to_string)
+}
+
+/// Length of [`format_time`]'s text: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
+pub const TIME_LEN: usize = 30;
+
+/// The calendar date (year, month, day) of `days` since 1970-01-01 (proleptic Gregorian,
+/// Hinnant's `civil_from_days`).
+pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Writes `v` as `out.len()` decimal digits, zero-padded.
+pub(crate) fn put_digits(out: &mut [u8], mut v: u64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
+        v /= 10;
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of `secs` since the epoch into `out[..19]`.
+pub(crate) fn write_datetime(secs: u64, out: &mut [u8]) {
+    let (y, m, d) = civil_from_days(secs / 86_400);
+    let tod = secs % 86_400;
+    put_digits(&mut out[0..4], y);
+    out[4] = b'-';
+    put_digits(&mut out[5..7], m);
+    out[7] = b'-';
+    put_digits(&mut out[8..10], d);
+    out[10] = b'T';
+    put_digits(&mut out[11..13], tod / 3600);
+    out[13] = b':';
+    put_digits(&mut out[14..16], tod / 60 % 60);
+    out[16] = b':';
+    put_digits(&mut out[17..19], tod % 60);
+}
+
+/// [`format_time`] into a fixed buffer, without allocating. (Every `u64` of nanoseconds
+/// falls before the year 2555: the year always has four digits.)
+pub fn write_time(ns: u64, out: &mut [u8; TIME_LEN]) {
+    write_datetime(ns / 1_000_000_000, &mut out[..19]);
+    out[19] = b'.';
+    put_digits(&mut out[20..29], ns % 1_000_000_000);
+    out[29] = b'Z';
 }
 
 fn list<'a>(items: Vec<Cow<'a, str>>) -> Option<FieldValue<'a>> {
@@ -1200,6 +1240,55 @@ impl crate::fields::FieldSource for Event {
 
 #[cfg(test)]
 mod tests {
+
+    /// The former formatter, through the `time` crate: the reference for [`format_time`].
+    fn format_time_reference(ns: u64) -> String {
+        let secs = (ns / 1_000_000_000) as i64;
+        let nanos = ns % 1_000_000_000;
+        match time::OffsetDateTime::from_unix_timestamp(secs) {
+            Ok(t) => format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                nanos
+            ),
+            Err(_) => rfc3339(0),
+        }
+    }
+
+    #[test]
+    fn format_time_matches_reference() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut cases = vec![
+            0,
+            1,
+            999_999_999,
+            1_000_000_000,
+            86_399_999_999_999,
+            951_782_400_000_000_000, // 2000-02-29
+            u64::MAX,
+            u64::MAX - 1,
+        ];
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cases.push(x);
+            cases.push(x % 4_102_444_800_000_000_000);
+            cases.push((x % 4_102_444_800) * 1_000_000_000);
+        }
+        for day in 0..80_000u64 {
+            cases.push(day * 86_400_000_000_000 + 86_399_999_999_999);
+        }
+        for ns in cases {
+            assert_eq!(format_time(ns), format_time_reference(ns), "{ns}");
+        }
+    }
+
     use super::*;
     use crate::fields::FieldSource;
 

@@ -240,6 +240,11 @@ pub struct OutputFormat {
     pieces: Vec<Piece>,
     /// Output fields rampart cannot fill (rendered `<NA>`).
     pub unsupported: Vec<String>,
+    /// A guess at the rendered length, to size the output once.
+    size_hint: usize,
+    /// The field placeholders (numbered in template order) sorted by name, stably: the
+    /// order in which `output_fields` are built in one go.
+    key_order: Vec<u32>,
 }
 
 impl std::fmt::Debug for OutputFormat {
@@ -311,9 +316,27 @@ impl OutputFormat {
         if !text.is_empty() {
             pieces.push(Piece::Text(text));
         }
+        let size_hint = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Field { .. } => 32,
+            })
+            .sum();
+        let names: Vec<&str> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Field { name, .. } => Some(name.as_str()),
+                Piece::Text(_) => None,
+            })
+            .collect();
+        let mut key_order: Vec<u32> = (0..names.len() as u32).collect();
+        key_order.sort_by_key(|&i| names[i as usize]);
         Ok(OutputFormat {
             pieces,
             unsupported,
+            size_hint,
+            key_order,
         })
     }
 
@@ -372,6 +395,7 @@ impl OutputFormat {
         out: &mut String,
     ) {
         let start = out.len();
+        let mut pairs: Vec<(String, serde_json::Value)> = Vec::with_capacity(self.key_order.len());
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
@@ -414,9 +438,19 @@ impl OutputFormat {
                         }
                         Some(other) => out.push_str(&compile::value_text(other)),
                     }
-                    fields.insert(name.clone(), json);
+                    pairs.push((name.clone(), json));
                 }
             }
+        }
+        if fields.is_empty() && pairs.len() == self.key_order.len() {
+            // Built from key order in one go (a later duplicate wins, as with inserts).
+            *fields = self
+                .key_order
+                .iter()
+                .map(|&i| std::mem::take(&mut pairs[i as usize]))
+                .collect();
+        } else {
+            fields.extend(pairs);
         }
         let len = out.trim_end().len().max(start);
         out.truncate(len);
@@ -881,6 +915,8 @@ impl Ruleset {
         out: &mut Vec<Alert>,
         mut costs: Option<&mut Vec<RuleCost>>,
     ) {
+        // The event's time as alerts carry it, formatted once for all its alerts.
+        let mut time = None;
         self.with_candidates(ev, |i, r, cx| {
             let hit = match costs.as_deref_mut() {
                 None => r.matcher.eval_ctx(cx),
@@ -894,7 +930,7 @@ impl Ruleset {
                 }
             };
             if hit {
-                out.push(self.alert(r, ev, Some(cx)));
+                out.push(self.alert(r, ev, Some(cx), &mut time));
                 if self.mode == MatchMode::First {
                     return false;
                 }
@@ -903,10 +939,20 @@ impl Ruleset {
         });
     }
 
-    fn alert(&self, r: &loader::CompiledRule, ev: &Event, cx: Option<&fast::Ctx<'_>>) -> Alert {
+    /// The alert of rule `r` for `ev`; `time` caches the event's formatted time.
+    fn alert(
+        &self,
+        r: &loader::CompiledRule,
+        ev: &Event,
+        cx: Option<&fast::Ctx<'_>>,
+        time: &mut Option<String>,
+    ) -> Alert {
         let mut output_fields = BTreeMap::new();
-        let time = extract::format_time(ev.time);
-        let mut output = String::with_capacity(256);
+        let time = time
+            .get_or_insert_with(|| extract::format_time(ev.time))
+            .clone();
+        // The time prefix, the priority, then the template.
+        let mut output = String::with_capacity(48 + r.output.size_hint.max(208));
         output.push_str(time.trim_end_matches('Z'));
         output.push_str("+0000: ");
         output.push_str(r.priority.as_str());
