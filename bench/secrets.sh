@@ -20,10 +20,12 @@ grep -o '&\[[^]]*\]' crates/rampart-secrets/src/rules.rs | grep -o '"[^"]*"' | t
 echo "keywords: $(wc -l < "$KW")" >&2
 ./target/release/examples/throughput "$TREE" 5
 ./target/bench-dfa/release/examples/throughput "$TREE" 5
-hyperfine -N --warmup 1 --runs 5 --export-markdown /dev/stdout \
+md=$(mktemp)
+hyperfine -N --warmup 1 --runs 5 --export-markdown "$md" \
   -n "read floor (cat)" "sh -c 'find $TREE -type f -print0 | xargs -0 cat > /dev/null'" \
   -n "rampart engine (1 thread)" "./target/release/examples/throughput $TREE 0" \
   -n "rampart engine, DFA prefilter" "./target/bench-dfa/release/examples/throughput $TREE 0" \
   -n "rg -j1 keywords" "rg -j1 -F -i -c --no-ignore --hidden -f $KW $TREE" \
   -n "trivy secret" "trivy fs --scanners secret --skip-db-update --quiet --format json $TREE"
-rm -f "$KW"
+cat "$md"
+rm -f "$KW" "$md"
