@@ -73,7 +73,7 @@ for set in aws all; do
   "$perf" sigma --matches "$work/rampart-$set.tsv" "$records" "$dir"
   if [ -n "$rsigma" ]; then
     "$rsigma" engine eval -r "$dir" -e @"$records" > "$work/rsigma-$set.jsonl" 2>"$work/rsigma-$set.err" || true
-    hyperfine -N --warmup 1 --runs 5 \
+    hyperfine -N --warmup 3 --runs ${RUNS:-15} \
       -n "rampart $set" "$perf sigma $records $dir" \
       -n "rsigma $set" "$rsigma engine eval -r $dir -e @$records" \
       --export-markdown "$work/hyperfine-$set.md"
