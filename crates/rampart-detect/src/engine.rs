@@ -229,17 +229,7 @@ mod tests {
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default()
         };
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut cases = vec![0, 1, 10, 100_000_000, 999_999_999, 1_000_000_000, u64::MAX];
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            cases.push(x);
-            cases.push(x % 4_102_444_800_000_000_000);
-            cases.push((x % 4_102_444_800) * 1_000_000_000 + (x % 7) * 10u64.pow((x % 9) as u32));
-        }
-        for ns in cases {
+        for ns in crate::falco::extract::sample_times() {
             assert_eq!(rfc3339_nanos(ns), reference(ns), "{ns}");
         }
     }

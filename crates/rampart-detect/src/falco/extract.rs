@@ -1238,6 +1238,39 @@ impl crate::fields::FieldSource for Event {
     }
 }
 
+/// Event times for testing the time formatters: edges (0, leap day 2000-02-29, the last
+/// nanosecond of a day, `u64::MAX`), the last nanosecond of each of 80,000 days, and random
+/// values, whole seconds and seconds with a few fractional digits (~680,000 in all).
+#[cfg(test)]
+pub(crate) fn sample_times() -> Vec<u64> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut cases = vec![
+        0,
+        1,
+        10,
+        100_000_000,
+        999_999_999,
+        1_000_000_000,
+        86_399_999_999_999,
+        951_782_400_000_000_000, // 2000-02-29
+        u64::MAX,
+        u64::MAX - 1,
+    ];
+    for _ in 0..150_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        cases.push(x);
+        cases.push(x % 4_102_444_800_000_000_000);
+        cases.push((x % 4_102_444_800) * 1_000_000_000);
+        cases.push((x % 4_102_444_800) * 1_000_000_000 + (x % 7) * 10u64.pow((x % 9) as u32));
+    }
+    for day in 0..80_000u64 {
+        cases.push(day * 86_400_000_000_000 + 86_399_999_999_999);
+    }
+    cases
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -1262,29 +1295,7 @@ mod tests {
 
     #[test]
     fn format_time_matches_reference() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut cases = vec![
-            0,
-            1,
-            999_999_999,
-            1_000_000_000,
-            86_399_999_999_999,
-            951_782_400_000_000_000, // 2000-02-29
-            u64::MAX,
-            u64::MAX - 1,
-        ];
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            cases.push(x);
-            cases.push(x % 4_102_444_800_000_000_000);
-            cases.push((x % 4_102_444_800) * 1_000_000_000);
-        }
-        for day in 0..80_000u64 {
-            cases.push(day * 86_400_000_000_000 + 86_399_999_999_999);
-        }
-        for ns in cases {
+        for ns in sample_times() {
             assert_eq!(format_time(ns), format_time_reference(ns), "{ns}");
         }
     }
