@@ -347,9 +347,10 @@ impl Scanner {
                     if let Some(start) = &c.at_hit {
                         // The boundary byte first: most hits end here, before the line
                         // is located.
-                        if start.boundary_at(data, ks).is_none()
-                            || !start.admits(&c.re, data, ks, line_of_hit())
-                        {
+                        let Some(from) = start.boundary_at(data, ks) else {
+                            continue;
+                        };
+                        if !start.admits(&c.re, data, ks, from, line_of_hit()) {
                             continue;
                         }
                     }
@@ -605,7 +606,15 @@ enum Start {
 impl Start {
     /// Whether a match of `re` can start where this rule's matches start, for a hit at
     /// `ks` in the line window `s..e` of `data` (one or two anchored searches).
-    fn admits(&self, re: &MetaRegex, data: &[u8], ks: usize, (s, e): (usize, usize)) -> bool {
+    /// `from` is [`Start::boundary_at`]'s answer, computed once by the caller.
+    fn admits(
+        &self,
+        re: &MetaRegex,
+        data: &[u8],
+        ks: usize,
+        from: usize,
+        (s, e): (usize, usize),
+    ) -> bool {
         let hay = data.get(s..e).unwrap_or_default();
         let at = |pos: usize| {
             re.is_match(
@@ -616,7 +625,7 @@ impl Start {
         };
         match self {
             Start::AtKeyword { back } => at(ks) || (*back && ks > s && at(ks - 1)),
-            Start::AfterBoundary(_) => self.boundary_at(data, ks).is_some_and(at),
+            Start::AfterBoundary(_) => at(from),
             Start::OpensLine => at(s),
         }
     }
