@@ -35,7 +35,6 @@ pub(crate) const NEW_FLOW_RULE: &str = "Connection never seen before";
 struct Counters {
     events: AtomicU64,
     ring_drops: AtomicU64,
-    inflight_drops: AtomicU64,
     bad_records: AtomicU64,
     filtered: AtomicU64,
     alerts: AtomicU64,
@@ -51,7 +50,6 @@ impl Counters {
              # HELP rampart_sensor_drops_total Events lost, by reason.\n\
              # TYPE rampart_sensor_drops_total counter\n\
              rampart_sensor_drops_total{{reason=\"ring_buffer_full\"}} {}\n\
-             rampart_sensor_drops_total{{reason=\"too_many_in_flight\"}} {}\n\
              rampart_sensor_drops_total{{reason=\"undecodable\"}} {}\n\
              # HELP rampart_sensor_opens_filtered_total Opens skipped in the kernel because no loaded rule can match them (not a loss).\n\
              # TYPE rampart_sensor_opens_filtered_total counter\n\
@@ -61,7 +59,6 @@ impl Counters {
              rampart_sensor_matches_total {}\n",
             g(&self.events),
             g(&self.ring_drops),
-            g(&self.inflight_drops),
             g(&self.bad_records),
             g(&self.filtered),
             g(&self.alerts),
@@ -71,8 +68,6 @@ impl Counters {
     fn set(&self, s: &Stats) {
         self.events.store(s.events, Ordering::Relaxed);
         self.ring_drops.store(s.ring_drops, Ordering::Relaxed);
-        self.inflight_drops
-            .store(s.inflight_drops, Ordering::Relaxed);
         self.bad_records.store(s.bad_records, Ordering::Relaxed);
         self.filtered.store(s.filtered, Ordering::Relaxed);
     }
@@ -126,17 +121,16 @@ fn internal_alert(
 }
 
 /// The alert raised when the kernel lost events.
-fn drop_alert(now_ns: u64, hostname: &str, ring: u64, inflight: u64) -> Alert {
+fn drop_alert(now_ns: u64, hostname: &str, ring: u64) -> Alert {
     let mut fields = BTreeMap::new();
     fields.insert("n_drops_buffer".to_string(), serde_json::json!(ring));
-    fields.insert("n_drops_inflight".to_string(), serde_json::json!(inflight));
     internal_alert(
         now_ns,
         hostname,
         "Sensor dropped events",
         "Critical",
         "internal",
-        format!("Sensor dropped events (n_drops_buffer={ring} n_drops_inflight={inflight})"),
+        format!("Sensor dropped events (n_drops_buffer={ring})"),
         fields,
     )
 }
@@ -553,19 +547,19 @@ pub fn run(args: &SensorArgs) -> Result<u8> {
                 counters
                     .alerts
                     .store(detector.counts().1 + internal_alerts, Ordering::Relaxed);
-                let drops = s.ring_drops + s.inflight_drops;
+                let drops = s.ring_drops;
                 if drops > reported_drops {
                     reported_drops = drops;
                     if !args.quiet {
                         eprintln!(
-                            "rampart: warning: sensor: {} events lost (ring buffer full), {} (in flight)",
-                            s.ring_drops, s.inflight_drops
+                            "rampart: warning: sensor: {} events lost (ring buffer full)",
+                            s.ring_drops
                         );
                     }
                     internal_alerts += 1;
                     let now = detect::now_ns();
                     clock = clock.max(now);
-                    let a = drop_alert(now, &hostname, s.ring_drops, s.inflight_drops);
+                    let a = drop_alert(now, &hostname, s.ring_drops);
                     if let Err(c) = pipeline.submit(&a, now) {
                         return Ok(Err(c));
                     }
@@ -599,12 +593,11 @@ pub fn run(args: &SensorArgs) -> Result<u8> {
     if !args.quiet {
         detect::warn_undelivered(&report);
         eprintln!(
-            "rampart: sensor: stopped; events {}, alerts {}, suppressed {}, dropped {} (ring buffer full) + {} (in flight), undecodable {}, opens filtered in the kernel {}",
+            "rampart: sensor: stopped; events {}, alerts {}, suppressed {}, dropped {} (ring buffer full), undecodable {}, opens filtered in the kernel {}",
             s.events,
             detector.counts().1 + internal_alerts,
             report.duplicates + report.rate_limited,
             s.ring_drops,
-            s.inflight_drops,
             s.bad_records,
             s.filtered
         );

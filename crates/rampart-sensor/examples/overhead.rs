@@ -116,11 +116,10 @@ fn run() -> Result<(), String> {
     }
     let s = sensor.stats();
     eprintln!(
-        "overhead: stopped after {:.1} s; events {}, alerts {n_alerts}, dropped {} (ring buffer full) + {} (in flight), filtered in kernel {}, undecodable {}",
+        "overhead: stopped after {:.1} s; events {}, alerts {n_alerts}, dropped {} (ring buffer full), filtered in kernel {}, undecodable {}",
         started.elapsed().as_secs_f64(),
         s.events,
         s.ring_drops,
-        s.inflight_drops,
         s.filtered,
         s.bad_records
     );

@@ -52,7 +52,7 @@ mod bpf {
 }
 
 /// How the programs attach, said on start.
-pub const ATTACH_METHOD: &str = "BTF-typed tracepoints (tp_btf: sched_process_exec/fork/exit, raw_syscalls sys_enter/sys_exit; tracefs not needed)";
+pub const ATTACH_METHOD: &str = "BTF-typed tracepoints (tp_btf: sched_process_exec/fork/exit, raw_syscalls sys_exit; tracefs not needed)";
 
 /// Where the kernel's BTF is.
 pub const KERNEL_BTF: &str = "/sys/kernel/btf/vmlinux";
@@ -88,8 +88,6 @@ pub struct Stats {
     pub events: u64,
     /// Records the kernel could not write because the ring buffer was full.
     pub ring_drops: u64,
-    /// System calls lost because too many were in flight at once.
-    pub inflight_drops: u64,
     /// Records user space could not decode.
     pub bad_records: u64,
     /// Opens the kernel-side open filter skipped (no loaded rule can match them; not a loss).
@@ -284,7 +282,6 @@ impl<'obj> Sensor<'obj> {
         attach!(on_exec);
         attach!(on_fork);
         attach!(on_exit);
-        attach!(on_sys_enter);
         attach!(on_sys_exit);
         Ok(())
     }
@@ -383,7 +380,6 @@ impl<'obj> Sensor<'obj> {
         Stats {
             events: st.decoder.count(),
             ring_drops: read(0),
-            inflight_drops: read(1),
             bad_records: st.bad,
             filtered: read(2),
         }

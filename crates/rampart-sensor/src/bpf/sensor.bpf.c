@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * rampart's kernel side: BTF-typed tracepoints (tp_btf, no tracefs needed) on process
- * exec/fork/exit and on raw_syscalls sys_enter/sys_exit, filtered in the kernel to the
- * system calls user space asked for, written to one ring buffer. CO-RE: field offsets are
- * relocated against the running kernel's BTF at load time. x86-64 system call numbers and
- * registers.
+ * exec/fork/exit and on raw_syscalls sys_exit, filtered in the kernel to the system calls
+ * user space asked for, written to one ring buffer. One program per system call, at its
+ * return: the caller's saved registers still hold the arguments (only ax is overwritten, by
+ * the result), so nothing is parked at entry and no program runs there. CO-RE: field
+ * offsets are relocated against the running kernel's BTF at load time. x86-64 system call
+ * numbers and registers. (fentry/fexit on the system calls' entry points would spare the
+ * calls no rule needs even that one program, but this kernel refuses tracing programs
+ * with EPERM.)
  *
  * Records are built in a per-CPU scratch buffer and copied into the ring buffer at the size
- * of their content (bpf_ringbuf_output). Opens are filtered at sys_enter against a path
- * prefix trie computed from the loaded rules (`open_filter`), before anything is parked.
+ * of their content (bpf_ringbuf_output). Opens are filtered against a path prefix trie
+ * computed from the loaded rules (`open_filter`) before a record is built.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -50,8 +54,8 @@ struct {
 } wanted SEC(".maps");
 
 /*
- * 0: records lost because the ring buffer was full; 1: calls lost because too many were in
- * flight; 2: opens no loaded rule can match, skipped by the open filter.
+ * 0: records lost because the ring buffer was full; 1: unused (kept so that the counters'
+ * keys stay stable); 2: opens no loaded rule can match, skipped by the open filter.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -118,18 +122,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct path_key);
 } key_heap SEC(".maps");
-
-struct inflight {
-	__s64 nr;
-	__u64 args[6];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct inflight);
-} calls SEC(".maps");
 
 /*
  * Wake the reader only when the ring buffer is an eighth full; otherwise it picks the records
@@ -331,25 +323,25 @@ static long needle_at(__u64 i, void *data)
  * prefix in `open_prefixes` whose modes include its access mode. Anything not decidable
  * here (relative or unreadable paths) is kept.
  */
-static __always_inline int open_wanted(long id, struct pt_regs *regs)
+static __always_inline int open_wanted(long id, const __u64 *args)
 {
 	__u64 upath, flags;
 	switch (id) {
 	case 2: /* open */
-		upath = BPF_CORE_READ(regs, di);
-		flags = BPF_CORE_READ(regs, si);
+		upath = args[0];
+		flags = args[1];
 		break;
 	case 85: /* creat: O_WRONLY|O_CREAT|O_TRUNC */
-		upath = BPF_CORE_READ(regs, di);
+		upath = args[0];
 		flags = 1;
 		break;
 	case 257: /* openat */
-		upath = BPF_CORE_READ(regs, si);
-		flags = BPF_CORE_READ(regs, dx);
+		upath = args[1];
+		flags = args[2];
 		break;
 	default: { /* openat2: flags in struct open_how */
-		upath = BPF_CORE_READ(regs, si);
-		__u64 how = BPF_CORE_READ(regs, dx);
+		upath = args[1];
+		__u64 how = args[2];
 		flags = 0;
 		if (!how || bpf_probe_read_user(&flags, sizeof(flags), (const void *)how) != 0)
 			return 1;
@@ -386,36 +378,6 @@ static __always_inline int open_wanted(long id, struct pt_regs *regs)
 		return 0;
 	bpf_loop(n - 1, needle_at, &c, 0);
 	return c.hit ? 1 : 0;
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
-{
-	if (id < 0 || id >= MAX_SYSCALL)
-		return 0;
-	__u32 key = id;
-	__u8 *want = bpf_map_lookup_elem(&wanted, &key);
-	if (!want || !*want)
-		return 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((__u32)(pid_tgid >> 32) == self_tgid)
-		return 0;
-	if (open_filter && (id == 2 || id == 85 || id == 257 || id == 437) &&
-	    !open_wanted(id, regs)) {
-		count_drop(2);
-		return 0;
-	}
-	struct inflight c = {};
-	c.nr = id;
-	c.args[0] = BPF_CORE_READ(regs, di);
-	c.args[1] = BPF_CORE_READ(regs, si);
-	c.args[2] = BPF_CORE_READ(regs, dx);
-	c.args[3] = BPF_CORE_READ(regs, r10);
-	c.args[4] = BPF_CORE_READ(regs, r8);
-	c.args[5] = BPF_CORE_READ(regs, r9);
-	if (bpf_map_update_elem(&calls, &pid_tgid, &c, BPF_ANY) != 0)
-		count_drop(1);
-	return 0;
 }
 
 /* Fills the record's addresses from the socket behind descriptor `fd` of the current task. */
@@ -512,21 +474,36 @@ static __always_inline __u32 put_user_str(struct syscall_record *e, __u32 off, _
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct inflight *c = bpf_map_lookup_elem(&calls, &pid_tgid);
-	if (!c)
+	long id = regs->orig_ax;
+	if (id < 0 || id >= MAX_SYSCALL)
 		return 0;
-	__u32 zero = 0;
-	struct syscall_record *e = bpf_map_lookup_elem(&sys_heap, &zero);
-	if (!e) {
-		bpf_map_delete_elem(&calls, &pid_tgid);
+	__u32 key = id;
+	__u8 *want = bpf_map_lookup_elem(&wanted, &key);
+	if (!want || !*want)
+		return 0;
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	/* The arguments, from the registers the call was made with. */
+	__u64 args[6];
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+	if (open_filter && (id == 2 || id == 85 || id == 257 || id == 437) &&
+	    !open_wanted(id, args)) {
+		count_drop(2);
 		return 0;
 	}
+	__u32 zero = 0;
+	struct syscall_record *e = bpf_map_lookup_elem(&sys_heap, &zero);
+	if (!e)
+		return 0;
 	fill_hdr(&e->h, KIND_SYSCALL, bpf_get_current_task_btf());
-	e->nr = c->nr;
+	e->nr = id;
 	e->res = ret;
-	__builtin_memcpy(e->args, c->args, sizeof(e->args));
-	bpf_map_delete_elem(&calls, &pid_tgid);
+	__builtin_memcpy(e->args, args, sizeof(e->args));
 	e->extra = 0;
 	e->family = 0;
 	e->lport = 0;
@@ -538,7 +515,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	__u32 l1 = 0, l2 = 0, l3 = 0;
 	__u64 p1 = 0, p2 = 0, p3 = 0;
 
-	switch (e->nr) {
+	switch (id) {
 	case 2: /* open */
 	case 85: /* creat */
 	case 87: /* unlink */
