@@ -27,5 +27,6 @@ pub mod rawjson;
 #[cfg(feature = "net")]
 pub mod receiver;
 pub mod sigma;
+pub mod strhash;
 
 pub use error::DetectError;

@@ -6,39 +6,17 @@
 use super::condition::{Expr, FieldRef, Op, Operand, Transformer};
 use super::extract::{Field, Kind, resolve};
 use super::fast::{BoolFn, Ctx, IpFn, NumFn, StrAcc};
+use super::program::Program;
 use crate::event::{Event, Source};
 use crate::fields::FieldValue;
+use crate::strhash::StrHashBuilder;
 use aho_corasick::AhoCorasick;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::{BTreeSet, HashSet};
 use std::net::IpAddr;
 
-/// FNV-1a: a fast hash for the short strings of `in` lists (no DoS concern: the keys come
-/// from rule files, not from events).
-#[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type StrSet = HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+type StrSet = HashSet<String, StrHashBuilder>;
 
 /// A compiled condition.
 #[derive(Debug)]
@@ -842,7 +820,7 @@ impl Check {
     }
 
     #[inline]
-    fn eval(&self, cx: &Ctx<'_>) -> bool {
+    pub(super) fn eval(&self, cx: &Ctx<'_>) -> bool {
         if self.memo == NO_MEMO {
             return self.eval_uncached(cx);
         }
@@ -852,6 +830,11 @@ impl Check {
         let v = self.eval_uncached(cx);
         cx.memo_set(self.memo, v);
         v
+    }
+
+    /// Its slot in the per-event memo ([`NO_MEMO`]: none).
+    pub(super) fn memo(&self) -> u32 {
+        self.memo
     }
 
     /// Whether the check reads its field through [`Field::extract`] and the field walks
@@ -875,7 +858,7 @@ impl Check {
         )
     }
 
-    fn eval_uncached(&self, cx: &Ctx<'_>) -> bool {
+    pub(super) fn eval_uncached(&self, cx: &Ctx<'_>) -> bool {
         let exists = self.op == Op::Exists;
         match &self.fast {
             Fast::Generic if self.field_slot != NO_MEMO => self.eval_cached(cx),
@@ -986,7 +969,7 @@ impl Check {
         }
     }
 
-    fn eval_generic(&self, ev: &Event, plain: bool) -> bool {
+    pub(super) fn eval_generic(&self, ev: &Event, plain: bool) -> bool {
         self.eval_value(self.field.extract(ev).as_ref(), ev, plain)
     }
 
@@ -1044,6 +1027,27 @@ impl Check {
     }
 }
 
+impl ContainsAny {
+    /// Whether the field contains any of the substrings.
+    pub(super) fn eval(&self, cx: &Ctx<'_>) -> bool {
+        if let Some(acc) = &self.acc {
+            return acc.with(cx, |s| self.ac.is_match(s)).unwrap_or(false);
+        }
+        self.eval_reference(cx.ev)
+    }
+
+    /// The same through [`Field::extract`].
+    pub(super) fn eval_reference(&self, ev: &Event) -> bool {
+        match self.field.extract(ev) {
+            Some(FieldValue::List(items)) => items
+                .iter()
+                .any(|i| self.ac.is_match(value_text(i).as_ref())),
+            Some(v) => self.ac.is_match(value_text(&v).as_ref()),
+            None => false,
+        }
+    }
+}
+
 impl PrefixTable {
     fn matches(&self, s: &str) -> bool {
         self.set.contains(s)
@@ -1067,19 +1071,7 @@ impl Matcher {
             Matcher::Not(m) => !m.eval_ctx(cx),
             Matcher::Const(b) => *b,
             Matcher::Check(c) => c.eval(cx),
-            Matcher::ContainsAny(b) => {
-                let ContainsAny { field, acc, ac } = b.as_ref();
-                if let Some(acc) = acc {
-                    return acc.with(cx, |s| ac.is_match(s)).unwrap_or(false);
-                }
-                match field.extract(cx.ev) {
-                    Some(FieldValue::List(items)) => {
-                        items.iter().any(|i| ac.is_match(value_text(i).as_ref()))
-                    }
-                    Some(v) => ac.is_match(value_text(&v).as_ref()),
-                    None => false,
-                }
-            }
+            Matcher::ContainsAny(b) => b.eval(cx),
         }
     }
 
@@ -1092,25 +1084,7 @@ impl Matcher {
             Matcher::Not(m) => !m.eval_reference(ev),
             Matcher::Const(b) => *b,
             Matcher::Check(c) => c.eval_generic(ev, true),
-            Matcher::ContainsAny(b) => match b.field.extract(ev) {
-                Some(FieldValue::List(items)) => {
-                    items.iter().any(|i| b.ac.is_match(value_text(i).as_ref()))
-                }
-                Some(v) => b.ac.is_match(value_text(&v).as_ref()),
-                None => false,
-            },
-        }
-    }
-
-    /// Visits every check.
-    fn checks_mut(&mut self, f: &mut dyn FnMut(&mut Check)) {
-        match self {
-            Matcher::And(items) | Matcher::Or(items) => {
-                items.iter_mut().for_each(|m| m.checks_mut(f));
-            }
-            Matcher::Not(m) => m.checks_mut(f),
-            Matcher::Check(c) => f(c),
-            Matcher::Const(_) | Matcher::ContainsAny(_) => {}
+            Matcher::ContainsAny(b) => b.eval_reference(ev),
         }
     }
 
@@ -1139,7 +1113,7 @@ impl Matcher {
 /// Gives every check that occurs in more than one place of `matchers` a memo slot, so
 /// that one event evaluates it once; returns the number of slots. Checks that cost
 /// less than a memo lookup (event type, numbers, booleans) are left alone.
-pub fn assign_memo(matchers: &mut [&mut Matcher]) -> usize {
+pub fn assign_memo(matchers: &mut [&mut Program]) -> usize {
     let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     // (`evt.is_open_*` read the flags argument and search it: worth remembering.)
     let worth = |c: &Check| match c.fast {
@@ -1176,7 +1150,7 @@ pub fn assign_memo(matchers: &mut [&mut Matcher]) -> usize {
 
 /// Counts, per field of an audit or JSON document (`ka.*`, `ct.*`, `json.*`), the generic
 /// checks of `matchers` that read it (see [`assign_field_slots`]).
-pub fn count_cached_fields(matchers: &mut [&mut Matcher], counts: &mut HashMap<Field, u32>) {
+pub fn count_cached_fields(matchers: &mut [&mut Program], counts: &mut HashMap<Field, u32>) {
     for m in matchers.iter_mut() {
         m.checks_mut(&mut |c| {
             if c.field_cacheable() {
@@ -1188,7 +1162,7 @@ pub fn count_cached_fields(matchers: &mut [&mut Matcher], counts: &mut HashMap<F
 
 /// Gives every generic check of `matchers` whose field has a slot in `slots` that slot of
 /// the per-event field cache, so that one event walks its document for the field once.
-pub fn assign_field_slots(matchers: &mut [&mut Matcher], slots: &HashMap<Field, u32>) {
+pub fn assign_field_slots(matchers: &mut [&mut Program], slots: &HashMap<Field, u32>) {
     for m in matchers.iter_mut() {
         m.checks_mut(&mut |c| {
             c.field_slot = NO_MEMO;
@@ -1204,26 +1178,21 @@ pub fn assign_field_slots(matchers: &mut [&mut Matcher], slots: &HashMap<Field, 
 /// The `proc.name` values a rule requires, when its condition is (a conjunction with)
 /// `proc.name = x` or `proc.name in (...)`: the rule cannot match an event whose process
 /// name is not one of them, so rules can be indexed by process name.
-pub fn proc_name_gate(m: &Matcher) -> Option<Vec<String>> {
-    let items: &[Matcher] = match m {
-        Matcher::And(items) => items,
-        other => std::slice::from_ref(other),
-    };
-    items.iter().find_map(|m| match m {
-        Matcher::Check(c)
-            if c.field == Field::ProcName
-                && c.transformers.is_empty()
-                && c.rhs_field.is_none()
-                && matches!(c.fast, Fast::Str(_))
-                && !c.strs.is_empty() =>
+pub fn proc_name_gate(m: &Program) -> Option<Vec<String>> {
+    m.required_checks().find_map(|c| {
+        if c.field != Field::ProcName
+            || !c.transformers.is_empty()
+            || c.rhs_field.is_some()
+            || !matches!(c.fast, Fast::Str(_))
+            || c.strs.is_empty()
         {
-            match c.op {
-                Op::Eq => Some(c.strs[..1].to_vec()),
-                Op::In => Some(c.strs.clone()),
-                _ => None,
-            }
+            return None;
         }
-        _ => None,
+        match c.op {
+            Op::Eq => Some(c.strs[..1].to_vec()),
+            Op::In => Some(c.strs.clone()),
+            _ => None,
+        }
     })
 }
 

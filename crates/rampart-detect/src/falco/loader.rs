@@ -6,8 +6,9 @@
 //! never drops the others. Only a file that is not YAML, or not a list of mappings, stops
 //! that file.
 
-use super::compile::{self, Matcher, Missing};
+use super::compile::{self, Missing};
 use super::condition::{self, Expr, FieldRef, Op, Operand};
+use super::program::Program;
 use super::yaml::{self, Node, Value};
 use super::{LoadMessage, MsgLevel, OutputFormat, Priority, RuleState, RuleStatus};
 use crate::event::{EventType, Source};
@@ -268,7 +269,7 @@ pub struct CompiledRule {
     /// Event types the rule can match (`None`: all).
     pub types: Option<BTreeSet<String>>,
     /// The condition.
-    pub matcher: Matcher,
+    pub matcher: Program,
     /// The output template.
     pub output: OutputFormat,
 }
@@ -1120,7 +1121,7 @@ impl Loader {
         }
         let mut missing = Missing::default();
         let matcher = match compile::compile(source, &ast, &mut missing) {
-            Ok(m) => m,
+            Ok(m) => Program::new(m),
             Err(msg) => return error(self, "LOAD_ERR_COMPILE_CONDITION", &r.cond_loc, msg),
         };
         let output = match OutputFormat::parse(source, &r.output) {

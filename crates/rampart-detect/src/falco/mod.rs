@@ -27,6 +27,7 @@ pub mod condition;
 pub mod extract;
 pub mod fast;
 pub mod loader;
+pub mod program;
 pub mod yaml;
 
 use crate::event::{Event, EventType, Source};
@@ -516,7 +517,7 @@ struct SourceIndex {
     named: HashMap<String, Vec<u32>>,
 }
 
-type NameMap = HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<compile::Fnv>>;
+type NameMap = HashMap<String, Vec<u32>, crate::strhash::StrHashBuilder>;
 
 /// The candidate rules of one event type: those that require a process name, by name, and
 /// the others. Both lists are in load order.
@@ -629,7 +630,7 @@ fn read_hostname() -> String {
 impl Ruleset {
     fn new(mut rules: Vec<loader::CompiledRule>) -> Ruleset {
         let memo_slots = {
-            let mut ms: Vec<&mut compile::Matcher> =
+            let mut ms: Vec<&mut program::Program> =
                 rules.iter_mut().map(|r| &mut r.matcher).collect();
             compile::assign_memo(&mut ms)
         };
@@ -654,7 +655,7 @@ impl Ruleset {
     fn assign_field_slots(rules: &mut [loader::CompiledRule]) -> usize {
         let mut counts = HashMap::new();
         {
-            let mut ms: Vec<&mut compile::Matcher> =
+            let mut ms: Vec<&mut program::Program> =
                 rules.iter_mut().map(|r| &mut r.matcher).collect();
             compile::count_cached_fields(&mut ms, &mut counts);
         }
@@ -674,7 +675,7 @@ impl Ruleset {
         for (i, f) in fields.into_iter().enumerate() {
             slots.insert(f.clone(), i as u32);
         }
-        let mut ms: Vec<&mut compile::Matcher> = rules.iter_mut().map(|r| &mut r.matcher).collect();
+        let mut ms: Vec<&mut program::Program> = rules.iter_mut().map(|r| &mut r.matcher).collect();
         compile::assign_field_slots(&mut ms, &slots);
         for r in rules.iter_mut() {
             r.output.assign_field_slots(&slots);

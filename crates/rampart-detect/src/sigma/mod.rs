@@ -252,30 +252,8 @@ struct Group {
     index: Vec<(usize, LiteralMap)>,
 }
 
-/// Lowercased literal → rules, hashed with FNV-1a (short keys, no untrusted-key DoS
-/// concern: keys come from rules, lookups only probe).
-type LiteralMap = HashMap<String, Vec<usize>, std::hash::BuildHasherDefault<Fnv>>;
-
-/// FNV-1a, 64 bit.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
+/// Lowercased literal → rules (keys come from rules; lookups only probe).
+type LiteralMap = HashMap<String, Vec<usize>, crate::strhash::StrHashBuilder>;
 
 /// Compiled Sigma rules, grouped by log source.
 pub struct SigmaRuleset {
