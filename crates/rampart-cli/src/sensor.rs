@@ -36,6 +36,7 @@ struct Counters {
     events: AtomicU64,
     ring_drops: AtomicU64,
     bad_records: AtomicU64,
+    ia32_skipped: AtomicU64,
     filtered: AtomicU64,
     alerts: AtomicU64,
 }
@@ -51,6 +52,9 @@ impl Counters {
              # TYPE rampart_sensor_drops_total counter\n\
              rampart_sensor_drops_total{{reason=\"ring_buffer_full\"}} {}\n\
              rampart_sensor_drops_total{{reason=\"undecodable\"}} {}\n\
+             # HELP rampart_sensor_ia32_calls_skipped_total 32-bit (ia32) system calls not decoded (their numbers are not x86-64's).\n\
+             # TYPE rampart_sensor_ia32_calls_skipped_total counter\n\
+             rampart_sensor_ia32_calls_skipped_total {}\n\
              # HELP rampart_sensor_opens_filtered_total Opens skipped in the kernel because no loaded rule can match them (not a loss).\n\
              # TYPE rampart_sensor_opens_filtered_total counter\n\
              rampart_sensor_opens_filtered_total {}\n\
@@ -60,6 +64,7 @@ impl Counters {
             g(&self.events),
             g(&self.ring_drops),
             g(&self.bad_records),
+            g(&self.ia32_skipped),
             g(&self.filtered),
             g(&self.alerts),
         )
@@ -69,6 +74,7 @@ impl Counters {
         self.events.store(s.events, Ordering::Relaxed);
         self.ring_drops.store(s.ring_drops, Ordering::Relaxed);
         self.bad_records.store(s.bad_records, Ordering::Relaxed);
+        self.ia32_skipped.store(s.ia32_skipped, Ordering::Relaxed);
         self.filtered.store(s.filtered, Ordering::Relaxed);
     }
 }
@@ -593,12 +599,13 @@ pub fn run(args: &SensorArgs) -> Result<u8> {
     if !args.quiet {
         detect::warn_undelivered(&report);
         eprintln!(
-            "rampart: sensor: stopped; events {}, alerts {}, suppressed {}, dropped {} (ring buffer full), undecodable {}, opens filtered in the kernel {}",
+            "rampart: sensor: stopped; events {}, alerts {}, suppressed {}, dropped {} (ring buffer full), undecodable {}, 32-bit system calls skipped {}, opens filtered in the kernel {}",
             s.events,
             detector.counts().1 + internal_alerts,
             report.duplicates + report.rate_limited,
             s.ring_drops,
             s.bad_records,
+            s.ia32_skipped,
             s.filtered
         );
     }

@@ -627,6 +627,10 @@ fn sensor_metrics_endpoint_counts_events() {
         0.0
     );
     assert!(body.contains("rampart_sensor_matches_total"));
+    assert!(
+        value("rampart_sensor_ia32_calls_skipped_total ") >= 0.0,
+        "{body}"
+    );
 }
 
 #[test]
@@ -674,4 +678,65 @@ fn sensor_without_privileges_names_the_capability() {
         err.contains("missing capability CAP_BPF and CAP_PERFMON"),
         "{err}"
     );
+}
+
+/// A 32-bit system call (`int 0x80`) is numbered by the ia32 table, where 42 is `pipe`: the
+/// sensor must not report it as x86-64's 42, `connect` (it counts it as skipped). The same
+/// program's 64-bit `connect` is reported.
+#[test]
+fn sensor_does_not_decode_32bit_system_calls_as_64bit_ones() {
+    if !root() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("compat32.c");
+    std::fs::write(
+        &src,
+        r#"#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+    long r;
+    /* ia32 system call 42: pipe(NULL), which fails with EFAULT. */
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(42L), "b"(0L) : "memory");
+    /* x86-64 system call 42: connect(-1, NULL, 0), which fails with EBADF. */
+    syscall(SYS_connect, -1, 0, 0);
+    return r == -14 ? 0 : 1;
+}
+"#,
+    )
+    .expect("write source");
+    let bin = dir.path().join("compat32");
+    let st = Command::new("cc")
+        .arg("-O1")
+        .arg("-o")
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("run cc");
+    assert!(st.success(), "cc failed");
+    let rules = dir.path().join("connect.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: Connect by compat32\n  desc: Any connect by the test program.\n  condition: evt.type = connect and proc.name = compat32\n  output: connect by compat32 (pid=%proc.pid res=%evt.rawres)\n  priority: NOTICE\n",
+    )
+    .expect("write rules");
+    let mut args: Vec<&std::ffi::OsStr> = vec!["--format".as_ref(), "json".as_ref()];
+    args.extend(["--rules".as_ref(), rules.as_os_str()]);
+    let sensor = start_sensor(args);
+    let pid = run(&mut Command::new(&bin));
+    let (alerts, stderr) = stop(sensor);
+    let mine: Vec<&str> = alerts
+        .iter()
+        .filter_map(|a| a["output"].as_str())
+        .filter(|o| o.contains(&format!("pid={pid} ")))
+        .collect();
+    assert_eq!(mine.len(), 1, "one connect (the 64-bit one): {mine:?}");
+    assert!(mine[0].contains("res=-9"), "EBADF: {}", mine[0]);
+    let skipped: u64 = stderr
+        .split("32-bit system calls skipped ")
+        .nth(1)
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no skipped count: {stderr}"));
+    assert!(skipped >= 1, "{stderr}");
 }

@@ -90,6 +90,9 @@ pub struct Stats {
     pub ring_drops: u64,
     /// Records user space could not decode.
     pub bad_records: u64,
+    /// 32-bit (ia32) system calls skipped: their numbers are not x86-64's, so they are not
+    /// decoded (counted when the number is one a rule wants in x86-64's numbering).
+    pub ia32_skipped: u64,
     /// Opens the kernel-side open filter skipped (no loaded rule can match them; not a loss).
     pub filtered: u64,
 }
@@ -381,6 +384,7 @@ impl<'obj> Sensor<'obj> {
             events: st.decoder.count(),
             ring_drops: read(0),
             bad_records: st.bad,
+            ia32_skipped: read(1),
             filtered: read(2),
         }
     }

@@ -27,6 +27,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AF_INET6 10
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
+/* thread_info.status: the task is in a 32-bit (ia32) system call. */
+#define TS_COMPAT 0x0002
 
 /* Set by user space before load. */
 const volatile __u32 self_tgid = 0;
@@ -54,8 +56,9 @@ struct {
 } wanted SEC(".maps");
 
 /*
- * 0: records lost because the ring buffer was full; 1: unused (kept so that the counters'
- * keys stay stable); 2: opens no loaded rule can match, skipped by the open filter.
+ * 0: records lost because the ring buffer was full; 1: 32-bit (ia32) system calls whose
+ * number is one user space wants in x86-64's numbering, skipped; 2: opens no loaded rule
+ * can match, skipped by the open filter.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -483,6 +486,15 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
+	/*
+	 * A 32-bit system call (int 0x80, or a 32-bit program) is numbered by the ia32 table,
+	 * where 42 is pipe, not connect: never decode it as x86-64's.
+	 */
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (task->thread_info.status & TS_COMPAT) {
+		count_drop(1);
+		return 0;
+	}
 	/* The arguments, from the registers the call was made with. */
 	__u64 args[6];
 	args[0] = regs->di;
