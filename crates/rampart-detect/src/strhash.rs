@@ -1,8 +1,10 @@
 //! The hash of the engine's string tables (`in` lists, process-name and literal indexes):
 //! eight bytes per multiply, then a final mix so that every input bit reaches the low bits
 //! a table indexes by. Not DoS-resistant, and need not be: the keys come from rule files;
-//! events only probe.
+//! events only probe. [`StrSet`] puts a one-word test in front of the table for the common
+//! case, a probe that misses.
 
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The hasher (see the module documentation).
@@ -50,6 +52,64 @@ impl Hasher for StrHash {
     }
 }
 
+/// A set of strings that answers most misses without hashing: a 512-bit signature over
+/// each member's length, first and last byte is tested first, and only a probe whose bit is
+/// set is hashed and looked up.
+#[derive(Debug, Default, Clone)]
+pub struct StrSet {
+    sig: [u64; 8],
+    set: HashSet<String, StrHashBuilder>,
+}
+
+#[inline]
+fn sig_bit(s: &[u8]) -> usize {
+    let (first, last) = match s {
+        [] => (0, 0),
+        [f, .., l] => (u32::from(*f), u32::from(*l)),
+        [f] => (u32::from(*f), u32::from(*f)),
+    };
+    let h = (s.len() as u32).wrapping_mul(0x9e37_79b1)
+        ^ first.wrapping_mul(0x85eb_ca77)
+        ^ last.wrapping_mul(0xc2b2_ae3d);
+    (h.wrapping_mul(0x27d4_eb2f) >> 23) as usize
+}
+
+impl StrSet {
+    /// Adds `s`.
+    pub fn insert(&mut self, s: String) {
+        let b = sig_bit(s.as_bytes());
+        self.sig[b >> 6] |= 1 << (b & 63);
+        self.set.insert(s);
+    }
+
+    /// Whether `s` is a member.
+    #[inline]
+    pub fn contains(&self, s: &str) -> bool {
+        let b = sig_bit(s.as_bytes());
+        (self.sig[b >> 6] >> (b & 63)) & 1 == 1 && self.set.contains(s)
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    /// Whether the set has no member.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
+
+impl FromIterator<String> for StrSet {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> StrSet {
+        let mut s = StrSet::default();
+        for m in iter {
+            s.insert(m);
+        }
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +138,28 @@ mod tests {
         let mut h = StrHash::default();
         "x".hash(&mut h);
         assert_ne!(h.finish(), hash("y"));
+    }
+
+    /// The signature never turns a member away; it turns most non-members away.
+    #[test]
+    fn set_answers_like_a_hash_set() {
+        let members: Vec<String> = (0..40)
+            .map(|i| format!("/usr/sbin/daemon{i}"))
+            .chain(["", "a", "sh", "bash", "/etc/shadow"].map(String::from))
+            .collect();
+        let set: StrSet = members.iter().cloned().collect();
+        assert_eq!(set.len(), members.len());
+        assert!(members.iter().all(|m| set.contains(m)));
+        let probes: Vec<String> = (0..5000).map(|i| format!("/opt/x{i}/y")).collect();
+        assert!(probes.iter().all(|p| !set.contains(p)));
+        let passed = probes
+            .iter()
+            .filter(|p| {
+                let b = sig_bit(p.as_bytes());
+                (set.sig[b >> 6] >> (b & 63)) & 1 == 1
+            })
+            .count();
+        assert!(passed < probes.len() / 4, "{passed} probes hashed");
+        assert!(StrSet::default().is_empty() && !StrSet::default().contains(""));
     }
 }

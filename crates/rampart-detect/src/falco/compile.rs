@@ -9,14 +9,13 @@ use super::fast::{BoolFn, Ctx, IpFn, NumFn, StrAcc};
 use super::program::Program;
 use crate::event::{Event, Source};
 use crate::fields::FieldValue;
-use crate::strhash::StrHashBuilder;
 use aho_corasick::AhoCorasick;
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::collections::HashMap;
-use std::collections::{BTreeSet, HashSet};
 use std::net::IpAddr;
 
-type StrSet = HashSet<String, StrHashBuilder>;
+use crate::strhash::StrSet;
 
 /// A compiled condition.
 #[derive(Debug)]
