@@ -203,3 +203,38 @@ fn the_open_filter_searches_substrings_in_the_kernel() {
     assert!(st.filtered >= 201, "filtered {}", st.filtered);
     assert_eq!(st.ring_drops, 0);
 }
+
+/// Process-name terms (`proc.name = x`) are answered in the kernel from the name the process
+/// had at its last exec: the named program's opens are kept, another program's open of the
+/// same file is skipped.
+#[test]
+fn the_open_filter_keeps_opens_by_process_name() {
+    if !root() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").expect("write");
+    let reader = dir.path().join("namedreader");
+    std::fs::copy("/bin/cat", &reader).expect("copy cat");
+    let rules = "- rule: named reader\n  condition: evt.type=openat and evt.is_open_read=true and proc.name=namedreader\n  output: x\n  priority: WARNING\n";
+    let filter = OpenFilter::from_falco(&[(Path::new("r.yaml"), rules)]).expect("a filter");
+    assert_eq!(filter.names().count(), 1, "the name goes to the kernel");
+    let mut obj = std::mem::MaybeUninit::uninit();
+    let mut sensor = start_opens(&mut obj, filter);
+    let f = file.display().to_string();
+    sh(&format!(
+        "cat '{f}' >/dev/null; '{r}' '{f}' >/dev/null; cat '{f}' >/dev/null",
+        r = reader.display()
+    ));
+    let seen = collect(&mut sensor, 10, &|ev| {
+        opened(ev, &f) && ev.proc.name == "namedreader"
+    });
+    let kept: Vec<&str> = seen
+        .iter()
+        .filter(|ev| opened(ev, &f))
+        .map(|ev| ev.proc.name.as_str())
+        .collect();
+    assert_eq!(kept, ["namedreader"], "only the named program's open");
+    assert!(sensor.stats().filtered >= 2);
+}

@@ -96,13 +96,17 @@ struct {
 	__type(value, __u8);
 } open_names SEC(".maps");
 
-/* Thread group id -> command name at its last exec (proc.name), kept by exec/fork/exit. */
+/*
+ * Thread group id -> the access modes of the opens kept for it by name (`open_names` looked up
+ * with its command name at its last exec, proc.name; 0 when the name is not there), kept by
+ * exec/fork/exit: an open costs one lookup by tgid, not two.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
-	__type(value, char[COMM_LEN]);
-} exec_names SEC(".maps");
+	__type(value, __u8);
+} exec_modes SEC(".maps");
 
 /* Per-CPU scratch space: records are built here, then copied at their real size. */
 struct {
@@ -188,8 +192,11 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!e)
 		return 0;
 	fill_hdr(&e->h, KIND_EXEC, p);
-	if (has_names)
-		bpf_map_update_elem(&exec_names, &e->h.pid, e->h.comm, BPF_ANY);
+	if (has_names) {
+		__u8 *m = bpf_map_lookup_elem(&open_names, e->h.comm);
+		__u8 modes = m ? *m : 0;
+		bpf_map_update_elem(&exec_modes, &e->h.pid, &modes, BPF_ANY);
+	}
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
 	e->syscall_nr = BPF_CORE_READ(regs, orig_ax);
 	e->pad = 0;
@@ -239,9 +246,9 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	fill_hdr(&e->h, KIND_FORK, bpf_get_current_task_btf());
 	e->child_pid = BPF_CORE_READ(child, tgid);
 	if (has_names) {
-		char *name = bpf_map_lookup_elem(&exec_names, &e->h.pid);
-		if (name)
-			bpf_map_update_elem(&exec_names, &e->child_pid, name, BPF_ANY);
+		__u8 *modes = bpf_map_lookup_elem(&exec_modes, &e->h.pid);
+		if (modes)
+			bpf_map_update_elem(&exec_modes, &e->child_pid, modes, BPF_ANY);
 	}
 	e->pad = 0;
 	e->child_start_ns = BPF_CORE_READ(child, start_time);
@@ -257,7 +264,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 		return 0;
 	if (has_names) {
 		__u32 tgid = BPF_CORE_READ(p, tgid);
-		bpf_map_delete_elem(&exec_names, &tgid);
+		bpf_map_delete_elem(&exec_modes, &tgid);
 	}
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
@@ -354,11 +361,10 @@ static __always_inline int open_wanted(long id, const __u64 *args)
 	__u32 acc = flags & 3;
 	if (has_names) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		char *name = bpf_map_lookup_elem(&exec_names, &tgid);
-		if (!name)
+		__u8 *m = bpf_map_lookup_elem(&exec_modes, &tgid);
+		if (!m)
 			return 1; /* exec not seen: proc.name unknown here */
-		__u8 *m = bpf_map_lookup_elem(&open_names, name);
-		if (m && ((*m >> acc) & 1))
+		if ((*m >> acc) & 1)
 			return 1;
 	}
 	__u32 zero = 0;
