@@ -818,19 +818,6 @@ impl Check {
         }
     }
 
-    #[inline]
-    pub(super) fn eval(&self, cx: &Ctx<'_>) -> bool {
-        if self.memo == NO_MEMO {
-            return self.eval_uncached(cx);
-        }
-        if let Some(v) = cx.memo_get(self.memo) {
-            return v;
-        }
-        let v = self.eval_uncached(cx);
-        cx.memo_set(self.memo, v);
-        v
-    }
-
     /// Its slot in the per-event memo ([`NO_MEMO`]: none).
     pub(super) fn memo(&self) -> u32 {
         self.memo
@@ -1057,36 +1044,6 @@ impl PrefixTable {
 }
 
 impl Matcher {
-    /// Evaluates the condition on `ev`.
-    pub fn eval(&self, ev: &Event) -> bool {
-        self.eval_ctx(&Ctx::new(ev))
-    }
-
-    /// Evaluates the condition in `cx` (derived fields built once per event).
-    pub fn eval_ctx(&self, cx: &Ctx<'_>) -> bool {
-        match self {
-            Matcher::And(items) => items.iter().all(|m| m.eval_ctx(cx)),
-            Matcher::Or(items) => items.iter().any(|m| m.eval_ctx(cx)),
-            Matcher::Not(m) => !m.eval_ctx(cx),
-            Matcher::Const(b) => *b,
-            Matcher::Check(c) => c.eval(cx),
-            Matcher::ContainsAny(b) => b.eval(cx),
-        }
-    }
-
-    /// The same evaluation through [`Field::extract`] only, without typed readers or
-    /// compiled string tables: the reference the fast path is tested against.
-    pub fn eval_reference(&self, ev: &Event) -> bool {
-        match self {
-            Matcher::And(items) => items.iter().all(|m| m.eval_reference(ev)),
-            Matcher::Or(items) => items.iter().any(|m| m.eval_reference(ev)),
-            Matcher::Not(m) => !m.eval_reference(ev),
-            Matcher::Const(b) => *b,
-            Matcher::Check(c) => c.eval_generic(ev, true),
-            Matcher::ContainsAny(b) => b.eval_reference(ev),
-        }
-    }
-
     /// A rough relative cost, to evaluate cheap tests first.
     fn cost(&self) -> u32 {
         match self {

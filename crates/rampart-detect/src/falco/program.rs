@@ -151,20 +151,21 @@ impl Program {
                 nodes.push(Node {
                     on_true: flip(t),
                     on_false: flip(f),
-                    memo: NO_MEMO,
+                    memo: match &l {
+                        Leaf::Check(c) => c.memo(),
+                        Leaf::Any(_) => NO_MEMO,
+                    },
                 });
                 ordered.push(l);
             }
         }
         renumber(&mut shape, &node_of_leaf);
-        let mut p = Program {
+        Program {
             nodes,
             leaves: ordered,
             entry: flip(entry),
             shape,
-        };
-        p.checks_mut(&mut |_| {});
-        p
+        }
     }
 
     /// Evaluates the condition in `cx`.
@@ -237,13 +238,8 @@ impl Program {
         })
     }
 
-    /// Number of field tests.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Whether the condition is a constant.
-    pub fn is_empty(&self) -> bool {
+    /// Whether the condition is a constant (no field test).
+    pub fn is_constant(&self) -> bool {
         self.nodes.is_empty()
     }
 }
@@ -295,6 +291,19 @@ mod tests {
         out
     }
 
+    /// The compiled tree evaluated by plain recursion (no memo), the layout-independent
+    /// answer the branch program must give.
+    fn tree_eval(m: &Matcher, cx: &Ctx<'_>) -> bool {
+        match m {
+            Matcher::And(items) => items.iter().all(|m| tree_eval(m, cx)),
+            Matcher::Or(items) => items.iter().any(|m| tree_eval(m, cx)),
+            Matcher::Not(m) => !tree_eval(m, cx),
+            Matcher::Const(b) => *b,
+            Matcher::Check(c) => c.eval_uncached(cx),
+            Matcher::ContainsAny(a) => a.eval(cx),
+        }
+    }
+
     /// The branch program, the tree it came from and the reference walk agree on every
     /// combination of outcomes these conditions can reach.
     #[test]
@@ -315,7 +324,7 @@ mod tests {
             let (tree, prog) = both(cond);
             let mut hits = 0;
             for ev in &evs {
-                let want = tree.eval(ev);
+                let want = tree_eval(&tree, &Ctx::new(ev));
                 assert_eq!(prog.eval(ev), want, "{cond} on {ev:?}");
                 assert_eq!(
                     prog.eval_reference(ev),
@@ -336,7 +345,7 @@ mod tests {
     #[test]
     fn constants_are_edges() {
         let p = Program::new(Matcher::Const(true));
-        assert!(p.is_empty());
+        assert!(p.is_constant());
         assert!(p.eval(&Event::default()));
         let p = Program::new(Matcher::Not(Box::new(Matcher::Const(true))));
         assert!(!p.eval(&Event::default()));
