@@ -518,7 +518,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct syscall_record *e = bpf_map_lookup_elem(&sys_heap, &zero);
 	if (!e)
 		return 0;
-	fill_hdr(&e->h, KIND_SYSCALL, bpf_get_current_task_btf());
+	fill_hdr(&e->h, KIND_SYSCALL, task);
 	e->nr = id;
 	e->res = ret;
 	__builtin_memcpy(e->args, args, sizeof(e->args));
