@@ -108,10 +108,10 @@ fn internal_alert(
     now_ns: u64,
     hostname: &str,
     rule: &str,
-    priority: &str,
-    source: &str,
+    priority: &'static str,
+    source: &'static str,
     text: String,
-    fields: BTreeMap<String, serde_json::Value>,
+    fields: BTreeMap<Arc<str>, serde_json::Value>,
 ) -> Alert {
     let time = format_time(now_ns);
     Alert {
@@ -121,15 +121,15 @@ fn internal_alert(
         priority: priority.into(),
         output_fields: fields,
         source: source.into(),
-        tags: vec!["rampart".into()],
-        hostname: hostname.to_string(),
+        tags: Arc::from(["rampart".to_string()]),
+        hostname: hostname.into(),
     }
 }
 
 /// The alert raised when the kernel lost events.
 fn drop_alert(now_ns: u64, hostname: &str, ring: u64) -> Alert {
     let mut fields = BTreeMap::new();
-    fields.insert("n_drops_buffer".to_string(), serde_json::json!(ring));
+    fields.insert(Arc::from("n_drops_buffer"), serde_json::json!(ring));
     internal_alert(
         now_ns,
         hostname,
@@ -146,7 +146,7 @@ fn drop_alert(now_ns: u64, hostname: &str, ring: u64) -> Alert {
 fn new_flow_alert(ev: &Event, key: &FlowKey, hostname: &str) -> Alert {
     let mut f = BTreeMap::new();
     let mut put = |k: &str, v: serde_json::Value| {
-        f.insert(k.to_string(), v);
+        f.insert(Arc::from(k), v);
     };
     put("evt.type", serde_json::json!(ev.evt_type.as_str()));
     put("flow.direction", serde_json::json!(key.direction.as_str()));
@@ -188,7 +188,7 @@ fn new_flow_alert(ev: &Event, key: &FlowKey, hostname: &str) -> Alert {
         text,
         f,
     );
-    a.tags = vec!["network".into(), "rampart".into()];
+    a.tags = Arc::from(["network".to_string(), "rampart".to_string()]);
     a
 }
 

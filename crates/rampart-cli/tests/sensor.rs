@@ -101,7 +101,10 @@ fn alerts_by_event(rules: &[PathBuf], events: &[Event]) -> Vec<(Event, Vec<Strin
         .map(|ev| {
             let mut out = Vec::new();
             rs.matches(ev, &mut out);
-            (ev.clone(), out.into_iter().map(|a| a.rule).collect())
+            (
+                ev.clone(),
+                out.into_iter().map(|a| a.rule.to_string()).collect(),
+            )
         })
         .collect()
 }

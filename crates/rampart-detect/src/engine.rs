@@ -10,14 +10,16 @@ use crate::event::{Event, Source};
 use crate::falco::{Alert, RuleCost, Ruleset};
 use crate::fields::FieldSource;
 use crate::sigma::{LogSource, SigmaRuleset};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Falco and Sigma rules matched together.
 #[derive(Debug)]
 pub struct Detector {
     falco: Option<Ruleset>,
     sigma: Option<SigmaRuleset>,
-    hostname: String,
+    hostname: Arc<str>,
     profile: bool,
     falco_costs: Vec<RuleCost>,
     sigma_costs: Vec<RuleCost>,
@@ -83,7 +85,7 @@ impl Detector {
         Detector {
             falco,
             sigma,
-            hostname: String::new(),
+            hostname: Arc::from(""),
             profile: false,
             falco_costs: Vec::new(),
             sigma_costs: Vec::new(),
@@ -94,8 +96,8 @@ impl Detector {
 
     /// Sets the hostname alerts carry (Falco and Sigma alike).
     pub fn set_hostname(&mut self, hostname: impl Into<String>) {
-        self.hostname = hostname.into();
-        let h = self.hostname.clone();
+        let h: String = hostname.into();
+        self.hostname = Arc::from(h.as_str());
         if let Some(rs) = &mut self.falco {
             rs.set_hostname(h);
         }
@@ -152,8 +154,8 @@ impl Detector {
             let mut ev_time = None;
             for m in &hits {
                 let mut output_fields = BTreeMap::new();
-                output_fields.insert("sigma.id".to_string(), serde_json::json!(m.id));
-                output_fields.insert("sigma.level".to_string(), serde_json::json!(m.level));
+                output_fields.insert(Arc::from("sigma.id"), serde_json::json!(m.id));
+                output_fields.insert(Arc::from("sigma.level"), serde_json::json!(m.level));
                 let time: &String = ev_time.get_or_insert_with(|| rfc3339_nanos(ev.time));
                 let priority = falco_priority(m.level);
                 let id = m.id.unwrap_or("-");
@@ -171,12 +173,12 @@ impl Detector {
                 out.push(Alert {
                     output,
                     time: time.clone(),
-                    rule: m.title.to_string(),
-                    priority: priority.to_string(),
+                    rule: Arc::from(m.title),
+                    priority: Cow::Borrowed(priority),
                     output_fields,
-                    source: ev.source.as_str().to_string(),
-                    tags: m.tags.to_vec(),
-                    hostname: self.hostname.clone(),
+                    source: Cow::Borrowed(ev.source.as_str()),
+                    tags: Arc::from(m.tags),
+                    hostname: Arc::clone(&self.hostname),
                 });
             }
         }
@@ -266,9 +268,9 @@ mod tests {
         let mut out = Vec::new();
         d.detect(&bash(), &mut out);
         d.detect(&Event::default(), &mut out);
-        let rules: Vec<&str> = out.iter().map(|a| a.rule.as_str()).collect();
+        let rules: Vec<&str> = out.iter().map(|a| &*a.rule).collect();
         assert_eq!(rules, ["shell", "Bash run"]);
-        assert!(out.iter().all(|a| a.hostname == "node-1"));
+        assert!(out.iter().all(|a| &*a.hostname == "node-1"));
         assert_eq!(out[1].priority, "Error");
         assert_eq!(
             out[1].output_fields["sigma.id"],

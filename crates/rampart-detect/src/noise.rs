@@ -9,7 +9,9 @@
 //! pruned first); alerts with new keys beyond that pass, never vanish.
 
 use crate::falco::Alert;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Most de-duplication keys tracked at once.
@@ -118,9 +120,9 @@ pub struct Suppressed {
     pending_duplicates: u64,
     pending_rate_limited: u64,
     pending_since: u64,
-    last_priority: String,
-    last_source: String,
-    last_hostname: String,
+    last_priority: Cow<'static, str>,
+    last_source: Cow<'static, str>,
+    last_hostname: Arc<str>,
 }
 
 impl Suppressed {
@@ -143,8 +145,8 @@ pub struct NoiseControl {
     /// Key → time its window opened.
     keys: HashMap<String, u64>,
     prune_at: usize,
-    buckets: HashMap<String, Bucket>,
-    suppressed: BTreeMap<String, Suppressed>,
+    buckets: HashMap<Arc<str>, Bucket>,
+    suppressed: BTreeMap<Arc<str>, Suppressed>,
     key_buf: String,
 }
 
@@ -270,7 +272,7 @@ impl NoiseControl {
     }
 
     fn suppress(&mut self, a: &Alert, now: u64, why: Verdict) -> Verdict {
-        let s = match self.suppressed.get_mut(&a.rule) {
+        let s = match self.suppressed.get_mut(&*a.rule) {
             Some(s) => s,
             None => self.suppressed.entry(a.rule.clone()).or_default(),
         };
@@ -323,7 +325,7 @@ impl NoiseControl {
     }
 
     /// Suppressed counts per rule, in all.
-    pub fn suppressed(&self) -> &BTreeMap<String, Suppressed> {
+    pub fn suppressed(&self) -> &BTreeMap<Arc<str>, Suppressed> {
         &self.suppressed
     }
 }
@@ -336,17 +338,17 @@ fn summary_alert(rule: &str, s: &Suppressed, now: u64) -> Alert {
     let since = crate::falco::extract::format_time(s.pending_since);
     let n = s.pending();
     let mut output_fields = BTreeMap::new();
-    output_fields.insert("suppressed.rule".to_string(), rule.into());
-    output_fields.insert("suppressed.count".to_string(), n.into());
+    output_fields.insert(Arc::from("suppressed.rule"), rule.into());
+    output_fields.insert(Arc::from("suppressed.count"), n.into());
     output_fields.insert(
-        "suppressed.duplicates".to_string(),
+        Arc::from("suppressed.duplicates"),
         s.pending_duplicates.into(),
     );
     output_fields.insert(
-        "suppressed.rate_limited".to_string(),
+        Arc::from("suppressed.rate_limited"),
         s.pending_rate_limited.into(),
     );
-    output_fields.insert("suppressed.since".to_string(), since.clone().into());
+    output_fields.insert(Arc::from("suppressed.since"), since.clone().into());
     Alert {
         output: format!(
             "{}+0000: {} {n} alerts of rule '{rule}' suppressed since {since} ({} duplicates, {} over the rate limit)",
@@ -356,11 +358,11 @@ fn summary_alert(rule: &str, s: &Suppressed, now: u64) -> Alert {
             s.pending_rate_limited
         ),
         time,
-        rule: SUMMARY_RULE.to_string(),
+        rule: Arc::from(SUMMARY_RULE),
         priority: s.last_priority.clone(),
         output_fields,
         source: s.last_source.clone(),
-        tags: vec!["rampart".into(), "suppressed".into()],
+        tags: Arc::from(["rampart".to_string(), "suppressed".to_string()]),
         hostname: s.last_hostname.clone(),
     }
 }
@@ -373,8 +375,8 @@ mod tests {
 
     fn alert(rule: &str, user: &str) -> Alert {
         let mut output_fields = BTreeMap::new();
-        output_fields.insert("ka.user.name".to_string(), user.into());
-        output_fields.insert("evt.time".to_string(), 12345.into());
+        output_fields.insert(Arc::from("ka.user.name"), user.into());
+        output_fields.insert(Arc::from("evt.time"), 12345.into());
         Alert {
             time: String::new(),
             rule: rule.into(),
@@ -382,7 +384,7 @@ mod tests {
             output: format!("{rule} by {user}"),
             output_fields,
             source: "k8s_audit".into(),
-            tags: Vec::new(),
+            tags: Arc::from([]),
             hostname: "h".into(),
         }
     }
@@ -431,7 +433,7 @@ mod tests {
         // ...now it is.
         let s = n.due_summaries(70 * SEC);
         assert_eq!(s.len(), 1);
-        assert_eq!(s[0].rule, SUMMARY_RULE);
+        assert_eq!(&*s[0].rule, SUMMARY_RULE);
         assert_eq!(s[0].output_fields["suppressed.rule"], "A");
         assert_eq!(s[0].output_fields["suppressed.count"], 2);
         assert_eq!(s[0].priority, "Warning");

@@ -21,7 +21,7 @@
 //!     output: "shell".into(),
 //!     output_fields: Default::default(),
 //!     source: "syscall".into(),
-//!     tags: vec![],
+//!     tags: Default::default(),
 //!     hostname: "node-1".into(),
 //! };
 //! p.submit(&alert, 0).unwrap();
@@ -142,7 +142,12 @@ impl AlertPipeline {
     /// Counts so far (outputs' counts as of now).
     pub fn report(&self) -> PipelineReport {
         let mut r = self.report.clone();
-        r.suppressed = self.noise.suppressed().clone();
+        r.suppressed = self
+            .noise
+            .suppressed()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         r.outputs = self
             .sinks
             .iter()

@@ -29,7 +29,7 @@ fn run(rules: &[&Path], trace: &Path, format: InputFormat, mode: MatchMode) -> (
 fn counts(alerts: &[Alert]) -> BTreeMap<&str, usize> {
     let mut m = BTreeMap::new();
     for a in alerts {
-        *m.entry(a.rule.as_str()).or_default() += 1;
+        *m.entry(&*a.rule).or_default() += 1;
     }
     m
 }

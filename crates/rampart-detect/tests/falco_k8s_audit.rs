@@ -115,7 +115,7 @@ fn run_case(c: &Case, format: InputFormat) -> Result<(), String> {
     }
     let mut got: BTreeMap<String, usize> = BTreeMap::new();
     for a in &alerts {
-        *got.entry(a.rule.clone()).or_default() += 1;
+        *got.entry(a.rule.to_string()).or_default() += 1;
     }
     if c.detect == alerts.is_empty() {
         return Err(format!(

@@ -52,13 +52,13 @@ fn each_rule_fires_and_its_near_miss_does_not() {
         );
         let mut alerts = Vec::new();
         ruleset.matches(&event(&c.fire), &mut alerts);
-        if !alerts.iter().any(|a| a.rule == c.rule) {
-            let got: Vec<&str> = alerts.iter().map(|a| a.rule.as_str()).collect();
+        if !alerts.iter().any(|a| *a.rule == *c.rule) {
+            let got: Vec<&str> = alerts.iter().map(|a| &*a.rule).collect();
             failures.push(format!("{}: did not fire (got {got:?})", c.rule));
         }
         let mut alerts = Vec::new();
         ruleset.matches(&event(&c.miss), &mut alerts);
-        if alerts.iter().any(|a| a.rule == c.rule) {
+        if alerts.iter().any(|a| *a.rule == *c.rule) {
             failures.push(format!("{}: near miss fired ({})", c.rule, c.note));
         }
         covered.insert(c.rule.clone());

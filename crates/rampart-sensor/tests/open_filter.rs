@@ -144,7 +144,7 @@ fn open_filter_never_drops_an_open_a_rule_matches() {
                         kept,
                         "open of {p} flags {} by {name} matches {:?} but the filter drops it",
                         open_flags(fl),
-                        alerts.iter().map(|a| a.rule.as_str()).collect::<Vec<_>>()
+                        alerts.iter().map(|a| &*a.rule).collect::<Vec<_>>()
                     );
                 }
             }

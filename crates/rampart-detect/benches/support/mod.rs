@@ -267,8 +267,11 @@ pub fn k8s_audit_lines() -> String {
     lines
 }
 
-/// A detector with the Falco k8s-audit rules and the SigmaHQ Kubernetes rules.
-pub fn k8s_detector() -> Option<rampart_detect::engine::Detector> {
+/// The Falco k8s-audit rules and the SigmaHQ Kubernetes rules.
+pub fn k8s_rulesets() -> Option<(
+    rampart_detect::falco::Ruleset,
+    rampart_detect::sigma::SigmaRuleset,
+)> {
     let p = corpus().join("falco-k8saudit-rules/k8s_audit_rules.yaml");
     let text = std::fs::read_to_string(&p).ok()?;
     let (mut falco, _) = load(&[(p, text)]);
@@ -277,6 +280,12 @@ pub fn k8s_detector() -> Option<rampart_detect::engine::Detector> {
     if falco.is_empty() || sigma.is_empty() {
         return None;
     }
+    Some((falco, sigma))
+}
+
+/// A detector with the Falco k8s-audit rules and the SigmaHQ Kubernetes rules.
+pub fn k8s_detector() -> Option<rampart_detect::engine::Detector> {
+    let (falco, sigma) = k8s_rulesets()?;
     Some(rampart_detect::engine::Detector::new(
         Some(falco),
         Some(sigma),

@@ -14,6 +14,7 @@ use super::{LoadMessage, MsgLevel, OutputFormat, Priority, RuleState, RuleStatus
 use crate::event::{EventType, Source};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The rule-engine version rampart implements (Falco semantic version).
 pub const ENGINE_VERSION: (u64, u64, u64) = (0, 57, 0);
@@ -255,13 +256,13 @@ struct RuleDef {
 #[derive(Debug)]
 pub struct CompiledRule {
     /// Rule name.
-    pub name: String,
+    pub name: Arc<str>,
     /// Priority.
     pub priority: Priority,
     /// Source.
     pub source: Source,
     /// Tags.
-    pub tags: Vec<String>,
+    pub tags: Arc<[String]>,
     /// Description.
     pub desc: String,
     /// Enabled.
@@ -1174,10 +1175,10 @@ impl Loader {
         }
         let unsupported_out: Vec<String> = output.unsupported.clone();
         let rule = CompiledRule {
-            name: r.name.clone(),
+            name: Arc::from(r.name.as_str()),
             priority: r.priority,
             source,
-            tags: r.tags.clone(),
+            tags: Arc::from(r.tags.as_slice()),
             desc: r.desc.clone(),
             enabled: r.enabled,
             types,

@@ -15,7 +15,7 @@
 //! };
 //! let mut alerts = Vec::new();
 //! ruleset.matches(&ev, &mut alerts);
-//! assert_eq!(alerts[0].rule, "shell");
+//! assert_eq!(&*alerts[0].rule, "shell");
 //! assert_eq!(alerts[0].output, "1970-01-01T00:00:00.000000000+0000: Warning shell bash");
 //! ```
 //!
@@ -34,8 +34,10 @@ use crate::event::{Event, EventType, Source};
 use crate::fields::FieldValue;
 use extract::{Field, Kind};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Falco priorities, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -229,7 +231,7 @@ impl LoadReport {
 enum Piece {
     Text(String),
     Field {
-        name: String,
+        name: Arc<str>,
         field: Option<(Field, Kind)>,
         /// Slot in the per-event field cache ([`compile::NO_MEMO`]: none).
         slot: u32,
@@ -303,7 +305,7 @@ impl OutputFormat {
                     pieces.push(Piece::Text(std::mem::take(&mut text)));
                 }
                 pieces.push(Piece::Field {
-                    name,
+                    name: name.into(),
                     field,
                     slot: compile::NO_MEMO,
                 });
@@ -327,7 +329,7 @@ impl OutputFormat {
         let names: Vec<&str> = pieces
             .iter()
             .filter_map(|p| match p {
-                Piece::Field { name, .. } => Some(name.as_str()),
+                Piece::Field { name, .. } => Some(&**name),
                 Piece::Text(_) => None,
             })
             .collect();
@@ -342,7 +344,7 @@ impl OutputFormat {
     }
 
     /// Renders the template for `ev`, filling `fields` with each placeholder's value.
-    pub fn render(&self, ev: &Event, fields: &mut BTreeMap<String, serde_json::Value>) -> String {
+    pub fn render(&self, ev: &Event, fields: &mut BTreeMap<Arc<str>, serde_json::Value>) -> String {
         let mut out = String::new();
         self.render_into(ev, fields, &mut out);
         out
@@ -352,7 +354,7 @@ impl OutputFormat {
     pub fn render_into(
         &self,
         ev: &Event,
-        fields: &mut BTreeMap<String, serde_json::Value>,
+        fields: &mut BTreeMap<Arc<str>, serde_json::Value>,
         out: &mut String,
     ) {
         self.render_cached(ev, None, fields, out);
@@ -392,11 +394,12 @@ impl OutputFormat {
         &self,
         ev: &Event,
         cx: Option<&fast::Ctx<'_>>,
-        fields: &mut BTreeMap<String, serde_json::Value>,
+        fields: &mut BTreeMap<Arc<str>, serde_json::Value>,
         out: &mut String,
     ) {
         let start = out.len();
-        let mut pairs: Vec<(String, serde_json::Value)> = Vec::with_capacity(self.key_order.len());
+        let mut pairs: Vec<(Arc<str>, serde_json::Value)> =
+            Vec::with_capacity(self.key_order.len());
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
@@ -414,32 +417,38 @@ impl OutputFormat {
                         (None, _) => None,
                     };
                     let is_time = matches!(field, Some((Field::EvtTime | Field::EvtTimeIso, _)));
-                    let json = match v {
-                        Some(_) if is_time => serde_json::Value::from(ev.time),
-                        None => serde_json::Value::Null,
-                        Some(FieldValue::Int(i)) => serde_json::Value::from(*i),
-                        Some(FieldValue::UInt(u)) => serde_json::Value::from(*u),
-                        Some(FieldValue::Bool(b)) => serde_json::Value::from(*b),
+                    // The text is built once, for the output and the JSON value.
+                    let text = match v {
+                        None => {
+                            out.push_str("<NA>");
+                            None
+                        }
+                        Some(list @ FieldValue::List(items)) => {
+                            out.push('(');
+                            for (n, i) in items.iter().enumerate() {
+                                if n > 0 {
+                                    out.push(',');
+                                }
+                                out.push_str(&compile::value_text(i));
+                            }
+                            out.push(')');
+                            Some(compile::value_text(list))
+                        }
                         Some(other) => {
-                            serde_json::Value::from(compile::value_text(other).into_owned())
+                            let t = compile::value_text(other);
+                            out.push_str(&t);
+                            Some(t)
                         }
                     };
-                    match v {
-                        None => out.push_str("<NA>"),
-                        Some(FieldValue::List(items)) => {
-                            out.push('(');
-                            out.push_str(
-                                &items
-                                    .iter()
-                                    .map(|i| compile::value_text(i).into_owned())
-                                    .collect::<Vec<_>>()
-                                    .join(","),
-                            );
-                            out.push(')');
-                        }
-                        Some(other) => out.push_str(&compile::value_text(other)),
-                    }
-                    pairs.push((name.clone(), json));
+                    let json = match (v, text) {
+                        (Some(_), _) if is_time => serde_json::Value::from(ev.time),
+                        (None, _) | (_, None) => serde_json::Value::Null,
+                        (Some(FieldValue::Int(i)), _) => serde_json::Value::from(*i),
+                        (Some(FieldValue::UInt(u)), _) => serde_json::Value::from(*u),
+                        (Some(FieldValue::Bool(b)), _) => serde_json::Value::from(*b),
+                        (Some(_), Some(t)) => serde_json::Value::from(t.into_owned()),
+                    };
+                    pairs.push((Arc::clone(name), json));
                 }
             }
         }
@@ -460,23 +469,27 @@ impl OutputFormat {
 
 /// An alert, in Falco's JSON shape (what falcosidekick consumes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// The parts an alert shares with its rule or with other alerts (rule name, tags, output
+/// field names, hostname) are reference-counted, and the fixed spellings (priority, source)
+/// borrowed: an alert costs its output text, its time and its field values.
 pub struct Alert {
     /// Event time, RFC 3339 with nanoseconds.
     pub time: String,
     /// Rule name.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// Falco priority spelling.
-    pub priority: String,
+    pub priority: Cow<'static, str>,
     /// Rendered output, prefixed like Falco's: `2016-08-04T16:17:57.881781397+0000: Warning ...`.
     pub output: String,
     /// Values of the output's fields.
-    pub output_fields: BTreeMap<String, serde_json::Value>,
+    pub output_fields: BTreeMap<Arc<str>, serde_json::Value>,
     /// Event source.
-    pub source: String,
+    pub source: Cow<'static, str>,
     /// Rule tags.
-    pub tags: Vec<String>,
+    pub tags: Arc<[String]>,
     /// Host that saw the event.
-    pub hostname: String,
+    pub hostname: Arc<str>,
 }
 
 /// What one rule cost while matching: how often it was evaluated, how often it matched and
@@ -571,7 +584,7 @@ pub struct Ruleset {
     field_slots: usize,
     mode: MatchMode,
     min_priority: Priority,
-    hostname: String,
+    hostname: Arc<str>,
 }
 
 impl std::fmt::Debug for Ruleset {
@@ -643,7 +656,7 @@ impl Ruleset {
             gates: Vec::new(),
             mode: MatchMode::First,
             min_priority: Priority::Debug,
-            hostname: read_hostname(),
+            hostname: Arc::from(read_hostname()),
         };
         rs.reindex();
         rs
@@ -758,14 +771,14 @@ impl Ruleset {
 
     /// Sets the hostname alerts carry.
     pub fn set_hostname(&mut self, hostname: impl Into<String>) {
-        self.hostname = hostname.into();
+        self.hostname = Arc::from(hostname.into());
     }
 
     /// Enables or disables rules by name; returns how many rules changed.
     pub fn set_enabled(&mut self, name: &str, enabled: bool) -> usize {
         let mut n = 0;
         for r in &mut self.rules {
-            if r.name == name && r.enabled != enabled {
+            if &*r.name == name && r.enabled != enabled {
                 r.enabled = enabled;
                 n += 1;
             }
@@ -786,7 +799,7 @@ impl Ruleset {
 
     /// Names of the compiled rules, in load order.
     pub fn rule_names(&self) -> impl Iterator<Item = &str> {
-        self.rules.iter().map(|r| r.name.as_str())
+        self.rules.iter().map(|r| &*r.name)
     }
 
     /// The event types the enabled rules of `source` can match, for filtering at the
@@ -826,7 +839,7 @@ impl Ruleset {
         let mut out = Vec::new();
         self.with_candidates(ev, |i, r, cx| {
             if r.matcher.eval_ctx(cx) {
-                out.push(self.rules[i].name.as_str());
+                out.push(&*self.rules[i].name);
             }
             true
         });
@@ -841,7 +854,7 @@ impl Ruleset {
             .iter()
             .filter(|r| r.enabled && r.priority <= self.min_priority && r.source == ev.source)
             .filter(|r| r.matcher.eval_reference(ev))
-            .map(|r| r.name.as_str())
+            .map(|r| &*r.name)
             .collect()
     }
 
@@ -963,12 +976,12 @@ impl Ruleset {
         Alert {
             output,
             time,
-            rule: r.name.clone(),
-            priority: r.priority.as_str().to_string(),
+            rule: Arc::clone(&r.name),
+            priority: Cow::Borrowed(r.priority.as_str()),
             output_fields,
-            source: ev.source.as_str().to_string(),
-            tags: r.tags.clone(),
-            hostname: self.hostname.clone(),
+            source: Cow::Borrowed(ev.source.as_str()),
+            tags: Arc::clone(&r.tags),
+            hostname: Arc::clone(&self.hostname),
         }
     }
 }
