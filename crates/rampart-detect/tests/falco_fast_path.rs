@@ -110,3 +110,127 @@ fn generated_rule_variants_agree_with_reference_evaluation() {
     let hits = assert_same(&rs, &events);
     assert!(hits > 100, "{hits} matches");
 }
+
+/// Every real event of `docs` (JSON lines) once per value of its index field in `values`
+/// (set at `path`; `Null` removes the member), read as `format`.
+fn audit_variants(
+    docs: &[serde_json::Value],
+    path: &[&str],
+    values: &[serde_json::Value],
+    format: InputFormat,
+) -> Vec<Event> {
+    let mut lines = String::new();
+    for d in docs {
+        for v in values {
+            let mut e = d.clone();
+            let (last, parents) = path.split_last().expect("path");
+            if v.is_null() {
+                let parent = format!("/{}", parents.join("/"));
+                if let Some(o) = e.pointer_mut(&parent).and_then(|p| p.as_object_mut()) {
+                    o.remove(*last);
+                }
+            } else {
+                let mut at = &mut e;
+                for p in parents {
+                    at = &mut at[*p];
+                }
+                at[*last] = v.clone();
+            }
+            lines.push_str(&e.to_string());
+            lines.push('\n');
+        }
+    }
+    read_events(lines.as_bytes(), format)
+        .map(|r| r.expect("variant parses"))
+        .collect()
+}
+
+/// The candidate index of audit rules (by `ka.target.resource`, by `ct.name`, with `or`s of
+/// values) must skip only rules that cannot match: real Kubernetes audit events and
+/// CloudTrail records, each with its index field set to every value the events and rules
+/// use, removed, or not text, matched with and without the index.
+#[test]
+fn audit_rule_index_agrees_with_reference_evaluation() {
+    let (Some(_), Some(plugins), Some(otrf)) = (
+        common::corpus("falco-k8saudit-rules"),
+        common::corpus("falco-plugin-rules"),
+        common::corpus("otrf-security-datasets"),
+    ) else {
+        return;
+    };
+    let (k8s, _) = support::k8s_rulesets().expect("k8s audit rules");
+    // (The traces hold one document that is not an audit event: left out.)
+    let docs: Vec<serde_json::Value> = support::k8s_audit_lines()
+        .lines()
+        .filter(|l| read_events(l.as_bytes(), InputFormat::K8sAudit).all(|r| r.is_ok()))
+        .map(|l| serde_json::from_str(l).expect("audit line"))
+        .collect();
+    assert!(docs.len() >= 50, "{} audit events", docs.len());
+    let mut values: Vec<serde_json::Value> = docs
+        .iter()
+        .map(|d| d["objectRef"]["resource"].clone())
+        .filter(|v| !v.is_null())
+        .collect();
+    // And resources rules test for that the traces lack.
+    values.extend(["roles", "rolebindings", "daemonsets"].map(serde_json::Value::from));
+    values.sort_by_key(|v| v.to_string());
+    values.dedup();
+    assert!(values.len() >= 10, "{values:?}");
+    values.extend([
+        serde_json::Value::Null,
+        serde_json::json!(["pods"]),
+        serde_json::json!(5),
+        serde_json::json!("PODS"),
+    ]);
+    let events = audit_variants(
+        &docs,
+        &["objectRef", "resource"],
+        &values,
+        InputFormat::K8sAudit,
+    );
+    let hits = assert_same(&k8s, &events);
+    assert!(hits > 300, "{hits} k8s audit matches");
+
+    let rules_path = plugins.join("aws_cloudtrail_rules.yaml");
+    let text = common::read(&rules_path);
+    let (mut ct, _) = support::load(&[(rules_path, text.clone())]);
+    ct.set_match_mode(MatchMode::All);
+    let recording = common::read(&otrf.join("aws/ec2_proxy_s3_exfiltration_2020-09-14011940.json"));
+    let records: Vec<serde_json::Value> = recording
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    // Every event name the rules test for, and those of the recording.
+    let mut names: Vec<serde_json::Value> = text
+        .split("ct.name")
+        .skip(1)
+        .flat_map(|rest| {
+            let rest = rest.trim_start();
+            let list = match rest.strip_prefix('=') {
+                Some(eq) => eq
+                    .split(|c: char| c.is_whitespace() || c == ')')
+                    .next()
+                    .unwrap_or(""),
+                None => rest
+                    .strip_prefix("in")
+                    .and_then(|r| r.trim_start().strip_prefix('('))
+                    .and_then(|r| r.split(')').next())
+                    .unwrap_or(""),
+            };
+            list.split(',')
+                .map(|s| s.trim().trim_matches('"').to_string())
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .map(serde_json::Value::from)
+        .collect();
+    names.extend(records.iter().map(|r| r["eventName"].clone()));
+    names.sort_by_key(|v| v.to_string());
+    names.dedup();
+    assert!(names.len() >= 20, "{names:?}");
+    names.extend([serde_json::Value::Null, serde_json::json!(7)]);
+    let events = audit_variants(&records, &["eventName"], &names, InputFormat::Cloudtrail);
+    let hits = assert_same(&ct, &events);
+    assert!(hits > 100, "{hits} CloudTrail matches");
+}

@@ -1131,22 +1131,34 @@ pub fn assign_field_slots(matchers: &mut [&mut Program], slots: &HashMap<Field, 
     }
 }
 
-/// The `proc.name` values a rule requires, when its condition is (a conjunction with)
-/// `proc.name = x` or `proc.name in (...)`: the rule cannot match an event whose process
-/// name is not one of them, so rules can be indexed by process name.
-pub fn proc_name_gate(m: &Program) -> Option<Vec<String>> {
-    m.required_checks().find_map(|c| {
-        if c.field != Field::ProcName
+/// The values of `field` a rule requires, when its condition is (a conjunction with)
+/// `field = x` or `field in (...)` compared as text, or an `or` of such tests (see
+/// [`Program::required_values`]): the rule cannot match an event whose value of `field`
+/// is none of them (or which lacks the field), so rules can be indexed by that value.
+/// Also gives the field's slot in the per-event field cache.
+///
+/// The index field is `proc.name` for system calls (read typed), `ka.target.resource`
+/// for Kubernetes audit events and `ct.name` for CloudTrail records (see
+/// [`super::gate_field`]).
+pub fn gate(m: &Program, field: &Field) -> Option<(Vec<String>, u32)> {
+    m.required_values(&|c: &Check| {
+        if c.field != *field
             || !c.transformers.is_empty()
             || c.rhs_field.is_some()
-            || !matches!(c.fast, Fast::Str(_))
             || c.strs.is_empty()
+            // Compared as text: no number, address or boolean reading of the values.
+            || !c.nums.is_empty()
+            || !c.nets.is_empty()
+            || !c.bools.is_empty()
         {
             return None;
         }
+        if *field == Field::ProcName && !matches!(c.fast, Fast::Str(_)) {
+            return None;
+        }
         match c.op {
-            Op::Eq => Some(c.strs[..1].to_vec()),
-            Op::In => Some(c.strs.clone()),
+            Op::Eq => Some((c.strs[..1].to_vec(), c.field_slot)),
+            Op::In => Some((c.strs.clone(), c.field_slot)),
             _ => None,
         }
     })

@@ -538,11 +538,16 @@ type NameMap = HashMap<String, Vec<u32>, crate::strhash::StrHashBuilder>;
 struct Slot {
     ungated: Vec<u32>,
     by_name: NameMap,
+    /// Every candidate, for an event whose index field is not text.
+    all: Vec<u32>,
 }
 
 impl Slot {
     fn new(ids: &[u32], gates: &[Option<Vec<String>>]) -> Slot {
-        let mut slot = Slot::default();
+        let mut slot = Slot {
+            all: ids.to_vec(),
+            ..Slot::default()
+        };
         for &i in ids {
             match gates.get(i as usize).and_then(Option::as_ref) {
                 Some(names) => {
@@ -564,7 +569,8 @@ impl Slot {
     }
 }
 
-/// Rule candidates per source: by event type, then by process name.
+/// Rule candidates per source: by event type, then by the value of the source's index
+/// field ([`gate_field`]).
 #[derive(Default)]
 struct Slots {
     any: Slot,
@@ -576,8 +582,10 @@ struct Slots {
 pub struct Ruleset {
     rules: Vec<loader::CompiledRule>,
     index: Vec<(Source, Slots)>,
-    /// Per rule, the process names it requires (see [`compile::proc_name_gate`]).
+    /// Per rule, the values of its source's index field it requires (see [`compile::gate`]).
     gates: Vec<Option<Vec<String>>>,
+    /// Per source, the index field and its slot in the per-event field cache.
+    gate_fields: Vec<(Source, Field, u32)>,
     /// Memo slots of the checks several rules share.
     memo_slots: usize,
     /// Field-cache slots of the document fields several checks read.
@@ -634,6 +642,18 @@ pub fn load_falco_files(paths: &[PathBuf]) -> Result<(Ruleset, LoadReport), crat
     Ok(load_falco(&files))
 }
 
+/// The field a source's rules are indexed by (see [`compile::gate`]): the one most rules
+/// of the upstream rule files require a value of.
+fn gate_field(source: Source) -> Option<Field> {
+    let name = match source {
+        Source::Syscall => "proc.name",
+        Source::K8sAudit => "ka.target.resource",
+        Source::AwsCloudtrail => "ct.name",
+        Source::Json => return None,
+    };
+    extract::resolve(source, name, None).ok().map(|(f, _)| f)
+}
+
 fn read_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|s| s.trim().to_string())
@@ -654,6 +674,7 @@ impl Ruleset {
             field_slots,
             index: Vec::new(),
             gates: Vec::new(),
+            gate_fields: Vec::new(),
             mode: MatchMode::First,
             min_priority: Priority::Debug,
             hostname: Arc::from(read_hostname()),
@@ -734,11 +755,19 @@ impl Ruleset {
                 }
             }
         }
-        self.gates = self
-            .rules
-            .iter()
-            .map(|r| compile::proc_name_gate(&r.matcher))
-            .collect();
+        self.gate_fields.clear();
+        let mut gates = Vec::with_capacity(self.rules.len());
+        for r in &self.rules {
+            let gate = gate_field(r.source).and_then(|f| {
+                let (values, slot) = compile::gate(&r.matcher, &f)?;
+                if !self.gate_fields.iter().any(|g| g.0 == r.source) {
+                    self.gate_fields.push((r.source, f, slot));
+                }
+                Some(values)
+            });
+            gates.push(gate);
+        }
+        self.gates = gates;
         let gates = &self.gates;
         // A handful of sources: a vector scan beats hashing the key per event.
         self.index = index
@@ -885,16 +914,44 @@ impl Ruleset {
         if slot.is_empty() {
             return;
         }
-        let gated: &[u32] = if slot.by_name.is_empty() || ev.source != Source::Syscall {
-            &[]
-        } else {
-            slot.by_name
-                .get(ev.proc.name.as_str())
-                .map_or(&[], Vec::as_slice)
-        };
-        let ungated = slot.ungated.as_slice();
         let cx = fast::Ctx::with_buffers(ev, BUFFERS.with(std::cell::Cell::take), self.memo_slots)
             .with_field_slots(self.field_slots);
+        // The rules gated by the event's value of the index field; every rule when that
+        // value is not text (a list, a number read as one).
+        let mut all = false;
+        let gated: &[u32] = match self.gate_fields.iter().find(|g| g.0 == ev.source) {
+            _ if slot.by_name.is_empty() => &[],
+            Some(_) if ev.source == Source::Syscall => slot
+                .by_name
+                .get(ev.proc.name.as_str())
+                .map_or(&[], Vec::as_slice),
+            Some((_, field, field_slot)) => {
+                let fresh;
+                let v = match cx.field_cell(*field_slot) {
+                    Some(cell) => cell.get_or_init(|| field.extract(cx.ev)).as_ref(),
+                    None => {
+                        fresh = field.extract(ev);
+                        fresh.as_ref()
+                    }
+                };
+                match v {
+                    None => &[],
+                    Some(FieldValue::Str(s)) => {
+                        slot.by_name.get(s.as_ref()).map_or(&[], Vec::as_slice)
+                    }
+                    Some(_) => {
+                        all = true;
+                        &[]
+                    }
+                }
+            }
+            None => &[],
+        };
+        let ungated = if all {
+            slot.all.as_slice()
+        } else {
+            slot.ungated.as_slice()
+        };
         // Both lists in load order: merge them.
         let (mut a, mut b) = (0, 0);
         loop {

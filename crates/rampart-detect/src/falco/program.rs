@@ -71,6 +71,10 @@ enum Shape {
     Leaf(u32),
 }
 
+/// The values a condition requires of a field, with the field's cache slot (see
+/// [`Program::required_values`]).
+pub(super) type Required = Option<(Vec<String>, u32)>;
+
 /// A condition as a branch program (see the module documentation).
 #[derive(Debug)]
 pub struct Program {
@@ -222,20 +226,32 @@ impl Program {
         }
     }
 
-    /// The checks that must all hold for the condition to hold: the leaves of a top-level
-    /// conjunction (or the condition itself when it is one leaf).
-    pub(super) fn required_checks(&self) -> impl Iterator<Item = &Check> {
-        let items: &[Shape] = match &self.shape {
-            Shape::And(items) => items,
-            other => std::slice::from_ref(other),
-        };
-        items.iter().filter_map(|s| match s {
-            Shape::Leaf(i) => match self.leaves.get(*i as usize)? {
-                Leaf::Check(c) => Some(c),
-                Leaf::Any(_) => None,
-            },
-            _ => None,
-        })
+    /// What a condition requires of one field, from `of` (what a single check requires,
+    /// with the field's cache slot): the first top-level conjunct that `of` answers, where
+    /// an `or` of such tests requires the union of their values, and an `and` inside one
+    /// requires what any of its conjuncts requires. `None`: no requirement found.
+    pub(super) fn required_values(&self, of: &dyn Fn(&Check) -> Required) -> Required {
+        fn walk(p: &Program, s: &Shape, of: &dyn Fn(&Check) -> Required) -> Required {
+            match s {
+                Shape::Leaf(i) => match p.leaves.get(*i as usize)? {
+                    Leaf::Check(c) => of(c),
+                    Leaf::Any(_) => None,
+                },
+                Shape::Or(items) => {
+                    let mut values = Vec::new();
+                    let mut slot = NO_MEMO;
+                    for item in items {
+                        let (v, sl) = walk(p, item, of)?;
+                        values.extend(v);
+                        slot = sl;
+                    }
+                    (!values.is_empty()).then_some((values, slot))
+                }
+                Shape::And(items) => items.iter().find_map(|i| walk(p, i, of)),
+                Shape::Not(_) | Shape::Const(_) => None,
+            }
+        }
+        walk(self, &self.shape, of)
     }
 
     /// Whether the condition is a constant (no field test).

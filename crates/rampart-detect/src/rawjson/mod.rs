@@ -19,7 +19,7 @@ use parse::{Node, Tag};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 /// A parsed document: its text, tape and decoded strings.
 #[derive(Debug)]
@@ -27,7 +27,29 @@ pub(crate) struct Tape {
     text: Box<str>,
     nodes: Vec<Node>,
     decoded: String,
+    /// The members of the root object, once a read has needed them (see [`RootKey`]).
+    root_keys: OnceLock<Box<[RootKey]>>,
 }
+
+/// One member of a document's root object in a compact table: rules read a dozen fields
+/// of an audit event's root (`verb`, `user`, `objectRef`, `requestObject`...), and the
+/// table answers each by a scan over consecutive 12-byte entries instead of a walk over
+/// the tape that steps across every member's value.
+#[derive(Debug, Clone, Copy)]
+struct RootKey {
+    /// Key length.
+    len: u32,
+    /// Key start in the text, or in the decoded strings when [`DECODED`] is set.
+    at: u32,
+    /// The member's value node.
+    value: u32,
+}
+
+/// Flag in [`RootKey::at`]: the key is in [`Tape::decoded`].
+const DECODED: u32 = 1 << 31;
+
+/// Root objects with fewer members are searched on the tape directly.
+const ROOT_TABLE_MIN: u32 = 8;
 
 /// A JSON document (or one value inside a shared document), readable without building a
 /// `serde_json::Value`. Cloning is cheap for parsed text (the tape is shared).
@@ -51,6 +73,7 @@ impl RawJson {
                     text: text.into(),
                     nodes: p.nodes,
                     decoded: p.decoded,
+                    root_keys: OnceLock::new(),
                 }),
                 0,
             ))),
@@ -215,6 +238,27 @@ impl Tape {
         }
         let (text, decoded) = (self.text.as_bytes(), self.decoded.as_bytes());
         let want = key.as_bytes();
+        // (Offsets must leave the flag bit free: documents and their decoded strings are
+        // far below 2 GiB in practice, larger ones take the walk below.)
+        if i == 0
+            && obj.a >= ROOT_TABLE_MIN
+            && text.len() < DECODED as usize
+            && decoded.len() < DECODED as usize
+        {
+            // Last entry first: the last of repeated keys wins.
+            return self.root_keys().iter().rev().find_map(|m| {
+                if m.len as usize != want.len() {
+                    return None;
+                }
+                let (src, at) = if m.at & DECODED != 0 {
+                    (decoded, (m.at & !DECODED) as usize)
+                } else {
+                    (text, m.at as usize)
+                };
+                let have = src.get(at..at + want.len())?;
+                same_bytes(have, want).then_some(m.value)
+            });
+        }
         let mut found = None;
         let mut k = i as usize + 1;
         for _ in 0..obj.a {
@@ -235,6 +279,27 @@ impl Tape {
             };
         }
         found
+    }
+
+    /// The root object's member table, built on first use.
+    fn root_keys(&self) -> &[RootKey] {
+        self.root_keys.get_or_init(|| {
+            self.members(0)
+                .filter_map(|(k, v)| {
+                    let n = self.node(k);
+                    let at = match n.tag {
+                        Tag::Str => n.a,
+                        Tag::EscStr => n.a | DECODED,
+                        _ => return None,
+                    };
+                    Some(RootKey {
+                        len: n.b,
+                        at,
+                        value: v,
+                    })
+                })
+                .collect()
+        })
     }
 
     /// The integer a number's text stands for, when it is a plain integer that

@@ -61,6 +61,11 @@ fn same_reads_as_serde_json() {
         r#"{"n":[0,-1,18446744073709551615,-9223372036854775808,1.5,-0,-0.0,1e3,1E-2,123456789012345678901234]}"#,
         r#"{"k/~":{"x.y":{"z":"1"}},"":"empty","esc\nkey":"v","esc\nkey":"w"}"#,
         r#"[]"#,
+        // A root with enough members for the member table: repeated keys (plain and
+        // escaped spellings of one key), escaped keys, every kind of value.
+        r#"{"a":1,"b":2,"c":3,"d\u0041":4,"e":5,"a":{"x":1},"f":[1],"g":"h","dA":"dup","h":null,"esc\nkey":1,"i":true,"":0}"#,
+        r#"{"m1":1,"m2":2,"m3":3,"m4":4,"m5":5,"m6":6,"m7":7,"m8":{"m1":"inner"}}"#,
+        r#"[]"#,
         r#"  "plain"  "#,
         r#"{"a":{},"b":[],"c":[[]],"d":[{}]}"#,
         r#"{"lone":"\ud800"}"#,
