@@ -10,15 +10,14 @@ use crate::detect;
 use anyhow::{Context, Result, bail};
 use rampart_detect::engine::Detector;
 use rampart_detect::event::Event;
-use rampart_detect::falco::Alert;
 use rampart_detect::falco::extract::format_time;
+use rampart_detect::falco::{Alert, OutputFields};
 use rampart_detect::pipeline::{AlertPipeline, Closed};
 use rampart_sensor::flows::{Baseline, FlowKey, FlowTable};
 use rampart_sensor::netlink::{self, ProcConnector};
 use rampart_sensor::pods::PodIndex;
 use rampart_sensor::syscalls::OpenFilter;
 use rampart_sensor::{Config, Options, Sensor, Stats, shutdown};
-use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -111,7 +110,7 @@ fn internal_alert(
     priority: &'static str,
     source: &'static str,
     text: String,
-    fields: BTreeMap<Arc<str>, serde_json::Value>,
+    fields: OutputFields,
 ) -> Alert {
     let time = format_time(now_ns);
     Alert {
@@ -128,7 +127,7 @@ fn internal_alert(
 
 /// The alert raised when the kernel lost events.
 fn drop_alert(now_ns: u64, hostname: &str, ring: u64) -> Alert {
-    let mut fields = BTreeMap::new();
+    let mut fields = OutputFields::new();
     fields.insert(Arc::from("n_drops_buffer"), serde_json::json!(ring));
     internal_alert(
         now_ns,
@@ -144,7 +143,7 @@ fn drop_alert(now_ns: u64, hostname: &str, ring: u64) -> Alert {
 /// The alert for a flow outside the baseline: the event's process, container and pod,
 /// and the flow.
 fn new_flow_alert(ev: &Event, key: &FlowKey, hostname: &str) -> Alert {
-    let mut f = BTreeMap::new();
+    let mut f = OutputFields::new();
     let mut put = |k: &str, v: serde_json::Value| {
         f.insert(Arc::from(k), v);
     };

@@ -11,7 +11,6 @@ use crate::falco::{Alert, RuleCost, Ruleset};
 use crate::fields::FieldSource;
 use crate::sigma::{LogSource, SigmaRuleset};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Falco and Sigma rules matched together.
@@ -153,7 +152,7 @@ impl Detector {
             // The event's time, formatted once for all its alerts.
             let mut ev_time = None;
             for m in &hits {
-                let mut output_fields = BTreeMap::new();
+                let mut output_fields = crate::falco::OutputFields::new();
                 output_fields.insert(Arc::from("sigma.id"), serde_json::json!(m.id));
                 output_fields.insert(Arc::from("sigma.level"), serde_json::json!(m.level));
                 let time: &String = ev_time.get_or_insert_with(|| rfc3339_nanos(ev.time));

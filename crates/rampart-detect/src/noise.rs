@@ -337,7 +337,7 @@ fn summary_alert(rule: &str, s: &Suppressed, now: u64) -> Alert {
     let time = crate::falco::extract::format_time(now);
     let since = crate::falco::extract::format_time(s.pending_since);
     let n = s.pending();
-    let mut output_fields = BTreeMap::new();
+    let mut output_fields = crate::falco::OutputFields::new();
     output_fields.insert(Arc::from("suppressed.rule"), rule.into());
     output_fields.insert(Arc::from("suppressed.count"), n.into());
     output_fields.insert(
@@ -374,7 +374,7 @@ mod tests {
     const SEC: u64 = 1_000_000_000;
 
     fn alert(rule: &str, user: &str) -> Alert {
-        let mut output_fields = BTreeMap::new();
+        let mut output_fields = crate::falco::OutputFields::new();
         output_fields.insert(Arc::from("ka.user.name"), user.into());
         output_fields.insert(Arc::from("evt.time"), 12345.into());
         Alert {

@@ -26,6 +26,7 @@ pub mod compile;
 pub mod condition;
 pub mod extract;
 pub mod fast;
+mod fields_map;
 pub mod loader;
 pub mod program;
 pub mod yaml;
@@ -35,9 +36,11 @@ use crate::fields::FieldValue;
 use extract::{Field, Kind};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub use fields_map::OutputFields;
 
 /// Falco priorities, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -245,9 +248,12 @@ pub struct OutputFormat {
     pub unsupported: Vec<String>,
     /// A guess at the rendered length, to size the output once.
     size_hint: usize,
-    /// The field placeholders (numbered in template order) sorted by name, stably: the
-    /// order in which `output_fields` are built in one go.
+    /// Per field name, in name order, the placeholder (numbered in template order) whose
+    /// value `output_fields` keeps (the last of that name): the order in which they are
+    /// built in one go.
     key_order: Vec<u32>,
+    /// The number of field placeholders.
+    n_fields: usize,
 }
 
 impl std::fmt::Debug for OutputFormat {
@@ -335,28 +341,33 @@ impl OutputFormat {
             .collect();
         let mut key_order: Vec<u32> = (0..names.len() as u32).collect();
         key_order.sort_by_key(|&i| names[i as usize]);
+        // Of placeholders with one name (adjacent, in template order), the last wins.
+        let mut winners: Vec<u32> = Vec::with_capacity(key_order.len());
+        for i in key_order {
+            match winners.last_mut() {
+                Some(w) if names[*w as usize] == names[i as usize] => *w = i,
+                _ => winners.push(i),
+            }
+        }
+        let n_fields = names.len();
         Ok(OutputFormat {
             pieces,
             unsupported,
             size_hint,
-            key_order,
+            key_order: winners,
+            n_fields,
         })
     }
 
     /// Renders the template for `ev`, filling `fields` with each placeholder's value.
-    pub fn render(&self, ev: &Event, fields: &mut BTreeMap<Arc<str>, serde_json::Value>) -> String {
+    pub fn render(&self, ev: &Event, fields: &mut OutputFields) -> String {
         let mut out = String::new();
         self.render_into(ev, fields, &mut out);
         out
     }
 
     /// Like [`OutputFormat::render`], appending to `out` (trailing whitespace trimmed).
-    pub fn render_into(
-        &self,
-        ev: &Event,
-        fields: &mut BTreeMap<Arc<str>, serde_json::Value>,
-        out: &mut String,
-    ) {
+    pub fn render_into(&self, ev: &Event, fields: &mut OutputFields, out: &mut String) {
         self.render_cached(ev, None, fields, out);
     }
 
@@ -394,12 +405,11 @@ impl OutputFormat {
         &self,
         ev: &Event,
         cx: Option<&fast::Ctx<'_>>,
-        fields: &mut BTreeMap<Arc<str>, serde_json::Value>,
+        fields: &mut OutputFields,
         out: &mut String,
     ) {
         let start = out.len();
-        let mut pairs: Vec<(Arc<str>, serde_json::Value)> =
-            Vec::with_capacity(self.key_order.len());
+        let mut pairs: Vec<(Arc<str>, serde_json::Value)> = Vec::with_capacity(self.n_fields);
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
@@ -452,13 +462,14 @@ impl OutputFormat {
                 }
             }
         }
-        if fields.is_empty() && pairs.len() == self.key_order.len() {
-            // Built from key order in one go (a later duplicate wins, as with inserts).
-            *fields = self
-                .key_order
-                .iter()
-                .map(|&i| std::mem::take(&mut pairs[i as usize]))
-                .collect();
+        if fields.is_empty() && pairs.len() == self.n_fields {
+            // Built in name order in one go (a later duplicate wins, as with inserts).
+            *fields = OutputFields::from_sorted(
+                self.key_order
+                    .iter()
+                    .map(|&i| std::mem::take(&mut pairs[i as usize]))
+                    .collect(),
+            );
         } else {
             fields.extend(pairs);
         }
@@ -483,7 +494,7 @@ pub struct Alert {
     /// Rendered output, prefixed like Falco's: `2016-08-04T16:17:57.881781397+0000: Warning ...`.
     pub output: String,
     /// Values of the output's fields.
-    pub output_fields: BTreeMap<Arc<str>, serde_json::Value>,
+    pub output_fields: OutputFields,
     /// Event source.
     pub source: Cow<'static, str>,
     /// Rule tags.
@@ -1018,7 +1029,7 @@ impl Ruleset {
         cx: Option<&fast::Ctx<'_>>,
         time: &mut Option<String>,
     ) -> Alert {
-        let mut output_fields = BTreeMap::new();
+        let mut output_fields = OutputFields::new();
         let time = time
             .get_or_insert_with(|| extract::format_time(ev.time))
             .clone();
