@@ -7,6 +7,29 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
+/// `a == b`, comparing short slices (up to 16 bytes, most names and paths a rule tests)
+/// with two overlapping word loads instead of a `memcmp` call.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    #[inline]
+    fn word<const W: usize>(s: &[u8], at: usize) -> [u8; W] {
+        let mut w = [0u8; W];
+        w.copy_from_slice(&s[at..at + W]);
+        w
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// The hasher (see the module documentation).
 #[derive(Default, Clone, Copy)]
 pub struct StrHash(u64);
@@ -113,6 +136,22 @@ impl FromIterator<String> for StrSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_compares_agree_with_slice_equality() {
+        let base: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..40usize {
+            for m in [n, n.saturating_sub(1), n + 1] {
+                let (a, b) = (&base[..n], &base[..m.min(40)]);
+                assert_eq!(same_bytes(a, b), a == b, "{n} {m}");
+                for at in 0..n {
+                    let mut c = a.to_vec();
+                    c[at] ^= 0x20;
+                    assert!(!same_bytes(a, &c), "{n} differs at {at}");
+                }
+            }
+        }
+    }
     use std::collections::HashSet;
     use std::hash::{BuildHasher, Hash};
 

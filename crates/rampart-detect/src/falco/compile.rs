@@ -9,6 +9,7 @@ use super::fast::{BoolFn, Ctx, IpFn, NumFn, StrAcc};
 use super::program::Program;
 use crate::event::{Event, Source};
 use crate::fields::FieldValue;
+use crate::strhash::same_bytes;
 use aho_corasick::AhoCorasick;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -772,8 +773,8 @@ impl Check {
     fn str_test_with(&self, s: &str, plain: bool) -> bool {
         let first = self.strs.first().map(String::as_str).unwrap_or("");
         match self.op {
-            Op::Eq => s == first,
-            Op::Ne => s != first,
+            Op::Eq => same_bytes(s.as_bytes(), first.as_bytes()),
+            Op::Ne => !same_bytes(s.as_bytes(), first.as_bytes()),
             Op::Lt => s < first,
             Op::Le => s <= first,
             Op::Gt => s > first,
@@ -783,8 +784,15 @@ impl Check {
                 _ => s.contains(first),
             },
             Op::IContains => icontains(s, first),
-            Op::StartsWith | Op::BStartsWith => s.starts_with(first),
-            Op::EndsWith => s.ends_with(first),
+            Op::StartsWith | Op::BStartsWith => s
+                .as_bytes()
+                .get(..first.len())
+                .is_some_and(|p| same_bytes(p, first.as_bytes())),
+            Op::EndsWith => s
+                .len()
+                .checked_sub(first.len())
+                .and_then(|at| s.as_bytes().get(at..))
+                .is_some_and(|t| same_bytes(t, first.as_bytes())),
             Op::Glob => glob_match(first, s),
             Op::IGlob => glob_match(first, &s.to_lowercase()),
             Op::PMatch if !plain && self.prefixes.is_some() => {

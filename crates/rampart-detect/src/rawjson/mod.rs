@@ -15,6 +15,7 @@
 
 mod parse;
 
+use crate::strhash::same_bytes;
 use parse::{Node, Tag};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -349,16 +350,6 @@ impl Tape {
                 Value::Object(m)
             }
         }
-    }
-}
-
-/// `a == b` for slices of equal length, without a `memcmp` call for short keys.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() <= 16 {
-        a.iter().zip(b).all(|(x, y)| x == y)
-    } else {
-        a == b
     }
 }
 
