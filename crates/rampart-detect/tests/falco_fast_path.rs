@@ -234,3 +234,73 @@ fn audit_rule_index_agrees_with_reference_evaluation() {
     let hits = assert_same(&ct, &events);
     assert!(hits > 100, "{hits} CloudTrail matches");
 }
+
+/// The file-name prefix index (rules requiring `fd.name` or `fd.directory` values) must
+/// skip only rules that cannot match: every path the upstream rule files mention, and
+/// paths below, beside and above each, as the file (and directory) name of fixture events
+/// of each event type, and the same events without a file.
+#[test]
+fn path_prefix_index_agrees_with_reference_evaluation() {
+    let Some(_) = common::corpus("falco-rules") else {
+        return;
+    };
+    let files = support::upstream_syscall_files().expect("upstream rule files");
+    let (mut rs, _) = support::load(&files);
+    rs.set_match_mode(MatchMode::All);
+    let mut paths = std::collections::BTreeSet::new();
+    for (_, text) in &files {
+        let tokens = text.split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | '(' | ')' | '"' | '\'' | '[' | ']')
+        });
+        for t in tokens.filter(|t| t.starts_with('/')) {
+            paths.insert(t.to_string());
+            paths.insert(format!("{t}/x"));
+            paths.insert(format!("{t}x"));
+            if let Some((parent, _)) = t.trim_end_matches('/').rsplit_once('/') {
+                paths.insert(parent.to_string());
+            }
+        }
+    }
+    paths.extend(["relative/name".to_string(), String::new(), "/".to_string()]);
+    assert!(paths.len() > 500, "{} paths", paths.len());
+    // One event with a file per event type and arguments (open flags...), from the
+    // fixtures and the generated mix.
+    let mut base: Vec<Event> = Vec::new();
+    let with_fd = fixture_events()
+        .into_iter()
+        .chain(support::syscall_events(2_000))
+        .filter(|e| e.fd.is_some());
+    for e in with_fd {
+        if !base
+            .iter()
+            .any(|b| b.evt_type == e.evt_type && b.args == e.args)
+        {
+            base.push(e);
+        }
+    }
+    assert!(base.len() >= 5, "{} event types", base.len());
+    let mut events = Vec::new();
+    for b in &base {
+        for p in &paths {
+            for dir in [false, true] {
+                let mut e = b.clone();
+                if let Some(fd) = e.fd.as_mut() {
+                    fd.name = p.clone();
+                    if dir {
+                        fd.fd_type = rampart_detect::event::FdType::Directory;
+                    }
+                }
+                events.push(e);
+            }
+        }
+        let mut e = b.clone();
+        e.fd = None;
+        events.push(e);
+    }
+    let hits = assert_same(&rs, &events);
+    eprintln!(
+        "{} events, {hits} rule matches, fast == reference",
+        events.len()
+    );
+    assert!(hits > 1_000, "{hits} matches");
+}

@@ -1172,6 +1172,34 @@ pub fn gate(m: &Program, field: &Field) -> Option<(Vec<String>, u32)> {
     })
 }
 
+/// Literal prefixes one of which a system call event's `fd.name` must start with for the
+/// rule to match: from a required test (see [`Program::required_values`]) of `fd.name`
+/// or `fd.directory` (always a prefix of `fd.name`) by `=`, `in`, `startswith`, `pmatch`
+/// or `glob` (a pattern's text before its first wildcard or escape). An event without a
+/// file name cannot match such a rule either.
+pub fn path_prefixes(m: &Program) -> Option<Vec<String>> {
+    let lit = |p: &str| p[..p.find(['*', '?', '[', '\\']).unwrap_or(p.len())].to_string();
+    m.required_values(&|c: &Check| {
+        if !matches!(c.field, Field::FdName | Field::FdDirectory)
+            || !c.transformers.is_empty()
+            || c.rhs_field.is_some()
+            || c.strs.is_empty()
+            || !c.nums.is_empty()
+            || !c.nets.is_empty()
+            || !c.bools.is_empty()
+        {
+            return None;
+        }
+        let values = match c.op {
+            Op::Eq | Op::StartsWith => vec![lit(&c.strs[0])],
+            Op::In | Op::PMatch | Op::Glob => c.strs.iter().map(|p| lit(p)).collect(),
+            _ => return None,
+        };
+        Some((values, NO_MEMO))
+    })
+    .map(|(values, _)| values)
+}
+
 /// The event types a condition can match (`None`: any), from its `evt.type` checks.
 pub fn event_types(expr: &Expr) -> Option<BTreeSet<String>> {
     match expr {

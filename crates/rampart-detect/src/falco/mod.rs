@@ -549,19 +549,23 @@ type NameMap = HashMap<String, Vec<u32>, crate::strhash::StrHashBuilder>;
 struct Slot {
     ungated: Vec<u32>,
     by_name: NameMap,
+    /// System call rules not gated by process name that require a file name prefix.
+    by_path: PathIndex,
     /// Every candidate, for an event whose index field is not text.
     all: Vec<u32>,
 }
 
 impl Slot {
-    fn new(ids: &[u32], gates: &[Option<Vec<String>>]) -> Slot {
+    fn new(ids: &[u32], gates: &[Option<Vec<String>>], paths: &[Option<Vec<String>>]) -> Slot {
         let mut slot = Slot {
             all: ids.to_vec(),
             ..Slot::default()
         };
         for &i in ids {
-            match gates.get(i as usize).and_then(Option::as_ref) {
-                Some(names) => {
+            let gate = gates.get(i as usize).and_then(Option::as_ref);
+            let path = paths.get(i as usize).and_then(Option::as_ref);
+            match (gate, path) {
+                (Some(names), _) => {
                     for n in names {
                         let v = slot.by_name.entry(n.clone()).or_default();
                         if v.last() != Some(&i) {
@@ -569,14 +573,84 @@ impl Slot {
                         }
                     }
                 }
-                None => slot.ungated.push(i),
+                (None, Some(prefixes)) => {
+                    for p in prefixes {
+                        slot.by_path.insert(p, i);
+                    }
+                }
+                (None, None) => slot.ungated.push(i),
             }
         }
         slot
     }
 
     fn is_empty(&self) -> bool {
-        self.ungated.is_empty() && self.by_name.is_empty()
+        self.ungated.is_empty() && self.by_name.is_empty() && self.by_path.is_empty()
+    }
+}
+
+/// Rules by the file name prefix they require (see [`compile::path_prefixes`]): a trie
+/// over the prefixes' bytes, walked along an event's file name.
+#[derive(Default)]
+struct PathIndex {
+    /// Node 0 is the root (the empty prefix).
+    nodes: Vec<PathNode>,
+}
+
+#[derive(Default)]
+struct PathNode {
+    /// Children by next byte, sorted.
+    next: Vec<(u8, u32)>,
+    /// Rules whose prefix ends here, in load order.
+    rules: Vec<u32>,
+}
+
+impl PathIndex {
+    fn insert(&mut self, prefix: &str, rule: u32) {
+        if self.nodes.is_empty() {
+            self.nodes.push(PathNode::default());
+        }
+        let mut at = 0usize;
+        for &b in prefix.as_bytes() {
+            let next = match self.nodes[at].next.binary_search_by_key(&b, |e| e.0) {
+                Ok(k) => self.nodes[at].next[k].1 as usize,
+                Err(k) => {
+                    self.nodes.push(PathNode::default());
+                    let n = self.nodes.len() - 1;
+                    self.nodes[at].next.insert(k, (b, n as u32));
+                    n
+                }
+            };
+            at = next;
+        }
+        let rules = &mut self.nodes[at].rules;
+        if rules.last() != Some(&rule) {
+            rules.push(rule);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Appends the rules of every indexed prefix of `name` to `out`, sorted, each once.
+    fn collect(&self, name: &str, out: &mut Vec<u32>) {
+        let Some(mut node) = self.nodes.first() else {
+            return;
+        };
+        out.extend_from_slice(&node.rules);
+        for &b in name.as_bytes() {
+            let Some(&(_, n)) = node.next.iter().find(|e| e.0 == b) else {
+                break;
+            };
+            let Some(next) = self.nodes.get(n as usize) else {
+                break;
+            };
+            node = next;
+            out.extend_from_slice(&node.rules);
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 }
 
@@ -597,6 +671,9 @@ pub struct Ruleset {
     gates: Vec<Option<Vec<String>>>,
     /// Per source, the index field and its slot in the per-event field cache.
     gate_fields: Vec<(Source, Field, u32)>,
+    /// Per system call rule, the file name prefixes it requires (see
+    /// [`compile::path_prefixes`]).
+    paths: Vec<Option<Vec<String>>>,
     /// Memo slots of the checks several rules share.
     memo_slots: usize,
     /// Field-cache slots of the document fields several checks read.
@@ -686,6 +763,7 @@ impl Ruleset {
             index: Vec::new(),
             gates: Vec::new(),
             gate_fields: Vec::new(),
+            paths: Vec::new(),
             mode: MatchMode::First,
             min_priority: Priority::Debug,
             hostname: Arc::from(read_hostname()),
@@ -779,18 +857,32 @@ impl Ruleset {
             gates.push(gate);
         }
         self.gates = gates;
+        self.paths = self
+            .rules
+            .iter()
+            .map(|r| {
+                (r.source == Source::Syscall)
+                    .then(|| compile::path_prefixes(&r.matcher))
+                    .flatten()
+            })
+            .collect();
+        let paths = &self.paths;
         let gates = &self.gates;
         // A handful of sources: a vector scan beats hashing the key per event.
         self.index = index
             .into_iter()
             .map(|(src, idx)| {
                 let slots = Slots {
-                    any: Slot::new(&idx.any, gates),
-                    known: idx.known.iter().map(|ids| Slot::new(ids, gates)).collect(),
+                    any: Slot::new(&idx.any, gates, paths),
+                    known: idx
+                        .known
+                        .iter()
+                        .map(|ids| Slot::new(ids, gates, paths))
+                        .collect(),
                     named: idx
                         .named
                         .iter()
-                        .map(|(k, ids)| (k.clone(), Slot::new(ids, gates)))
+                        .map(|(k, ids)| (k.clone(), Slot::new(ids, gates, paths)))
                         .collect(),
                 };
                 (src, slots)
@@ -908,6 +1000,7 @@ impl Ruleset {
         thread_local! {
             static BUFFERS: std::cell::Cell<fast::Buffers> =
                 std::cell::Cell::new(fast::Buffers::default());
+            static PATHS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
         }
         let Some((_, idx)) = self.index.iter().find(|(s, _)| *s == ev.source) else {
             return;
@@ -963,24 +1056,32 @@ impl Ruleset {
         } else {
             slot.ungated.as_slice()
         };
-        // Both lists in load order: merge them.
-        let (mut a, mut b) = (0, 0);
+        // The rules gated by a prefix of the event's file name (none without one).
+        let mut by_path = PATHS.with(std::cell::Cell::take);
+        by_path.clear();
+        if !all
+            && !slot.by_path.is_empty()
+            && ev.source == Source::Syscall
+            && let Some(fd) = &ev.fd
+        {
+            slot.by_path.collect(&fd.name, &mut by_path);
+        }
+        // The three lists (each rule is in one) in load order: merge them.
+        let lists = [ungated, gated, by_path.as_slice()];
+        let mut at = [0usize; 3];
         loop {
-            let i = match (ungated.get(a), gated.get(b)) {
-                (Some(&x), Some(&y)) if x < y => {
-                    a += 1;
-                    x
+            let mut pick = None;
+            for (k, list) in lists.iter().enumerate() {
+                if let Some(&x) = list.get(at[k])
+                    && pick.is_none_or(|(_, y)| x < y)
+                {
+                    pick = Some((k, x));
                 }
-                (_, Some(&y)) => {
-                    b += 1;
-                    y
-                }
-                (Some(&x), None) => {
-                    a += 1;
-                    x
-                }
-                (None, None) => break,
+            }
+            let Some((k, i)) = pick else {
+                break;
             };
+            at[k] += 1;
             let Some(r) = self.rules.get(i as usize) else {
                 continue;
             };
@@ -988,6 +1089,7 @@ impl Ruleset {
                 break;
             }
         }
+        PATHS.with(|p| p.set(by_path));
         BUFFERS.with(|b| b.set(cx.into_buffers()));
     }
 
