@@ -1002,6 +1002,7 @@ impl Ruleset {
                 std::cell::Cell::new(fast::Buffers::default());
             static PATHS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
         }
+        prefetch_event(ev);
         let Some((_, idx)) = self.index.iter().find(|(s, _)| *s == ev.source) else {
             return;
         };
@@ -1154,4 +1155,23 @@ impl Ruleset {
             hostname: Arc::clone(&self.hostname),
         }
     }
+}
+
+/// Asks the CPU for every cache line of `ev` at once. Rules read fields all over the
+/// 900-byte event (source, type, process, file); for an event that is not in the cache
+/// (matched well after it was built) those loads each waited for memory in turn, and
+/// issued together they overlap. For an event just built, it costs a few cycles.
+fn prefetch_event(ev: &Event) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let base = (ev as *const Event).cast::<i8>();
+        for off in (0..std::mem::size_of::<Event>()).step_by(64) {
+            // SAFETY: a prefetch is a hint that never faults, whatever the address; these
+            // are inside `ev` anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(off)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = ev;
 }
