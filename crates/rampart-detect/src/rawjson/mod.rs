@@ -353,6 +353,39 @@ impl Tape {
     }
 }
 
+/// `s` as a JSON string the way `serde_json` escapes it: `"` and `\\`, the short escapes
+/// for backspace, form feed, newline, carriage return and tab, `\u00xx` for the other
+/// control characters; everything else as is.
+fn write_json_str(s: &str, out: &mut String) {
+    out.push('"');
+    let mut from = 0;
+    for (at, b) in s.bytes().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[from..at]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        } else {
+            out.push_str(esc);
+        }
+        from = at + 1;
+    }
+    out.push_str(&s[from..]);
+    out.push('"');
+}
+
 struct Children<'t> {
     tape: &'t Tape,
     next: u32,
@@ -597,6 +630,43 @@ impl<'a> JsonRef<'a> {
         }
     }
 
+    /// Appends the value as `serde_json` prints it (compact; objects in `serde_json::Map`
+    /// order, each key once), without building a `serde_json::Value`.
+    fn write_json(self, out: &mut String) {
+        let Ref::Tape(t, i) = self.0 else {
+            if let Ref::Value(v) = self.0 {
+                out.push_str(&v.to_string());
+            }
+            return;
+        };
+        match t.tag(i) {
+            Tag::Str | Tag::EscStr => write_json_str(t.str_at(i).unwrap_or(""), out),
+            Tag::Array => {
+                out.push('[');
+                for (n, item) in self.items().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Tag::Object => {
+                out.push('{');
+                for (n, (k, v)) in self.entries().into_iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    write_json_str(k, out);
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push('}');
+            }
+            _ => out.push_str(&self.text()),
+        }
+    }
+
     /// A JSON pointer (`/a/0/b`), as `serde_json::Value::pointer` reads it.
     pub fn pointer(self, pointer: &str) -> Option<JsonRef<'a>> {
         if pointer.is_empty() {
@@ -653,7 +723,11 @@ impl<'a> JsonRef<'a> {
                     Tag::True => Cow::Borrowed("true"),
                     Tag::False => Cow::Borrowed("false"),
                     Tag::Null => Cow::Borrowed("null"),
-                    Tag::Array | Tag::Object => Cow::Owned(t.to_value(i).to_string()),
+                    Tag::Array | Tag::Object => {
+                        let mut out = String::with_capacity(n.b.saturating_sub(i) as usize * 8);
+                        self.write_json(&mut out);
+                        Cow::Owned(out)
+                    }
                 }
             }
             Ref::Value(Value::String(s)) => Cow::Borrowed(s),

@@ -64,6 +64,8 @@ fn same_reads_as_serde_json() {
         // A root with enough members for the member table: repeated keys (plain and
         // escaped spellings of one key), escaped keys, every kind of value.
         r#"{"a":1,"b":2,"c":3,"d\u0041":4,"e":5,"a":{"x":1},"f":[1],"g":"h","dA":"dup","h":null,"esc\nkey":1,"i":true,"":0}"#,
+        // Objects and arrays printed whole: every escape, nesting, repeated keys, numbers.
+        r#"{"o":{"k\u0001":1,"s":"a\u001fb\u007f\b\f\n\r\t\"\\\/é😀","z":[1,-0.5,1e2,"x",{"y":null,"b":true}],"k\u0001":2},"e":[],"f":{}}"#,
         r#"{"m1":1,"m2":2,"m3":3,"m4":4,"m5":5,"m6":6,"m7":7,"m8":{"m1":"inner"}}"#,
         r#"[]"#,
         r#"  "plain"  "#,
