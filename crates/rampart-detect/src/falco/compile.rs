@@ -321,12 +321,7 @@ fn eq_values(m: &Matcher) -> Option<&Field> {
     match m {
         Matcher::Check(c)
             if matches!(c.op, Op::Eq | Op::In)
-                && c.transformers.is_empty()
-                && c.rhs_field.is_none()
-                && c.nums.is_empty()
-                && c.nets.is_empty()
-                && c.bools.is_empty()
-                && !c.strs.is_empty()
+                && c.is_plain_text()
                 && scalar_text_field(&c.field) =>
         {
             Some(&c.field)
@@ -402,12 +397,7 @@ fn optimize_or(items: Vec<Matcher>) -> Matcher {
             // `f = a or f = b or ...` on a scalar text field: one hash-set lookup.
             Matcher::Check(c)
                 if matches!(c.op, Op::Eq | Op::In)
-                    && c.transformers.is_empty()
-                    && c.rhs_field.is_none()
-                    && c.nums.is_empty()
-                    && c.nets.is_empty()
-                    && c.bools.is_empty()
-                    && !c.strs.is_empty()
+                    && c.is_plain_text()
                     && scalar_text_field(&c.field) =>
             {
                 group_strings(&mut eq_groups, *c);
@@ -664,6 +654,18 @@ pub fn value_text<'a>(v: &'a FieldValue<'_>) -> Cow<'a, str> {
 }
 
 impl Check {
+    /// Whether the check compares the field's own text with literal strings: no
+    /// transformer, no field on the right, and no number, address or boolean reading of the
+    /// literals.
+    fn is_plain_text(&self) -> bool {
+        self.transformers.is_empty()
+            && self.rhs_field.is_none()
+            && !self.strs.is_empty()
+            && self.nums.is_empty()
+            && self.nets.is_empty()
+            && self.bools.is_empty()
+    }
+
     /// A check of `field` with `op` and no operands yet.
     fn empty(field: Field, transformers: Vec<Transformer>, op: Op) -> Check {
         Check {
@@ -1150,15 +1152,7 @@ pub fn assign_field_slots(matchers: &mut [&mut Program], slots: &HashMap<Field, 
 /// [`super::gate_field`]).
 pub fn gate(m: &Program, field: &Field) -> Option<(Vec<String>, u32)> {
     m.required_values(&|c: &Check| {
-        if c.field != *field
-            || !c.transformers.is_empty()
-            || c.rhs_field.is_some()
-            || c.strs.is_empty()
-            // Compared as text: no number, address or boolean reading of the values.
-            || !c.nums.is_empty()
-            || !c.nets.is_empty()
-            || !c.bools.is_empty()
-        {
+        if c.field != *field || !c.is_plain_text() {
             return None;
         }
         if *field == Field::ProcName && !matches!(c.fast, Fast::Str(_)) {
@@ -1180,14 +1174,7 @@ pub fn gate(m: &Program, field: &Field) -> Option<(Vec<String>, u32)> {
 pub fn path_prefixes(m: &Program) -> Option<Vec<String>> {
     let lit = |p: &str| p[..p.find(['*', '?', '[', '\\']).unwrap_or(p.len())].to_string();
     m.required_values(&|c: &Check| {
-        if !matches!(c.field, Field::FdName | Field::FdDirectory)
-            || !c.transformers.is_empty()
-            || c.rhs_field.is_some()
-            || c.strs.is_empty()
-            || !c.nums.is_empty()
-            || !c.nets.is_empty()
-            || !c.bools.is_empty()
-        {
+        if !matches!(c.field, Field::FdName | Field::FdDirectory) || !c.is_plain_text() {
             return None;
         }
         let values = match c.op {
