@@ -151,8 +151,9 @@ fn audit_variants(
 /// use, removed, or not text, matched with and without the index.
 #[test]
 fn audit_rule_index_agrees_with_reference_evaluation() {
-    let (Some(_), Some(plugins), Some(otrf)) = (
+    let (Some(_), Some(_), Some(plugins), Some(otrf)) = (
         common::corpus("falco-k8saudit-rules"),
+        common::corpus("sigma-rules"),
         common::corpus("falco-plugin-rules"),
         common::corpus("otrf-security-datasets"),
     ) else {

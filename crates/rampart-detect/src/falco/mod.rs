@@ -1024,33 +1024,33 @@ impl Ruleset {
         // The rules gated by the event's value of the index field; every rule when that
         // value is not text (a list, a number read as one).
         let mut all = false;
-        let gated: &[u32] = match self.gate_fields.iter().find(|g| g.0 == ev.source) {
-            _ if slot.by_name.is_empty() => &[],
-            Some(_) if ev.source == Source::Syscall => slot
-                .by_name
+        let gated: &[u32] = if slot.by_name.is_empty() {
+            &[]
+        } else if ev.source == Source::Syscall {
+            slot.by_name
                 .get(ev.proc.name.as_str())
-                .map_or(&[], Vec::as_slice),
-            Some((_, field, field_slot)) => {
-                let fresh;
-                let v = match cx.field_cell(*field_slot) {
-                    Some(cell) => cell.get_or_init(|| field.extract(cx.ev)).as_ref(),
-                    None => {
-                        fresh = field.extract(ev);
-                        fresh.as_ref()
-                    }
-                };
-                match v {
-                    None => &[],
-                    Some(FieldValue::Str(s)) => {
-                        slot.by_name.get(s.as_ref()).map_or(&[], Vec::as_slice)
-                    }
-                    Some(_) => {
-                        all = true;
-                        &[]
-                    }
+                .map_or(&[], Vec::as_slice)
+        } else if let Some((_, field, field_slot)) =
+            self.gate_fields.iter().find(|g| g.0 == ev.source)
+        {
+            let fresh;
+            let v = match cx.field_cell(*field_slot) {
+                Some(cell) => cell.get_or_init(|| field.extract(cx.ev)).as_ref(),
+                None => {
+                    fresh = field.extract(ev);
+                    fresh.as_ref()
+                }
+            };
+            match v {
+                None => &[],
+                Some(FieldValue::Str(s)) => slot.by_name.get(s.as_ref()).map_or(&[], Vec::as_slice),
+                Some(_) => {
+                    all = true;
+                    &[]
                 }
             }
-            None => &[],
+        } else {
+            &[]
         };
         let ungated = if all {
             slot.all.as_slice()
