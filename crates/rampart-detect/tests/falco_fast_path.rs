@@ -77,15 +77,21 @@ fn assert_same(rs: &Ruleset, events: &[Event]) -> usize {
     hits
 }
 
+/// The upstream syscall rule files and their rules, every matching rule alerting.
+fn upstream_every_rule_alerting() -> (Vec<(std::path::PathBuf, String)>, Ruleset) {
+    let files = support::upstream_syscall_files().expect("upstream rule files");
+    let (mut rs, report) = support::load(&files);
+    assert!(!report.has_errors());
+    rs.set_match_mode(MatchMode::All);
+    (files, rs)
+}
+
 #[test]
 fn compiled_matchers_agree_with_reference_evaluation() {
     let Some(_) = common::corpus("falco-rules") else {
         return;
     };
-    let files = support::upstream_syscall_files().expect("upstream rule files");
-    let (mut rs, report) = support::load(&files);
-    assert!(!report.has_errors());
-    rs.set_match_mode(MatchMode::All);
+    let (_, rs) = upstream_every_rule_alerting();
     let base = fixture_events();
     let events = recombined(&base);
     assert!(events.len() > 5_000, "{} events", events.len());
@@ -245,9 +251,7 @@ fn path_prefix_index_agrees_with_reference_evaluation() {
     let Some(_) = common::corpus("falco-rules") else {
         return;
     };
-    let files = support::upstream_syscall_files().expect("upstream rule files");
-    let (mut rs, _) = support::load(&files);
-    rs.set_match_mode(MatchMode::All);
+    let (files, rs) = upstream_every_rule_alerting();
     let mut paths = std::collections::BTreeSet::new();
     for (_, text) in &files {
         let tokens = text.split(|c: char| {

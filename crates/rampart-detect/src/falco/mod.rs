@@ -667,13 +667,8 @@ struct Slots {
 pub struct Ruleset {
     rules: Vec<loader::CompiledRule>,
     index: Vec<(Source, Slots)>,
-    /// Per rule, the values of its source's index field it requires (see [`compile::gate`]).
-    gates: Vec<Option<Vec<String>>>,
     /// Per source, the index field and its slot in the per-event field cache.
     gate_fields: Vec<(Source, Field, u32)>,
-    /// Per system call rule, the file name prefixes it requires (see
-    /// [`compile::path_prefixes`]).
-    paths: Vec<Option<Vec<String>>>,
     /// Memo slots of the checks several rules share.
     memo_slots: usize,
     /// Field-cache slots of the document fields several checks read.
@@ -761,9 +756,7 @@ impl Ruleset {
             memo_slots,
             field_slots,
             index: Vec::new(),
-            gates: Vec::new(),
             gate_fields: Vec::new(),
-            paths: Vec::new(),
             mode: MatchMode::First,
             min_priority: Priority::Debug,
             hostname: Arc::from(read_hostname()),
@@ -844,6 +837,9 @@ impl Ruleset {
                 }
             }
         }
+        // Per rule, the values of its source's index field it requires (see
+        // [`compile::gate`]), and for system call rules the file name prefixes (see
+        // [`compile::path_prefixes`]).
         self.gate_fields.clear();
         let mut gates = Vec::with_capacity(self.rules.len());
         for r in &self.rules {
@@ -856,8 +852,7 @@ impl Ruleset {
             });
             gates.push(gate);
         }
-        self.gates = gates;
-        self.paths = self
+        let paths: Vec<Option<Vec<String>>> = self
             .rules
             .iter()
             .map(|r| {
@@ -866,8 +861,7 @@ impl Ruleset {
                     .flatten()
             })
             .collect();
-        let paths = &self.paths;
-        let gates = &self.gates;
+        let (paths, gates) = (&paths, &gates);
         // A handful of sources: a vector scan beats hashing the key per event.
         self.index = index
             .into_iter()
